@@ -1,0 +1,120 @@
+"""Settings: the one configuration object, read once at the edge and passed in explicitly.
+
+Every field is also an environment variable with the ``STT_ENGINE_`` prefix
+(``STT_ENGINE_PORT=8003``). Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DeviceName = Literal["auto", "cuda", "cpu"]
+ComputeType = Literal[
+    "auto", "default", "float16", "bfloat16", "float32", "int8", "int8_float16",
+    "int8_bfloat16", "int8_float32",
+]
+
+
+def _default_models_dir() -> Path:
+    container_dir = Path("/app/models")
+    if container_dir.is_dir():
+        return container_dir
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("stt-engine")) / "models"
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("stt-engine"))
+
+
+def _default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stt-engine"))
+
+
+class Settings(BaseSettings):
+    """Everything the engine, server and jobs can be told."""
+
+    model_config = SettingsConfigDict(env_prefix="STT_ENGINE_", extra="ignore")
+
+    # Models
+    models_dir: Path = Field(
+        default_factory=_default_models_dir,
+        description="Folder of CTranslate2 Whisper models, one sub-folder each "
+        "(default /app/models where it exists, else the per-user data dir).",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where packaged split weights are assembled once.",
+    )
+    default_model: str = Field("base", description="Model used when a request names none.")
+    # Device
+    device: DeviceName = Field("auto", description="auto: CUDA when usable, else CPU.")
+    compute_type: ComputeType = Field("auto", description="auto: float16 on GPU, int8 on CPU.")
+    device_index: int = Field(0, ge=0, description="GPU index when device is cuda.")
+    cpu_threads: int = Field(0, ge=0, description="Threads per model on CPU (0: all cores).")
+    # Server
+    host: str = Field("0.0.0.0", description="Address the HTTP server binds.")
+    port: int = Field(8003, ge=1, le=65535, description="HTTP port.")
+    workers: int = Field(1, ge=1, le=64, description="Concurrent inference workers.")
+    queue_size: int = Field(8, ge=0, le=10000, description="Requests waiting beyond the workers.")
+    max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted, in MB.")
+    max_audio_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest audio accepted, in seconds."
+    )
+    timeout_base_seconds: float = Field(60.0, gt=0, description="Request timeout floor, seconds.")
+    timeout_per_audio_second: float = Field(
+        2.0, gt=0, description="Extra timeout per second of audio, seconds."
+    )
+    model_ttl_seconds: float = Field(
+        600.0, ge=0, description="Unload a non-default model idle this long (0: never)."
+    )
+    max_loaded_models: int = Field(2, ge=1, description="Models kept loaded at once.")
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Accepted Bearer keys.")
+    api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    # Jobs
+    data_dir: Path = Field(
+        default_factory=_default_data_dir, description="Job database, uploads and results."
+    )
+    jobs_input_dir: Path | None = Field(
+        None, description="Server-side folder that JSON job submissions may name files in."
+    )
+    job_workers: int = Field(1, ge=0, le=16, description="Background job workers.")
+    job_retention_seconds: float = Field(
+        0.0, ge=0, description="Keep a finished job's uploaded audio this long (0: remove now)."
+    )
+    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook bodies.")
+    webhook_max_attempts: int = Field(5, ge=1, le=20, description="Webhook delivery attempts.")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def accepted_keys(self) -> frozenset[str]:
+        """API keys from the list and the keys file together."""
+        keys = set(self.api_keys)
+        if self.api_keys_file is not None:
+            from stt_engine.errors import ConfigError
+
+            try:
+                text = self.api_keys_file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read api_keys_file {self.api_keys_file}: {exc}") from exc
+            keys.update(line.strip() for line in text.splitlines() if line.strip())
+        return frozenset(keys)

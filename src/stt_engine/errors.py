@@ -1,0 +1,174 @@
+"""One error tree for the whole engine.
+
+Every failure that a user can cause or fix is an ``SttError``. The CLI prints its message and
+hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error object with
+``http_status``. Anything else reaching an edge is a bug (HTTP 500, exit code 70).
+
+::
+
+    SttError                      500  exit 1   internal_error
+    +-- ConfigError               400  exit 2   invalid_config
+    +-- InvalidRequestError       400  exit 2   invalid_request_error
+    |   +-- UnsupportedMediaError 415  exit 2   unsupported_media_type
+    +-- AudioError                400  exit 3   invalid_audio
+    |   +-- AudioTooLargeError    413  exit 3   audio_too_large
+    +-- ModelError                500  exit 4   model_error
+    |   +-- ModelNotFoundError    404  exit 4   model_not_found
+    |   +-- ModelInvalidError     500  exit 4   model_invalid
+    +-- DeviceError               503  exit 5   device_unavailable
+    +-- AuthError                 401  exit 6   invalid_api_key
+    +-- NotFoundError             404  exit 4   not_found
+    +-- BusyError                 429  exit 7   queue_full
+    +-- NotReadyError             503  exit 8   not_ready
+    +-- TimeoutError_             504  exit 9   timeout
+    +-- CancelledError_           499  exit 10  cancelled
+    +-- JobError                  400  exit 11  job_error
+    +-- BundleError               400  exit 12  bundle_error
+        +-- BundleIntegrityError  400  exit 13  bundle_corrupt
+"""
+
+from __future__ import annotations
+
+
+class SttError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "internal_error"
+    error_type = "server_error"
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None, param: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.param = param
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_openai(self) -> dict[str, dict[str, str | None]]:
+        """The error as OpenAI's error object."""
+        message = self.message if not self.hint else f"{self.message} ({self.hint})"
+        return {
+            "error": {
+                "message": message,
+                "type": self.error_type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+class ConfigError(SttError):
+    code = "invalid_config"
+    error_type = "invalid_request_error"
+    http_status = 400
+    exit_code = 2
+
+
+class InvalidRequestError(SttError):
+    code = "invalid_request_error"
+    error_type = "invalid_request_error"
+    http_status = 400
+    exit_code = 2
+
+
+class UnsupportedMediaError(InvalidRequestError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+class AudioError(SttError):
+    code = "invalid_audio"
+    error_type = "invalid_request_error"
+    http_status = 400
+    exit_code = 3
+
+
+class AudioTooLargeError(AudioError):
+    code = "audio_too_large"
+    http_status = 413
+
+
+class ModelError(SttError):
+    code = "model_error"
+    exit_code = 4
+
+
+class ModelNotFoundError(ModelError):
+    code = "model_not_found"
+    error_type = "invalid_request_error"
+    http_status = 404
+
+
+class ModelInvalidError(ModelError):
+    code = "model_invalid"
+
+
+class DeviceError(SttError):
+    code = "device_unavailable"
+    http_status = 503
+    exit_code = 5
+
+
+class AuthError(SttError):
+    code = "invalid_api_key"
+    error_type = "invalid_request_error"
+    http_status = 401
+    exit_code = 6
+
+
+class NotFoundError(SttError):
+    code = "not_found"
+    error_type = "invalid_request_error"
+    http_status = 404
+    exit_code = 4
+
+
+class BusyError(SttError):
+    code = "queue_full"
+    error_type = "rate_limit_error"
+    http_status = 429
+    exit_code = 7
+
+    def __init__(self, message: str, *, retry_after: int = 1, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class NotReadyError(SttError):
+    code = "not_ready"
+    http_status = 503
+    exit_code = 8
+
+
+class TimeoutError_(SttError):  # noqa: N801 - avoid shadowing the builtin
+    code = "timeout"
+    http_status = 504
+    exit_code = 9
+
+
+class CancelledError_(SttError):  # noqa: N801 - avoid shadowing asyncio's
+    code = "cancelled"
+    http_status = 499
+    exit_code = 10
+
+
+class JobError(SttError):
+    code = "job_error"
+    error_type = "invalid_request_error"
+    http_status = 400
+    exit_code = 11
+
+
+class BundleError(SttError):
+    code = "bundle_error"
+    error_type = "invalid_request_error"
+    http_status = 400
+    exit_code = 12
+
+
+class BundleIntegrityError(BundleError):
+    code = "bundle_corrupt"
+    exit_code = 13
