@@ -14,8 +14,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DeviceName = Literal["auto", "cuda", "cpu"]
 ComputeType = Literal[
-    "auto", "default", "float16", "bfloat16", "float32", "int8", "int8_float16",
-    "int8_bfloat16", "int8_float32",
+    "auto",
+    "default",
+    "float16",
+    "bfloat16",
+    "float32",
+    "int8",
+    "int8_float16",
+    "int8_bfloat16",
+    "int8_float32",
 ]
 
 
@@ -78,7 +85,9 @@ class Settings(BaseSettings):
         600.0, ge=0, description="Unload a non-default model idle this long (0: never)."
     )
     max_loaded_models: int = Field(2, ge=1, description="Models kept loaded at once.")
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Accepted Bearer keys.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Accepted Bearer keys."
+    )
     api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
     log_level: str = Field("INFO", description="Python logging level.")
     # Jobs

@@ -143,13 +143,13 @@ class NotReadyError(SttError):
     exit_code = 8
 
 
-class TimeoutError_(SttError):  # noqa: N801 - avoid shadowing the builtin
+class TimeoutError_(SttError):
     code = "timeout"
     http_status = 504
     exit_code = 9
 
 
-class CancelledError_(SttError):  # noqa: N801 - avoid shadowing asyncio's
+class CancelledError_(SttError):
     code = "cancelled"
     http_status = 499
     exit_code = 10

@@ -1,0 +1,130 @@
+"""CUDA user-space libraries on disk: system directories, LD_LIBRARY_PATH, pip ``nvidia-*``."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from typing import Dict, List, Optional, Tuple
+
+from .packages import read_dist_infos
+from .probe import ProbeContext
+from .records import LibraryFacts
+
+SYSTEM_DIRS = (
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib64",
+    "/usr/lib",
+    "/usr/local/cuda/lib64",
+    "/usr/local/cuda/targets/x86_64-linux/lib",
+)
+_LIBRARY = re.compile(
+    r"^lib(cudart|cublasLt|cublas|cudnn_ops_infer|cudnn_ops|cudnn)\.so\.(\d+)(?:\.(\d[\d.]*))?$"
+)
+_LIBCUDA = re.compile(r"^libcuda\.so(\.\d+)*$")
+
+
+def loader_dirs(ctx: ProbeContext) -> List[str]:
+    """Directories the dynamic loader searches, in order: LD_LIBRARY_PATH, ld.so.cache, defaults."""
+    dirs = [entry for entry in ctx.env.get("LD_LIBRARY_PATH", "").split(":") if entry]
+    result = ctx.run(["ldconfig", "-p"], ctx.timeout)
+    if result.error is None and result.returncode == 0:
+        for line in result.stdout.splitlines():
+            if "=>" in line:
+                dirs.append(os.path.dirname(line.split("=>", 1)[1].strip()))
+    dirs.extend(SYSTEM_DIRS)
+    return list(dict.fromkeys(os.path.normpath(entry) for entry in dirs))
+
+
+def _scan_dir(ctx: ProbeContext, directory: str) -> Dict[Tuple[str, str], str]:
+    """(name, major) -> longest matching file name in one directory."""
+    found: Dict[Tuple[str, str], str] = {}
+    try:
+        names = os.listdir(ctx.path(directory))
+    except OSError:
+        return found
+    for name in sorted(names):
+        match = _LIBRARY.match(name)
+        if match is None:
+            continue
+        key = (match.group(1), match.group(2))
+        if len(name) > len(found.get(key, "")):
+            found[key] = name
+    return found
+
+
+def _version_of(file_name: str) -> Optional[str]:
+    match = _LIBRARY.match(file_name)
+    return match.group(3) if match else None
+
+
+def system_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
+    """CUDA libraries the loader can find without help."""
+    libraries = []
+    for directory in loader_dirs(ctx):
+        for (name, major), file_name in _scan_dir(ctx, directory).items():
+            path = os.path.join(directory, file_name)
+            libraries.append(
+                LibraryFacts(
+                    name, major, _version_of(file_name), path, "system", on_loader_path=True
+                )
+            )
+    return libraries
+
+
+def _package_for(subdir: str, major: str, dists: Dict[str, str]) -> Tuple[Optional[str], str]:
+    base = "nvidia-" + subdir.replace("_", "-")
+    for candidate in (base + "-cu" + major, base, "nvidia-" + subdir):
+        if candidate in dists:
+            return candidate, dists[candidate]
+    return None, ""
+
+
+def pip_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
+    """CUDA libraries shipped in pip packages under ``<site>/nvidia/*/lib``."""
+    libraries = []
+    loader = set(loader_dirs(ctx)) if ctx.env.get("LD_LIBRARY_PATH") else set()
+    for site in ctx.sites():
+        dists = {info.name: info.version for info in read_dist_infos(site)}
+        for lib_dir in sorted(glob.glob(os.path.join(site, "nvidia", "*", "lib"))):
+            subdir = os.path.basename(os.path.dirname(lib_dir))
+            for (name, major), file_name in _scan_dir(ctx, lib_dir).items():
+                package, version = _package_for(subdir, major, dists)
+                facts = LibraryFacts(name, major, _version_of(file_name), "", "pip")
+                facts.path = os.path.join(lib_dir, file_name)
+                facts.package, facts.package_version = package, version or None
+                facts.on_loader_path = os.path.normpath(lib_dir) in loader
+                libraries.append(facts)
+    return libraries
+
+
+def libcuda_paths(ctx: ProbeContext) -> List[str]:
+    """Every ``libcuda.so*`` in loader order; stubs live in directories named ``stubs``."""
+    paths = []
+    for directory in loader_dirs(ctx):
+        try:
+            names = sorted(os.listdir(ctx.path(directory)))
+        except OSError:
+            continue
+        paths.extend(os.path.join(directory, name) for name in names if _LIBCUDA.match(name))
+    return paths
+
+
+def is_stub(path: str) -> bool:
+    return "stubs" in path.split(os.sep)
+
+
+def find_nvcc(ctx: ProbeContext) -> Tuple[Optional[str], Optional[str]]:
+    """Path and release of nvcc, if any (it is reported, never required)."""
+    dirs = [entry for entry in ctx.env.get("PATH", "").split(":") if entry]
+    dirs.append("/usr/local/cuda/bin")
+    for directory in dirs:
+        if not os.path.isfile(ctx.path(directory, "nvcc")):
+            continue
+        path = os.path.join(directory, "nvcc")
+        result = ctx.run([ctx.path(directory, "nvcc"), "--version"], ctx.timeout)
+        match = re.search(r"release (\d+\.\d+)", result.stdout)
+        return path, match.group(1) if match else None
+    return None, None

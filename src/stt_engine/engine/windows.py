@@ -1,0 +1,47 @@
+"""Split long audio into windows cut at quiet moments, so memory stays flat with length.
+
+faster-whisper computes features for all the audio it is given at once; for hours of audio
+that alone needs gigabytes. Windows of a few minutes, cut in the quietest half second near
+each boundary, keep peak memory independent of the recording's length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
+
+WINDOW_SECONDS = 600.0
+SEARCH_SECONDS = 30.0
+_SLOT = SAMPLE_RATE // 2
+
+
+def window_bounds(
+    audio: np.ndarray, window_seconds: float = WINDOW_SECONDS
+) -> list[tuple[int, int]]:
+    """(start, end) sample indices covering the audio, each at most window_seconds long."""
+    size = audio.size
+    window = int(window_seconds * SAMPLE_RATE)
+    if size <= window:
+        return [(0, size)]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while size - start > window:
+        cut = _quietest_cut(audio, start + window)
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, size))
+    return bounds
+
+
+def _quietest_cut(audio: np.ndarray, limit: int) -> int:
+    """The middle of the quietest half-second slot in the search span before ``limit``."""
+    search = int(SEARCH_SECONDS * SAMPLE_RATE)
+    lo = max(limit - search, 0)
+    span = audio[lo:limit]
+    slots = span.size // _SLOT
+    if slots == 0:
+        return limit
+    energy = np.square(span[: slots * _SLOT].reshape(slots, _SLOT), dtype=np.float32).mean(axis=1)
+    best = int(np.argmin(energy))
+    return lo + best * _SLOT + _SLOT // 2

@@ -1,0 +1,98 @@
+"""What a CTranslate2 Whisper model folder must hold, and checksums of its files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from stt_engine.errors import ModelInvalidError
+
+MANIFEST_NAME = "stt-engine-model.json"
+_CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_folder(folder: Path) -> None:
+    """Raise ModelInvalidError naming the first missing or malformed file."""
+    if not folder.is_dir():
+        raise ModelInvalidError(f"model folder {folder} does not exist or is not a folder")
+    weights = folder / "model.bin"
+    if not weights.is_file():
+        raise ModelInvalidError(
+            f"model folder {folder} has no model.bin",
+            hint="a CTranslate2 Whisper model holds model.bin, config.json and tokenizer.json",
+        )
+    if weights.stat().st_size == 0:
+        raise ModelInvalidError(f"{weights} is empty")
+    _check_config(folder / "config.json")
+    has_vocab = any(folder.glob("vocabulary.*"))
+    if not (folder / "tokenizer.json").is_file() and not has_vocab:
+        raise ModelInvalidError(
+            f"model folder {folder} has neither tokenizer.json nor vocabulary.txt/json"
+        )
+
+
+def _check_config(config: Path) -> None:
+    if not config.is_file():
+        raise ModelInvalidError(f"model folder {config.parent} has no config.json")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelInvalidError(f"{config} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelInvalidError(f"{config} must hold a JSON object")
+
+
+def folder_languages(folder: Path) -> str:
+    """'multilingual' or 'en', judged from the tokenizer's language tokens in config.json."""
+    try:
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "unknown"
+    lang_ids = data.get("lang_ids") if isinstance(data, dict) else None
+    if isinstance(lang_ids, list) and len(lang_ids) > 1:
+        return "multilingual"
+    return "en" if folder.name.endswith(".en") or lang_ids is not None else "unknown"
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def write_manifest(folder: Path) -> Path:
+    """Record size and sha256 of every file in the folder (used by `bundle` and `verify`)."""
+    files = {
+        p.name: {"size": p.stat().st_size, "sha256": sha256_file(p)}
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
+    target = folder / MANIFEST_NAME
+    target.write_text(json.dumps({"files": files}, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """Problems found against the folder's manifest; empty when all files match."""
+    manifest = folder / MANIFEST_NAME
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{manifest}: unreadable manifest ({exc})"]
+    problems: list[str] = []
+    for name, expected in files.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif path.stat().st_size != expected["size"]:
+            problems.append(f"{name}: size {path.stat().st_size} != {expected['size']}")
+        elif sha256_file(path) != expected["sha256"]:
+            problems.append(f"{name}: sha256 mismatch")
+    return problems

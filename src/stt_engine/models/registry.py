@@ -1,0 +1,111 @@
+"""Resolve a model name to a ready folder, list what is available, verify checksums.
+
+Resolution order: an explicit path; a folder in the models directory; a model shipped by an
+installed package; an alias of either (``whisper-1`` means the default model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stt_engine.config import Settings
+from stt_engine.errors import ModelNotFoundError
+from stt_engine.models import assemble, layout
+from stt_engine.models.catalog import ALIASES, PACKAGED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    source: str  # "path", "models_dir" or "package"
+    path: Path
+    size: int
+    languages: str
+
+    @property
+    def multilingual(self) -> bool:
+        return self.languages == "multilingual"
+
+
+class ModelRegistry:
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    @property
+    def default_name(self) -> str:
+        return self._settings.default_model
+
+    def canonical(self, name: str | None) -> str:
+        """The name a request's model id stands for (aliases and 'whisper-1' resolved)."""
+        if not name or name == "whisper-1":
+            return self._settings.default_model
+        return ALIASES.get(name, name)
+
+    def resolve(self, name: str | None) -> ModelInfo:
+        """A ready, structurally valid model folder for the name, or ModelNotFoundError."""
+        wanted = self.canonical(name)
+        info = self._find(wanted)
+        if info is None:
+            raise ModelNotFoundError(
+                f"model '{name or wanted}' not found",
+                hint=f"known models: {', '.join(self.names()) or 'none'}; put CTranslate2 "
+                f"Whisper folders under {self._settings.models_dir}",
+                param="model",
+            )
+        layout.check_folder(info.path)
+        return info
+
+    def _find(self, name: str) -> ModelInfo | None:
+        explicit = Path(name).expanduser()
+        if ("/" in name or name.startswith(".")) and explicit.is_dir():
+            return _folder_info(explicit.name, "path", explicit)
+        candidate = self._settings.models_dir / name
+        if candidate.is_dir():
+            return _folder_info(name, "models_dir", candidate)
+        packaged = PACKAGED.get(name)
+        if packaged is not None and assemble.is_installed(packaged):
+            folder = assemble.packaged_folder(packaged, self._settings.cache_dir)
+            return ModelInfo(
+                name, "package", folder, layout.folder_size(folder), packaged.languages
+            )
+        return None
+
+    def names(self) -> list[str]:
+        return [info.name for info in self.available()]
+
+    def available(self) -> list[ModelInfo]:
+        """Models that can be used now, without assembling split packages."""
+        found: dict[str, ModelInfo] = {}
+        models_dir = self._settings.models_dir
+        if models_dir.is_dir():
+            for folder in sorted(p for p in models_dir.iterdir() if p.is_dir()):
+                if (folder / "model.bin").is_file():
+                    found[folder.name] = _folder_info(folder.name, "models_dir", folder)
+        for name, packaged in PACKAGED.items():
+            if name not in found and assemble.is_installed(packaged):
+                location = assemble.package_file(packaged.support_files[0])
+                assert location is not None
+                found[name] = ModelInfo(
+                    name, "package", location.parent, packaged.weights_size, packaged.languages
+                )
+        return list(found.values())
+
+    def verify(self, name: str) -> list[str]:
+        """Checksum problems of a model; empty when everything matches."""
+        info = self.resolve(name)
+        if (info.path / layout.MANIFEST_NAME).is_file():
+            return layout.verify_manifest(info.path)
+        packaged = PACKAGED.get(info.name)
+        if info.source == "package" and packaged is not None:
+            actual = layout.sha256_file(info.path / "model.bin")
+            if actual != packaged.weights_sha256:
+                return [f"model.bin: sha256 {actual} != {packaged.weights_sha256}"]
+            return []
+        return [f"{info.path}: no {layout.MANIFEST_NAME} to verify against"]
+
+
+def _folder_info(name: str, source: str, folder: Path) -> ModelInfo:
+    return ModelInfo(
+        name, source, folder, layout.folder_size(folder), layout.folder_languages(folder)
+    )
