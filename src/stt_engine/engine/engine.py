@@ -159,7 +159,7 @@ def _shift(segment: Segment, offset: float) -> Segment:
         segment,
         start=segment.start + offset,
         end=segment.end + offset,
-        seek=segment.seek + int(round(offset * 100)),
+        seek=segment.seek + round(offset * 100),
         words=words,
     )
 

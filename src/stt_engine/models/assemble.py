@@ -35,8 +35,9 @@ def is_installed(model: PackagedModel) -> bool:
 
 def packaged_folder(model: PackagedModel, cache_dir: Path) -> Path:
     """A ready folder for the model: the package folder itself, or an assembled copy."""
-    sources = [package_file(f) for f in (*model.weights, *model.support_files)]
-    missing = [f.package for f, s in zip((*model.weights, *model.support_files), sources) if not s]
+    files = (*model.weights, *model.support_files)
+    sources = [package_file(f) for f in files]
+    missing = [f.package for f, s in zip(files, sources, strict=True) if not s]
     if missing:
         raise ModelNotFoundError(
             f"model '{model.name}' is not installed (missing package {missing[0]})",

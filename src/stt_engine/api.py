@@ -1,0 +1,22 @@
+"""The small Python API: ``stt_engine.transcribe(path, **options)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stt_engine.config import Settings
+from stt_engine.transcript import Transcript
+
+_SETTING_KEYS = ("device", "compute_type", "models_dir", "cpu_threads")
+
+
+def transcribe_file(path: str | Path, **options: Any) -> Transcript:
+    """Transcribe one file; options are TranscribeOptions fields plus model/device settings."""
+    from stt_engine.engine import Engine, TranscribeOptions
+
+    model = options.pop("model", None)
+    overrides = {k: options.pop(k) for k in _SETTING_KEYS if k in options}
+    engine = Engine(Settings(**overrides))
+    audio = engine.decode(path)
+    return engine.transcribe_all(audio, TranscribeOptions(**options), model=model)

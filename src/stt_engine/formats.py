@@ -1,0 +1,191 @@
+"""One writer per response format: text, json, verbose_json, srt, vtt, tsv.
+
+Subtitle lines wrap by display width: a Hangul, kana or Han character takes two columns, so
+Korean, Japanese and Chinese lines are as wide on screen as Latin ones.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stt_engine.errors import InvalidRequestError
+from stt_engine.languages import language_name
+from stt_engine.transcript import Segment, Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class SubtitleOptions:
+    max_line_width: int = 42  # display columns
+    max_lines: int = 2  # lines per cue
+
+    def __post_init__(self) -> None:
+        if not 10 <= self.max_line_width <= 200:
+            raise InvalidRequestError("max_line_width must be between 10 and 200")
+        if not 1 <= self.max_lines <= 10:
+            raise InvalidRequestError("max_lines must be between 1 and 10")
+
+
+# format -> (media type, file extension)
+FORMATS: dict[str, tuple[str, str]] = {
+    "text": ("text/plain; charset=utf-8", "txt"),
+    "json": ("application/json", "json"),
+    "verbose_json": ("application/json", "verbose.json"),
+    "srt": ("application/x-subrip; charset=utf-8", "srt"),
+    "vtt": ("text/vtt; charset=utf-8", "vtt"),
+    "tsv": ("text/tab-separated-values; charset=utf-8", "tsv"),
+}
+
+
+def render(transcript: Transcript, fmt: str, options: SubtitleOptions | None = None) -> str:
+    """The transcript written in one response format."""
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise InvalidRequestError(
+            f"unknown response_format '{fmt}': use one of {', '.join(FORMATS)}",
+            param="response_format",
+        )
+    return writer(transcript, options or SubtitleOptions())
+
+
+def verbose_dict(transcript: Transcript) -> dict[str, object]:
+    """OpenAI's verbose_json object."""
+    info = transcript.info
+    body: dict[str, object] = {
+        "task": info.task,
+        "language": language_name(info.language),
+        "duration": round(info.duration, 3),
+        "text": transcript.text,
+        "segments": [_segment_dict(s) for s in transcript.segments],
+    }
+    if any(s.words is not None for s in transcript.segments):
+        body["words"] = [
+            {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)}
+            for w in transcript.words
+        ]
+    return body
+
+
+def _segment_dict(segment: Segment) -> dict[str, object]:
+    return {
+        "id": segment.id,
+        "seek": segment.seek,
+        "start": round(segment.start, 3),
+        "end": round(segment.end, 3),
+        "text": segment.text,
+        "tokens": list(segment.tokens),
+        "temperature": segment.temperature,
+        "avg_logprob": segment.avg_logprob,
+        "compression_ratio": segment.compression_ratio,
+        "no_speech_prob": segment.no_speech_prob,
+    }
+
+
+def _text(transcript: Transcript, _: SubtitleOptions) -> str:
+    return transcript.text + "\n"
+
+
+def _json(transcript: Transcript, _: SubtitleOptions) -> str:
+    return json.dumps({"text": transcript.text}, ensure_ascii=False)
+
+
+def _verbose_json(transcript: Transcript, _: SubtitleOptions) -> str:
+    return json.dumps(verbose_dict(transcript), ensure_ascii=False)
+
+
+def _tsv(transcript: Transcript, _: SubtitleOptions) -> str:
+    rows = ["start\tend\ttext"]
+    for s in transcript.segments:
+        text = s.text.strip().replace("\t", " ").replace("\n", " ")
+        rows.append(f"{round(s.start * 1000)}\t{round(s.end * 1000)}\t{text}")
+    return "\n".join(rows) + "\n"
+
+
+def _srt(transcript: Transcript, options: SubtitleOptions) -> str:
+    blocks = []
+    for index, (start, end, lines) in enumerate(cues(transcript, options), start=1):
+        stamp = f"{_stamp(start, ',')} --> {_stamp(end, ',')}"
+        blocks.append(f"{index}\n{stamp}\n" + "\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _vtt(transcript: Transcript, options: SubtitleOptions) -> str:
+    blocks = ["WEBVTT\n"]
+    for start, end, lines in cues(transcript, options):
+        blocks.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n" + "\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _stamp(seconds: float, separator: str) -> str:
+    millis = max(round(seconds * 1000), 0)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+_WRITERS: dict[str, Callable[[Transcript, SubtitleOptions], str]] = {
+    "text": _text,
+    "json": _json,
+    "verbose_json": _verbose_json,
+    "srt": _srt,
+    "vtt": _vtt,
+    "tsv": _tsv,
+}
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes on screen: wide (W) and fullwidth (F) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy wrap by display width; words wider than a line break between characters."""
+    lines: list[str] = []
+    current = ""
+    for unit, glue in _units(text.strip(), width):
+        candidate = f"{current}{glue}{unit}" if current else unit
+        if current and display_width(candidate) > width:
+            lines.append(current)
+            candidate = unit
+        current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _units(text: str, width: int) -> list[tuple[str, str]]:
+    """(piece, glue before it): words glued by a space, pieces of a long word by nothing."""
+    units: list[tuple[str, str]] = []
+    for word in text.split():
+        if display_width(word) <= width:
+            units.append((word, " "))
+            continue
+        piece, glue = "", " "
+        for ch in word:
+            if piece and display_width(piece + ch) > width:
+                units.append((piece, glue))
+                piece, glue = "", ""
+            piece += ch
+        units.append((piece, glue))
+    return units
+
+
+def cues(transcript: Transcript, options: SubtitleOptions) -> list[tuple[float, float, list[str]]]:
+    """Subtitle cues: each segment's wrapped lines, in groups of max_lines, timed by length."""
+    result: list[tuple[float, float, list[str]]] = []
+    for segment in transcript.segments:
+        lines = wrap(segment.text, options.max_line_width)
+        if not lines:
+            continue
+        groups = [lines[i : i + options.max_lines] for i in range(0, len(lines), options.max_lines)]
+        total = sum(display_width("".join(g)) for g in groups) or 1
+        start = segment.start
+        for group in groups:
+            share = display_width("".join(group)) / total
+            end = start + (segment.end - segment.start) * share
+            result.append((start, end, group))
+            start = end
+    return result
