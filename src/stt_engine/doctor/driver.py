@@ -86,7 +86,7 @@ def parse_gpu_query(text: str) -> List[GpuFacts]:
 
 
 def query_gpus(ctx: ProbeContext) -> List[GpuFacts]:
-    """GPUs from nvidia-smi; drivers without the ``compute_cap`` field are asked again without it."""
+    """GPUs from nvidia-smi; drivers without the ``compute_cap`` field are asked again."""
     for fields in (GPU_QUERY, GPU_QUERY.rsplit(",", 1)[0]):
         argv = ["nvidia-smi", "--query-gpu=" + fields, "--format=csv,noheader,nounits"]
         result = ctx.run(argv, ctx.timeout)

@@ -38,11 +38,11 @@ def loader_dirs(ctx: ProbeContext) -> List[str]:
     return list(dict.fromkeys(os.path.normpath(entry) for entry in dirs))
 
 
-def _scan_dir(ctx: ProbeContext, directory: str) -> Dict[Tuple[str, str], str]:
+def _scan_dir(real_dir: str) -> Dict[Tuple[str, str], str]:
     """(name, major) -> longest matching file name in one directory."""
     found: Dict[Tuple[str, str], str] = {}
     try:
-        names = os.listdir(ctx.path(directory))
+        names = os.listdir(real_dir)
     except OSError:
         return found
     for name in sorted(names):
@@ -64,7 +64,7 @@ def system_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
     """CUDA libraries the loader can find without help."""
     libraries = []
     for directory in loader_dirs(ctx):
-        for (name, major), file_name in _scan_dir(ctx, directory).items():
+        for (name, major), file_name in _scan_dir(ctx.path(directory)).items():
             path = os.path.join(directory, file_name)
             libraries.append(
                 LibraryFacts(
@@ -90,7 +90,7 @@ def pip_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
         dists = {info.name: info.version for info in read_dist_infos(site)}
         for lib_dir in sorted(glob.glob(os.path.join(site, "nvidia", "*", "lib"))):
             subdir = os.path.basename(os.path.dirname(lib_dir))
-            for (name, major), file_name in _scan_dir(ctx, lib_dir).items():
+            for (name, major), file_name in _scan_dir(lib_dir).items():
                 package, version = _package_for(subdir, major, dists)
                 facts = LibraryFacts(name, major, _version_of(file_name), "", "pip")
                 facts.path = os.path.join(lib_dir, file_name)
@@ -102,7 +102,7 @@ def pip_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
 
 def libcuda_paths(ctx: ProbeContext) -> List[str]:
     """Every ``libcuda.so*`` in loader order; stubs live in directories named ``stubs``."""
-    paths = []
+    paths: List[str] = []
     for directory in loader_dirs(ctx):
         try:
             names = sorted(os.listdir(ctx.path(directory)))

@@ -1,0 +1,164 @@
+"""The report: a stable JSON document (schema in docs/doctor.md), a table and one summary line."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .compat import Compat
+from .records import Check, Facts, Requirement
+from .requirements import judge_spec
+from .rules import all_checks, cudnn_conflict, effective_max_cuda, situation_of
+from .verdicts import FAIL, PASS, WARN, wheel_matrix, worst
+
+SCHEMA_VERSION = 1
+Report = Dict[str, Any]
+
+
+def evaluate(
+    facts: Facts, requirements: Sequence[str] = (), compat: Optional[Compat] = None
+) -> Report:
+    """Judge ``facts`` (and planned ``requirements``) into the JSON-ready report."""
+    compat = compat or Compat()
+    checks: List[Check] = all_checks(facts, compat)
+    situation = situation_of(facts, compat)
+    judged: List[Requirement] = [judge_spec(spec, situation) for spec in requirements]
+    checks.extend(_planned_conflicts(facts, requirements, checks, compat))
+    matrix = wheel_matrix(compat, facts.driver.version)
+    statuses = [check.status for check in checks] + [item.status for item in judged]
+    report: Report = {
+        "schema": SCHEMA_VERSION,
+        "status": worst(statuses),
+        "target": facts.target,
+        "driver": {
+            "version": facts.driver.version,
+            "max_cuda": effective_max_cuda(facts, compat),
+            "max_cuda_source": facts.driver.max_cuda_source
+            or ("table" if facts.driver.version else None),
+            "kernel_module": facts.driver.kernel_module,
+            "readings": [asdict(reading) for reading in facts.driver.readings],
+        },
+        "gpus": [asdict(gpu) for gpu in facts.driver.gpus],
+        "nvcc_required": False,
+        "nvcc": {
+            "found": facts.nvcc_path is not None,
+            "version": facts.nvcc,
+            "path": facts.nvcc_path,
+        },
+        "cuda_wheels": {variant: status for variant, status, _ in matrix},
+        "cuda_wheel_reasons": {variant: reason for variant, _, reason in matrix},
+        "requirements": [asdict(item) for item in judged],
+        "checks": [asdict(check) for check in checks],
+        "facts": _facts_section(facts),
+    }
+    report["ctranslate2_cuda"] = ctranslate2_cuda(report)
+    report["summary"] = summary_line(report)
+    return report
+
+
+def _planned_conflicts(
+    facts: Facts, requirements: Sequence[str], checks: List[Check], compat: Compat
+) -> List[Check]:
+    """The cuDNN conflict of installed packages as the planned requirements would change them."""
+    if not requirements or any(check.id == "cudnn.conflict" for check in checks):
+        return []
+    planned = [(package.name, package.version) for package in facts.packages]
+    planned.extend(_name_version(spec) for spec in requirements)
+    return cudnn_conflict(planned, compat)
+
+
+def _name_version(spec: str) -> Tuple[str, str]:
+    name, _, version = spec.partition("==")
+    return name.strip().lower(), version.strip()
+
+
+def _facts_section(facts: Facts) -> Dict[str, Any]:
+    return {
+        "system": asdict(facts.system),
+        "container": asdict(facts.container),
+        "libcuda": list(facts.libcuda),
+        "libraries": [asdict(library) for library in facts.libraries],
+        "packages": [asdict(package) for package in facts.packages],
+        "errors": list(facts.errors),
+    }
+
+
+def exit_code(report: Report) -> int:
+    """0 when nothing fails, 1 when something does."""
+    return 1 if report["status"] == FAIL else 0
+
+
+def _gpu_text(gpus: List[Dict[str, Any]]) -> str:
+    if not gpus:
+        return "no GPU seen"
+    names = sorted({gpu["name"] or "unknown GPU" for gpu in gpus})
+    ccs = sorted(
+        {
+            "sm_" + gpu["compute_capability"].replace(".", "")
+            for gpu in gpus
+            if gpu["compute_capability"]
+        }
+    )
+    text = "%d GPU%s %s" % (len(gpus), "" if len(gpus) == 1 else "s", ", ".join(names))
+    return text + (" (%s)" % ", ".join(ccs) if ccs else "")
+
+
+def ctranslate2_cuda(report: Report) -> Optional[Dict[str, Any]]:
+    """Whether the installed ctranslate2 can use CUDA here, with the reason; None if absent."""
+    for check in report["checks"]:
+        if check["id"] != "package.ctranslate2":
+            continue
+        package = next(p for p in report["facts"]["packages"] if p["name"] == "ctranslate2")
+        usable = report["driver"]["version"] is not None and check["status"] != FAIL
+        return {"version": package["version"], "usable": usable, "reason": check["message"]}
+    return None
+
+
+def _ct2_text(report: Report) -> str:
+    ct2 = report.get("ctranslate2_cuda")
+    if ct2 is None:
+        return "ctranslate2 not installed"
+    if ct2["usable"]:
+        return "ctranslate2 %s can use CUDA: yes" % ct2["version"]
+    return "ctranslate2 %s can use CUDA: no (%s)" % (ct2["version"], ct2["reason"])
+
+
+def summary_line(report: Report) -> str:
+    """One line for logs and container entrypoints."""
+    driver = report["driver"]
+    if driver["version"] or driver["max_cuda"]:
+        head = "driver %s (CUDA <= %s)" % (driver["version"] or "?", driver["max_cuda"] or "?")
+    else:
+        head = "no NVIDIA driver"
+    parts = [head]
+    if not report["target"]:
+        parts.append(_gpu_text(report["gpus"]))
+    line = "doctor: " + ", ".join(parts)
+    if not report["target"]:
+        line += "; " + _ct2_text(report)
+    counts = [
+        sum(1 for c in report["checks"] + report["requirements"] if c["status"] == s)
+        for s in (FAIL, WARN)
+    ]
+    return line + "; %s (%d fail, %d warn)" % (report["status"], counts[0], counts[1])
+
+
+_MARK = {PASS: "ok  ", WARN: "WARN", FAIL: "FAIL"}
+
+
+def render_table(report: Report) -> str:
+    """The human-readable report."""
+    lines = [report["summary"], "", "CUDA wheels on this driver:"]
+    lines.append("  " + "  ".join("%s %s" % (k, v) for k, v in report["cuda_wheels"].items()))
+    lines.append("")
+    for check in report["checks"]:
+        lines.append("[%s] %-20s %s" % (_MARK[check["status"]], check["id"], check["message"]))
+        if check["fix"]:
+            lines.append("       %-20s fix: %s" % ("", check["fix"]))
+    for item in report["requirements"]:
+        lines.append("[%s] %-20s %s" % (_MARK[item["status"]], item["spec"], item["reason"]))
+        if item["fix"]:
+            lines.append("       %-20s fix: %s" % ("", item["fix"]))
+        if item["carry"]:
+            lines.append("       %-20s carry: %s" % ("", "; ".join(item["carry"])))
+    return "\n".join(lines)
