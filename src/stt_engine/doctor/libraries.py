@@ -56,8 +56,11 @@ def _scan_dir(real_dir: str) -> Dict[Tuple[str, str], str]:
 
 
 def _version_of(file_name: str) -> Optional[str]:
+    """Full version from a file name: "libcublas.so.12.4.5.8" -> "12.4.5.8"."""
     match = _LIBRARY.match(file_name)
-    return match.group(3) if match else None
+    if match is None or match.group(3) is None:
+        return None
+    return match.group(2) + "." + match.group(3)
 
 
 def system_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
@@ -74,11 +77,12 @@ def system_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
     return libraries
 
 
-def _package_for(subdir: str, major: str, dists: Dict[str, str]) -> Tuple[Optional[str], str]:
+def _package_for(subdir: str, dists: Dict[str, str]) -> Tuple[Optional[str], str]:
+    """The pip distribution owning ``nvidia/<subdir>``, e.g. cublas -> nvidia-cublas-cu12."""
     base = "nvidia-" + subdir.replace("_", "-")
-    for candidate in (base + "-cu" + major, base, "nvidia-" + subdir):
-        if candidate in dists:
-            return candidate, dists[candidate]
+    for name in sorted(dists):
+        if name == base or re.match(re.escape(base) + r"-cu\d+$", name):
+            return name, dists[name]
     return None, ""
 
 
@@ -91,7 +95,7 @@ def pip_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
         for lib_dir in sorted(glob.glob(os.path.join(site, "nvidia", "*", "lib"))):
             subdir = os.path.basename(os.path.dirname(lib_dir))
             for (name, major), file_name in _scan_dir(lib_dir).items():
-                package, version = _package_for(subdir, major, dists)
+                package, version = _package_for(subdir, dists)
                 facts = LibraryFacts(name, major, _version_of(file_name), "", "pip")
                 facts.path = os.path.join(lib_dir, file_name)
                 facts.package, facts.package_version = package, version or None
