@@ -1,0 +1,117 @@
+"""Running a planned ``transcribe``: one engine, a progress bar over audio time, per-file errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from stt_engine.cli.transcribe import Job
+from stt_engine.config import Settings
+from stt_engine.errors import SttError
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    formats: tuple[str, ...]
+    to_stdout: bool
+    model: str | None
+    language: str | None
+    task: str
+    word_timestamps: bool
+    no_vad: bool
+    beam_size: int
+    batch_size: int
+    max_line_width: int
+    max_lines: int
+    resume: bool
+    no_progress: bool
+
+
+def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
+    """Transcribe every job; the number of files that failed."""
+    from stt_engine.engine import Engine, TranscribeOptions
+    from stt_engine.languages import normalise_language
+
+    todo = [j for j in jobs if not (options.resume and j.outputs and _done(j))]
+    for job in jobs:
+        if job not in todo:
+            click.echo(f"skip (outputs exist): {job.source}", err=True)
+    engine = Engine(Settings(**overrides))
+    engine.registry.resolve(options.model)  # an unknown model fails once, before any file
+    decode_options = TranscribeOptions(
+        language=normalise_language(options.language),
+        task=options.task,  # type: ignore[arg-type]
+        beam_size=options.beam_size,
+        word_timestamps=options.word_timestamps,
+        vad_filter=not options.no_vad,
+        batch_size=options.batch_size,
+    )
+    total = sum(_probe_seconds(j.source) for j in todo)
+    bar = tqdm(total=round(total, 1), unit="s", disable=options.no_progress or None, file=sys.stderr,
+               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}]")
+    failed = 0
+    with bar:
+        for job in todo:
+            try:
+                _one(engine, job, decode_options, options, bar)
+            except SttError as exc:
+                failed += 1
+                hint = f" ({exc.hint})" if exc.hint else ""
+                bar.write(f"failed: {job.source}: {exc.message}{hint}", file=sys.stderr)
+    if failed:
+        click.echo(f"{failed} of {len(todo)} file(s) failed", err=True)
+    return failed
+
+
+def _one(engine: Any, job: Job, decode_options: Any, options: RunOptions, bar: tqdm) -> None:
+    from stt_engine.formats import SubtitleOptions, render
+
+    audio = engine.decode(job.source)
+    start = bar.n
+    transcript = engine.transcribe_all(
+        audio, decode_options, model=options.model,
+        progress=lambda done: bar.update(round(start + done, 1) - bar.n),
+    )
+    subtitles = SubtitleOptions(options.max_line_width, options.max_lines)
+    if options.to_stdout:
+        bar.clear()
+        click.echo(render(transcript, options.formats[0], subtitles), nl=False)
+        return
+    for fmt, target in job.outputs.items():
+        _write_atomic(target, render(transcript, fmt, subtitles))
+    written = ", ".join(str(p) for p in job.outputs.values())
+    bar.write(f"done: {job.source} -> {written}", file=sys.stderr)
+
+
+def _done(job: Job) -> bool:
+    return all(p.is_file() and p.stat().st_size > 0 for p in job.outputs.values())
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _probe_seconds(path: Path) -> float:
+    """Declared duration for the progress total; 0 when the container does not say."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return float(container.duration or 0) / 1_000_000
+    except (av.FFmpegError, OSError):
+        return 0.0

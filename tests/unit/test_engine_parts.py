@@ -1,0 +1,133 @@
+"""Options validation, device choice without a GPU, guards and long-audio windows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.config import Settings
+from stt_engine.engine.backend import TranscribeOptions
+from stt_engine.engine.device import CudaProbe, choose_device, pip_library_dirs
+from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_phrase
+from stt_engine.engine.windows import window_bounds
+from stt_engine.errors import DeviceError, InvalidRequestError
+from stt_engine.transcript import Segment
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"task": "summarise"}, "task"),
+        ({"beam_size": 0}, "beam_size"),
+        ({"temperature": (1.5,)}, "temperature"),
+        ({"temperature": ()}, "temperature"),
+        ({"language": "korean!"}, "language"),
+        ({"batch_size": -1}, "batch_size"),
+    ],
+)
+def test_bad_options_are_refused_up_front(kwargs: dict[str, object], param: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        TranscribeOptions(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.param == param
+
+
+def test_defaults_carry_the_guards() -> None:
+    options = TranscribeOptions()
+    assert options.vad_filter and not options.condition_on_previous_text
+    assert options.compression_ratio_threshold == 2.4 and options.no_speech_threshold == 0.6
+    assert TranscribeOptions.from_temperature(0.5).temperature == (0.6, 0.8, 1.0)
+    assert TranscribeOptions.from_temperature(0).temperature[0] == 0.0
+
+
+def _probe(count: int, lib_dir: Path | None = None) -> CudaProbe:
+    return CudaProbe(lambda: count, lambda: [lib_dir] if lib_dir else [], lambda i: "Test GPU")
+
+
+def test_no_gpu_falls_back_to_cpu_with_reason() -> None:
+    choice = choose_device(Settings(device="auto", cpu_threads=2), _probe(0))
+    assert choice.device == "cpu" and choice.compute_type == "int8"
+    assert choice.log_line() == (
+        "Device: cpu (int8, 2 threads) - no CUDA device visible to CTranslate2"
+    )
+
+
+def test_real_probe_on_this_machine_says_cpu() -> None:
+    choice = choose_device(Settings(device="auto"))
+    assert choice.device == "cpu" and choice.reason
+
+
+def test_broken_cuda_libraries_fall_back_or_refuse(tmp_path: Path) -> None:
+    libs = tmp_path / "nvidia" / "cublas" / "lib"
+    libs.mkdir(parents=True)
+    for name in ("libcublasLt.so.12", "libcublas.so.12"):
+        (libs / name).write_bytes(b"not a shared object")
+    assert pip_library_dirs([str(tmp_path)]) == [libs]
+    choice = choose_device(Settings(device="auto"), _probe(1, libs))
+    assert choice.device == "cpu" and "libcublasLt.so.12 could not be loaded" in choice.reason
+    with pytest.raises(DeviceError, match="device=cuda was asked for but libcublasLt"):
+        choose_device(Settings(device="cuda"), _probe(1, libs))
+
+
+def test_driver_failure_is_a_reason_not_a_crash() -> None:
+    def broken() -> int:
+        raise RuntimeError("CUDA driver version is insufficient")
+
+    probe = CudaProbe(broken, lambda: [], lambda i: "")
+    choice = choose_device(Settings(device="auto"), probe)
+    assert choice.device == "cpu" and "driver version is insufficient" in choice.reason
+
+
+def _segment(i: int, text: str, start: float, end: float, **kw: float) -> Segment:
+    return Segment(id=i, seek=0, start=start, end=end, text=text, **kw)  # type: ignore[arg-type]
+
+
+def test_stock_phrases_are_recognised() -> None:
+    assert is_stock_phrase(" 시청해주셔서 감사합니다.")
+    assert is_stock_phrase("MBC 뉴스 이덕영입니다.")
+    assert is_stock_phrase("Thanks for watching!")
+    assert not is_stock_phrase("감사합니다 여러분 오늘 회의를 시작하겠습니다")
+
+
+def test_hallucinated_phrase_over_silence_is_dropped_but_spoken_text_kept() -> None:
+    audio = np.zeros(10 * SAMPLE_RATE, dtype=np.float32)
+    audio[: 4 * SAMPLE_RATE] = 0.2 * np.sin(np.arange(4 * SAMPLE_RATE) / 5.0)
+    segments = [
+        _segment(0, " 안녕하세요 회의를 시작합니다.", 0.0, 2.0),
+        _segment(1, " 시청해주셔서 감사합니다.", 2.0, 4.0),  # loud audio: kept
+        _segment(2, " 시청해주셔서 감사합니다.", 6.0, 9.0),  # silence: dropped
+    ]
+    kept = list(guard_segments(segments, audio, 2.4))
+    assert [s.text for s in kept] == [segments[0].text, segments[1].text]
+    assert [s.id for s in kept] == [0, 1]
+
+
+def test_repetition_loops_collapse_only_in_suspicious_segments() -> None:
+    assert collapse_loops("네 네 네 네 네 알겠습니다") == "네 알겠습니다"
+    looping = _segment(0, " 감사합니다 감사합니다 감사합니다 감사합니다 감사합니다", 0, 5,
+                       compression_ratio=3.1)
+    normal = _segment(1, " 네 네 네 네 좋아요", 5, 6, compression_ratio=1.2)
+    audio = np.full(7 * SAMPLE_RATE, 0.1, dtype=np.float32)
+    kept = list(guard_segments([looping, normal], audio, 2.4))
+    assert kept[0].text.strip() == "감사합니다" and kept[1].text == normal.text
+
+
+def test_third_identical_segment_in_a_row_is_dropped() -> None:
+    audio = np.full(10 * SAMPLE_RATE, 0.1, dtype=np.float32)
+    same = [_segment(i, " 다음 주에 봐요", i, i + 1) for i in range(4)]
+    assert len(list(guard_segments(same, audio, 2.4))) == 2
+
+
+def test_windows_cover_everything_and_cut_in_silence() -> None:
+    rng = np.random.default_rng(0)
+    audio = (0.1 * rng.standard_normal(25 * 60 * SAMPLE_RATE)).astype(np.float32)
+    quiet = 595 * SAMPLE_RATE
+    audio[quiet : quiet + SAMPLE_RATE] = 0.0
+    bounds = window_bounds(audio, window_seconds=600)
+    assert bounds[0][0] == 0 and bounds[-1][1] == audio.size
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(end - start <= 600 * SAMPLE_RATE for start, end in bounds)
+    assert quiet <= bounds[0][1] <= quiet + SAMPLE_RATE
+    assert window_bounds(audio[: 60 * SAMPLE_RATE]) == [(0, 60 * SAMPLE_RATE)]
