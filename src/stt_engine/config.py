@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     )
     api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
     log_level: str = Field("INFO", description="Python logging level.")
+    upload_dir: Path | None = Field(
+        None,
+        description="Folder for uploads while they are processed; each server run uses its "
+        "own sub-folder and removes it on exit (default: the system temp dir).",
+    )
     # Jobs
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="Job database, uploads and results."

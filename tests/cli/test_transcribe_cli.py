@@ -17,14 +17,25 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 def test_single_file_prints_to_stdout(jfk: Path) -> None:
-    result = _run("transcribe", str(jfk), "--language", "en", "--format", "srt", "--no-progress",
-                  "--device", "cpu")
+    result = _run(
+        "transcribe",
+        str(jfk),
+        "--language",
+        "en",
+        "--format",
+        "srt",
+        "--no-progress",
+        "--device",
+        "cpu",
+    )
     assert result.returncode == 0, result.stderr
     cues = list(srt.parse(result.stdout))
     assert cues and "country" in cues[-1].content
 
 
-def test_folder_with_a_bad_file_continues_and_resume_skips(tmp_path: Path, jfk: Path, audio_dir: Path) -> None:
+def test_folder_with_a_bad_file_continues_and_resume_skips(
+    tmp_path: Path, jfk: Path, audio_dir: Path
+) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     shutil.copy(jfk, inputs / "a_jfk.flac")
@@ -32,8 +43,20 @@ def test_folder_with_a_bad_file_continues_and_resume_skips(tmp_path: Path, jfk: 
     (inputs / "c_broken.wav").write_bytes(b"RIFF....not really a wave file")
     (inputs / "notes.txt").write_text("ignored: not audio by name")
     out = tmp_path / "out"
-    first = _run("transcribe", str(inputs), "-o", str(out), "-f", "text", "-f", "vtt", "-f", "tsv",
-                 "--device", "cpu")
+    first = _run(
+        "transcribe",
+        str(inputs),
+        "-o",
+        str(out),
+        "-f",
+        "text",
+        "-f",
+        "vtt",
+        "-f",
+        "tsv",
+        "--device",
+        "cpu",
+    )
     assert first.returncode == 1
     assert "failed: " in first.stderr and "c_broken.wav" in first.stderr
     assert "Traceback" not in first.stderr
@@ -43,8 +66,21 @@ def test_folder_with_a_bad_file_continues_and_resume_skips(tmp_path: Path, jfk: 
     assert "country" in (out / "a_jfk.txt").read_text()
     assert (out / "a_jfk.vtt").read_text().startswith("WEBVTT")
     (inputs / "c_broken.wav").unlink()
-    again = _run("transcribe", str(inputs), "-o", str(out), "-f", "text", "-f", "vtt", "-f", "tsv",
-                 "--resume", "--device", "cpu")
+    again = _run(
+        "transcribe",
+        str(inputs),
+        "-o",
+        str(out),
+        "-f",
+        "text",
+        "-f",
+        "vtt",
+        "-f",
+        "tsv",
+        "--resume",
+        "--device",
+        "cpu",
+    )
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("skip (outputs exist)") == 2
 

@@ -22,8 +22,10 @@ def _chars(text: str) -> str:
 
 
 def test_jfk_word_error_rate(engine: Engine, jfk: Path) -> None:
-    reference = ("And so my fellow Americans, ask not what your country can do for you, "
-                 "ask what you can do for your country.")
+    reference = (
+        "And so my fellow Americans, ask not what your country can do for you, "
+        "ask what you can do for your country."
+    )
     transcript = engine.transcribe_all(engine.decode(jfk), TranscribeOptions(language="en"))
     assert jiwer.wer(_words(reference), _words(transcript.text)) <= 0.10
     assert transcript.language == "en" and transcript.duration == pytest.approx(11.0, abs=0.05)
@@ -71,8 +73,13 @@ def _check_timeline(transcript_segments: tuple, duration: float) -> None:  # typ
     ],
 )
 def test_long_files_keep_timestamps_in_order_and_inside(
-    engine: Engine, manifest: list[dict[str, object]], audio_dir: Path,
-    relative: str, language: str, metric: str, bound: float,
+    engine: Engine,
+    manifest: list[dict[str, object]],
+    audio_dir: Path,
+    relative: str,
+    language: str,
+    metric: str,
+    bound: float,
 ) -> None:
     row = next(r for r in manifest if r["audio_filepath"] == relative)
     audio = engine.decode(audio_dir / relative)
@@ -98,7 +105,9 @@ def test_python_api_transcribes_a_file(jfk: Path) -> None:
     assert transcript.words and transcript.words[0].start < transcript.words[-1].end
 
 
-def test_english_only_model_refuses_translation_and_other_languages(engine: Engine, jfk: Path) -> None:
+def test_english_only_model_refuses_translation_and_other_languages(
+    engine: Engine, jfk: Path
+) -> None:
     from stt_engine.errors import InvalidRequestError
 
     audio = engine.decode(jfk)

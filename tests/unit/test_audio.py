@@ -21,7 +21,9 @@ from stt_engine.errors import AudioError, AudioTooLargeError
         ("en/fw_stereo_diarization.wav", 5.0),
     ],
 )
-def test_real_files_decode_to_16k_mono_float32(audio_dir: Path, relative: str, seconds: float | None) -> None:
+def test_real_files_decode_to_16k_mono_float32(
+    audio_dir: Path, relative: str, seconds: float | None
+) -> None:
     samples = decode_audio(audio_dir / relative)
     assert samples.dtype == np.float32 and samples.ndim == 1
     assert 0.01 < float(np.abs(samples).max()) <= 1.5
@@ -29,7 +31,9 @@ def test_real_files_decode_to_16k_mono_float32(audio_dir: Path, relative: str, s
         assert abs(samples.size / SAMPLE_RATE - seconds) < 0.1
 
 
-def _encode(path: Path, codec: str, container_format: str | None = None, video: bool = False) -> Path:
+def _encode(
+    path: Path, codec: str, container_format: str | None = None, video: bool = False
+) -> Path:
     """Write 2 s of a 440 Hz tone (and optionally a video track) with PyAV."""
     tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(2 * 48000) / 48000)).astype(np.float32)
     with av.open(str(path), "w", format=container_format) as out:
@@ -42,14 +46,16 @@ def _encode(path: Path, codec: str, container_format: str | None = None, video: 
         fmt = astream.codec_context.format.name
         for i, start in enumerate(range(0, tone.size - frame_size + 1, frame_size)):
             chunk = tone[start : start + frame_size]
-            data = chunk.reshape(1, -1) if not fmt.endswith("p") else chunk.reshape(1, -1)
+            data = chunk.reshape(1, -1)
             if fmt.startswith("s16"):
                 data = (data * 32767).astype(np.int16)
             frame = av.AudioFrame.from_ndarray(data, format=fmt, layout="mono")
             frame.sample_rate, frame.pts = 48000, start
             out.mux(astream.encode(frame))
             if video and i % 5 == 0:
-                picture = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+                picture = av.VideoFrame.from_ndarray(
+                    np.zeros((64, 64, 3), np.uint8), format="rgb24"
+                )
                 picture.pts = i // 5
                 out.mux(vstream.encode(picture))
         out.mux(astream.encode(None))

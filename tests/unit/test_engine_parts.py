@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -106,8 +107,9 @@ def test_hallucinated_phrase_over_silence_is_dropped_but_spoken_text_kept() -> N
 
 def test_repetition_loops_collapse_only_in_suspicious_segments() -> None:
     assert collapse_loops("네 네 네 네 네 알겠습니다") == "네 알겠습니다"
-    looping = _segment(0, " 감사합니다 감사합니다 감사합니다 감사합니다 감사합니다", 0, 5,
-                       compression_ratio=3.1)
+    looping = _segment(
+        0, " 감사합니다 감사합니다 감사합니다 감사합니다 감사합니다", 0, 5, compression_ratio=3.1
+    )
     normal = _segment(1, " 네 네 네 네 좋아요", 5, 6, compression_ratio=1.2)
     audio = np.full(7 * SAMPLE_RATE, 0.1, dtype=np.float32)
     kept = list(guard_segments([looping, normal], audio, 2.4))
@@ -127,7 +129,7 @@ def test_windows_cover_everything_and_cut_in_silence() -> None:
     audio[quiet : quiet + SAMPLE_RATE] = 0.0
     bounds = window_bounds(audio, window_seconds=600)
     assert bounds[0][0] == 0 and bounds[-1][1] == audio.size
-    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     assert all(end - start <= 600 * SAMPLE_RATE for start, end in bounds)
     assert quiet <= bounds[0][1] <= quiet + SAMPLE_RATE
     assert window_bounds(audio[: 60 * SAMPLE_RATE]) == [(0, 60 * SAMPLE_RATE)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import pytest
@@ -19,11 +20,24 @@ KO = "안녕하세요 오늘은 날씨가 아주 좋아서 우리는 다 함께 
 
 def _transcript(words: bool = False) -> Transcript:
     info = TranscriptionInfo("ko", 0.98, 3725.5, 3700.0)
-    first_words = (Word(" 안녕하세요", 0.0, 0.8, 0.9), Word(" 오늘은", 0.9, 1.4, 0.8)) if words else None
+    first_words = (
+        (Word(" 안녕하세요", 0.0, 0.8, 0.9), Word(" 오늘은", 0.9, 1.4, 0.8)) if words else None
+    )
     segments = (
         Segment(0, 0, 0.0, 4.25, " " + KO, (50364, 1234), 0.0, -0.25, 1.3, 0.01, first_words),
-        Segment(1, 425, 3600.5, 3605.0, " 감사합니다.", (50364,), 0.2, -0.4, 0.9, 0.02,
-                (Word(" 감사합니다.", 3600.5, 3605.0, 0.95),) if words else None),
+        Segment(
+            1,
+            425,
+            3600.5,
+            3605.0,
+            " 감사합니다.",
+            (50364,),
+            0.2,
+            -0.4,
+            0.9,
+            0.02,
+            (Word(" 감사합니다.", 3600.5, 3605.0, 0.95),) if words else None,
+        ),
     )
     return Transcript(info, segments)
 
@@ -56,7 +70,7 @@ def test_cues_respect_lines_per_cue_and_split_time_in_order() -> None:
     assert all(len(lines) == 1 for _, _, lines in result)
     first_segment = [c for c in result if c[1] <= 4.25 + 1e-9]
     assert len(first_segment) > 2 and first_segment[-1][1] == pytest.approx(4.25)
-    assert all(a[1] == pytest.approx(b[0]) for a, b in zip(first_segment, first_segment[1:], strict=False))
+    assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(first_segment))
 
 
 def test_verbose_json_matches_openai_schema_with_words() -> None:
@@ -65,8 +79,16 @@ def test_verbose_json_matches_openai_schema_with_words() -> None:
     assert model.language == "korean" and model.duration == pytest.approx(3725.5)
     assert model.segments is not None and model.segments[1].seek == 425
     assert set(body["segments"][0]) == {
-        "id", "seek", "start", "end", "text", "tokens", "temperature", "avg_logprob",
-        "compression_ratio", "no_speech_prob",
+        "id",
+        "seek",
+        "start",
+        "end",
+        "text",
+        "tokens",
+        "temperature",
+        "avg_logprob",
+        "compression_ratio",
+        "no_speech_prob",
     }
     assert model.words is not None and model.words[0].word == " 안녕하세요"
 

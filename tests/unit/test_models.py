@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import replace
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,12 +102,20 @@ def _split_package(root: Path, parts: list[bytes]) -> PackagedModel:
         (package / "data" / name).write_text("{}")
     whole = b"".join(parts)
     return PackagedModel(
-        name="fake", description="", languages="multilingual",
-        weights=tuple(PackagedFile("fake_split_model", f"data/model.bin.part{i}")
-                      for i in range(1, len(parts) + 1)),
-        support_files=tuple(PackagedFile("fake_split_model", f"data/{n}")
-                            for n in ("config.json", "tokenizer.json", "vocabulary.txt")),
-        weights_sha256=hashlib.sha256(whole).hexdigest(), weights_size=len(whole), extra="models",
+        name="fake",
+        description="",
+        languages="multilingual",
+        weights=tuple(
+            PackagedFile("fake_split_model", f"data/model.bin.part{i}")
+            for i in range(1, len(parts) + 1)
+        ),
+        support_files=tuple(
+            PackagedFile("fake_split_model", f"data/{n}")
+            for n in ("config.json", "tokenizer.json", "vocabulary.txt")
+        ),
+        weights_sha256=hashlib.sha256(whole).hexdigest(),
+        weights_size=len(whole),
+        extra="models",
     )
 
 
@@ -119,7 +127,11 @@ def test_split_weights_assemble_and_bad_checksum_is_refused(
     folder = packaged_folder(model, tmp_path / "cache")
     assert (folder / "model.bin").read_bytes() == b"a" * 1000 + b"b" * 500
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
-        "config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+        "config.json",
+        "model.bin",
+        "tokenizer.json",
+        "vocabulary.txt",
+    ]
     bad = replace(model, name="bad", weights_sha256="0" * 64)
     with pytest.raises(ModelInvalidError, match="do not match their checksum"):
         packaged_folder(bad, tmp_path / "cache")
@@ -142,8 +154,14 @@ def test_two_processes_assembling_at_once_both_get_the_whole_model(tmp_path: Pat
 
     parts = [bytes([i]) * 4_000_000 for i in range(1, 6)]
     model = _split_package(tmp_path / "site", parts)
-    args = [sys.executable, "-c", _RACE, str(tmp_path / "site"), pickle.dumps(model).hex(),
-            str(tmp_path / "cache")]
+    args = [
+        sys.executable,
+        "-c",
+        _RACE,
+        str(tmp_path / "site"),
+        pickle.dumps(model).hex(),
+        str(tmp_path / "cache"),
+    ]
     procs = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(3)]
     outs = [p.communicate(timeout=120)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)

@@ -17,14 +17,27 @@ COMPUTE_TYPES = click.Choice(
 
 def engine_options(func: F) -> F:
     """--model, --device, --compute-type, --models-dir."""
-    func = click.option("--models-dir", type=click.Path(file_okay=False), default=None,
-                        help="Folder of CTranslate2 Whisper models.")(func)
-    func = click.option("--compute-type", type=COMPUTE_TYPES, default=None,
-                        help="auto: float16 on GPU, int8 on CPU.")(func)
-    func = click.option("--device", type=DEVICES, default=None,
-                        help="auto picks CUDA when usable.")(func)
-    func = click.option("--model", "-m", default=None,
-                        help="Model name, alias or folder (default: the embedded base).")(func)
+    func = click.option(
+        "--models-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Folder of CTranslate2 Whisper models.",
+    )(func)
+    func = click.option(
+        "--compute-type",
+        type=COMPUTE_TYPES,
+        default=None,
+        help="auto: float16 on GPU, int8 on CPU.",
+    )(func)
+    func = click.option(
+        "--device", type=DEVICES, default=None, help="auto picks CUDA when usable."
+    )(func)
+    func = click.option(
+        "--model",
+        "-m",
+        default=None,
+        help="Model name, alias or folder (default: the embedded base).",
+    )(func)
     return func
 
 

@@ -11,8 +11,8 @@ import click
 from stt_engine.cli.options import engine_options, settings_overrides
 
 AUDIO_SUFFIXES = frozenset(
-    ".wav .flac .mp3 .m4a .aac .ogg .opus .oga .webm .mp4 .mkv .mov .avi .wma .amr .aiff "
-    ".aif .3gp".split()
+    ".wav .flac .mp3 .m4a .aac .ogg .opus .oga .webm .mp4 .mkv .mov .avi .wma .amr .aiff .aif "
+    ".3gp".split()
 )
 FORMAT_CHOICE = click.Choice(["text", "json", "verbose_json", "srt", "vtt", "tsv"])
 
@@ -28,34 +28,61 @@ class Job:
 @engine_options
 @click.option("--language", "-l", default=None, help="Language code (default: detect).")
 @click.option("--task", type=click.Choice(["transcribe", "translate"]), default="transcribe")
-@click.option("--format", "-f", "formats", type=FORMAT_CHOICE, multiple=True,
-              help="Output format; repeat for several (default: text).")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Write <name>.<ext> here (default: print one file to stdout).")
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    type=FORMAT_CHOICE,
+    multiple=True,
+    help="Output format; repeat for several (default: text).",
+)
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write <name>.<ext> here (default: print one file to stdout).",
+)
 @click.option("--word-timestamps", is_flag=True, help="Time every word.")
 @click.option("--no-vad", is_flag=True, help="Do not skip silence with voice detection.")
 @click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
-@click.option("--batch-size", type=click.IntRange(0, 256), default=0,
-              help="Batched inference over speech chunks (0: sequential with all guards).")
-@click.option("--max-line-width", type=click.IntRange(10, 200), default=42, show_default=True,
-              help="Subtitle line width in display columns.")
-@click.option("--max-lines", type=click.IntRange(1, 10), default=2, show_default=True,
-              help="Subtitle lines per cue.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Batched inference over speech chunks (0: sequential with all guards).",
+)
+@click.option(
+    "--max-line-width",
+    type=click.IntRange(10, 200),
+    default=42,
+    show_default=True,
+    help="Subtitle line width in display columns.",
+)
+@click.option(
+    "--max-lines",
+    type=click.IntRange(1, 10),
+    default=2,
+    show_default=True,
+    help="Subtitle lines per cue.",
+)
 @click.option("--resume", is_flag=True, help="Skip files whose outputs already exist.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     """Transcribe audio or video files (folders are walked)."""
     from stt_engine.cli.transcribe_run import RunOptions, run
 
-    formats = tuple(kw.pop("formats") or ("text",))  # type: ignore[arg-type]
+    formats: tuple[str, ...] = tuple(kw.pop("formats") or ("text",))  # type: ignore[arg-type]
     output_dir = kw.pop("output_dir")
+    assert output_dir is None or isinstance(output_dir, Path)
     sources = collect_sources(paths)
     if not sources:
         raise click.UsageError("no audio files found in the given paths")
     to_stdout = output_dir is None and len(sources) == 1 and len(formats) == 1
     jobs = plan(sources, formats, output_dir or Path.cwd(), to_stdout)
     overrides = settings_overrides(
-        device=kw.pop("device"), compute_type=kw.pop("compute_type"),
+        device=kw.pop("device"),
+        compute_type=kw.pop("compute_type"),
         models_dir=kw.pop("models_dir"),
     )
     options = RunOptions(formats=formats, to_stdout=to_stdout, **kw)  # type: ignore[arg-type]
@@ -69,7 +96,9 @@ def collect_sources(paths: tuple[Path, ...]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+                )
             )
         else:
             found.append(path)

@@ -54,8 +54,13 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
         batch_size=options.batch_size,
     )
     total = sum(_probe_seconds(j.source) for j in todo)
-    bar = tqdm(total=round(total, 1), unit="s", disable=options.no_progress or None, file=sys.stderr,
-               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}]")
+    bar = tqdm(
+        total=round(total, 1),
+        unit="s",
+        disable=options.no_progress or None,
+        file=sys.stderr,
+        bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s audio [{elapsed}<{remaining}]",
+    )
     failed = 0
     with bar:
         for job in todo:
@@ -76,7 +81,9 @@ def _one(engine: Any, job: Job, decode_options: Any, options: RunOptions, bar: t
     audio = engine.decode(job.source)
     start = bar.n
     transcript = engine.transcribe_all(
-        audio, decode_options, model=options.model,
+        audio,
+        decode_options,
+        model=options.model,
         progress=lambda done: bar.update(round(start + done, 1) - bar.n),
     )
     subtitles = SubtitleOptions(options.max_line_width, options.max_lines)
