@@ -11,8 +11,26 @@ import click
 from stt_engine.cli.options import engine_options, settings_overrides
 
 AUDIO_SUFFIXES = frozenset(
-    ".wav .flac .mp3 .m4a .aac .ogg .opus .oga .webm .mp4 .mkv .mov .avi .wma .amr .aiff .aif "
-    ".3gp".split()
+    {
+        ".wav",
+        ".flac",
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".ogg",
+        ".opus",
+        ".oga",
+        ".webm",
+        ".mp4",
+        ".mkv",
+        ".mov",
+        ".avi",
+        ".wma",
+        ".amr",
+        ".aiff",
+        ".aif",
+        ".3gp",
+    }
 )
 FORMAT_CHOICE = click.Choice(["text", "json", "verbose_json", "srt", "vtt", "tsv"])
 
