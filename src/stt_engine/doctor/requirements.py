@@ -20,7 +20,7 @@ from .verdicts import (
     variant_to_cuda,
     worst,
 )
-from .versions import at_least, local_part, public_part, series
+from .versions import local_part, public_part
 
 _SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([0-9][A-Za-z0-9.+!_\-]*)\s*$")
 
@@ -194,7 +194,3 @@ def cudnn_major_of(name: str, version: str, compat: Compat) -> Optional[int]:
         ct2, _ = compat.ctranslate2_row(version)
         return ct2["cudnn"] if ct2 else None
     return None
-
-
-def at_least_version(have: str, need: str) -> bool:
-    return at_least(series(have), need)
