@@ -66,9 +66,14 @@ def _version_of(file_name: str) -> Optional[str]:
 def system_libraries(ctx: ProbeContext) -> List[LibraryFacts]:
     """CUDA libraries the loader can find without help."""
     libraries = []
+    seen = set()
     for directory in loader_dirs(ctx):
         for (name, major), file_name in _scan_dir(ctx.path(directory)).items():
             path = os.path.join(directory, file_name)
+            real = os.path.realpath(ctx.path(path))
+            if real in seen:
+                continue
+            seen.add(real)
             libraries.append(
                 LibraryFacts(
                     name, major, _version_of(file_name), path, "system", on_loader_path=True

@@ -177,3 +177,10 @@ def test_a_crashing_ctypes_probe_is_recorded_not_raised(machine: Machine) -> Non
     machine.loader = explode
     facts = gather_facts(machine.context())
     assert any("segfault avoided" in error for error in facts.errors)
+
+
+def test_a_library_reached_through_two_directories_is_listed_once(machine: Machine) -> None:
+    machine.write("/usr/lib/x86_64-linux-gnu/libcudart.so.12.4.127")
+    (machine.root / "lib").symlink_to(machine.root / "usr" / "lib")
+    names = [lib.path for lib in gather_facts(machine.context()).libraries]
+    assert names == ["/usr/lib/x86_64-linux-gnu/libcudart.so.12.4.127"]

@@ -30,6 +30,7 @@ from stt_engine.doctor.probe import CommandResult, ProbeContext, run_command, wi
         ("575.57.08.txt", "575.57.08", "12.9"),
         ("580.65.06.txt", "580.65.06", "13.0"),
         ("610.43.03-umd.txt", "610.43.03", "13.3"),
+        ("580.159.04-h100-real.txt", "580.159.04", "13.0"),
     ],
 )
 def test_smi_header_of_each_driver_generation(name: str, version: str, cuda: str) -> None:
@@ -66,6 +67,7 @@ def test_read_smi_failures_become_errors(
         ("575.57.08-proprietary.txt", "575.57.08", "proprietary"),
         ("580.65.06-open.txt", "580.65.06", "open"),
         ("470.182.03-proprietary.txt", "470.182.03", "proprietary"),
+        ("580.159.04-open-real.txt", "580.159.04", "open"),
     ],
 )
 def test_proc_version_files(name: str, version: str, flavour: str) -> None:
