@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     )
     webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook bodies.")
     webhook_max_attempts: int = Field(5, ge=1, le=20, description="Webhook delivery attempts.")
+    webhook_backoff_seconds: float = Field(
+        2.0, gt=0, description="Wait before the first webhook retry, in seconds; doubles each try."
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -1,0 +1,75 @@
+"""``stt-engine serve``: the OpenAI-compatible HTTP server (port 8003 by default).
+
+Every option is also a ``STT_ENGINE_*`` environment variable; a flag given on the command line
+wins over the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, get_args
+
+import click
+
+from stt_engine.config import ComputeType, DeviceName
+
+_DEVICES = list(get_args(DeviceName))
+_COMPUTE = list(get_args(ComputeType))
+
+
+@click.command()
+@click.option("--host", help="Address to bind [env STT_ENGINE_HOST, default 0.0.0.0].")
+@click.option("--port", type=int, help="Port [env STT_ENGINE_PORT, default 8003].")
+@click.option("--workers", type=int, help="Concurrent inference workers [STT_ENGINE_WORKERS].")
+@click.option("--queue-size", type=int, help="Requests waiting beyond the workers.")
+@click.option("--max-upload-mb", type=float, help="Largest upload, MB.")
+@click.option("--max-audio-seconds", type=float, help="Longest audio, seconds.")
+@click.option("--timeout-base-seconds", type=float, help="Request time limit floor, seconds.")
+@click.option("--timeout-per-audio-second", type=float, help="Extra limit per audio second.")
+@click.option("--api-key", "api_keys", multiple=True, help="Accepted Bearer key (repeatable).")
+@click.option("--api-keys-file", type=click.Path(path_type=Path), help="File of keys, one a line.")
+@click.option("--models-dir", type=click.Path(path_type=Path), help="Folder of model folders.")
+@click.option("--default-model", help="Model for requests that name none (and whisper-1).")
+@click.option("--device", type=click.Choice(_DEVICES), help="auto: CUDA when usable, else CPU.")
+@click.option("--compute-type", type=click.Choice(_COMPUTE), help="auto: float16 GPU, int8 CPU.")
+@click.option("--model-ttl-seconds", type=float, help="Unload idle non-default models after.")
+@click.option("--max-loaded-models", type=int, help="Models kept loaded at once.")
+@click.option("--upload-dir", type=click.Path(path_type=Path), help="Folder for uploads.")
+@click.option("--log-level", help="Python logging level (INFO, DEBUG...).")
+def serve(**flags: Any) -> None:
+    """Run the OpenAI-compatible HTTP server (POST /v1/audio/transcriptions, /docs)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from stt_engine.config import Settings
+    from stt_engine.errors import ConfigError
+    from stt_engine.server import create_app
+
+    given = {k: v for k, v in flags.items() if v is not None and v != ()}
+    if "api_keys" in given:
+        given["api_keys"] = list(given["api_keys"])
+    try:
+        settings = Settings(**given)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid setting: {_first_problem(exc)}") from exc
+    logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
+    app = create_app(settings)
+    click.echo(
+        f"stt-engine serving on http://{settings.host}:{settings.port} "
+        f"(API docs at /docs, readiness at /health/ready)",
+        err=True,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        timeout_keep_alive=30,
+    )
+
+
+def _first_problem(exc: Any) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error.get("loc", ()))
+    return f"{where}: {error.get('msg', 'invalid')}"

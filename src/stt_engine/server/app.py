@@ -1,0 +1,111 @@
+"""The FastAPI application: ``create_app(settings)`` and its lifespan.
+
+The lifespan makes the upload folder, chooses the device (logging the ``Device: ...`` line),
+loads the default model in the background (readiness answers 503 until it is loaded), unloads
+idle models periodically, and on exit stops the workers and removes the upload folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI
+
+from stt_engine import __version__
+from stt_engine.config import Settings
+from stt_engine.engine import Engine
+from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
+from stt_engine.errors import SttError
+from stt_engine.server import error_handlers
+from stt_engine.server.metrics import Metrics, MetricsMiddleware
+from stt_engine.server.routes import docs, health, models, transcriptions
+from stt_engine.server.state import ServerState
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """The HTTP app; pass an ``engine`` to share loaded models between apps (tests, benches)."""
+    policy = TimeoutPolicy(settings.timeout_base_seconds, settings.timeout_per_audio_second)
+    state = ServerState(
+        settings=settings,
+        engine=engine or Engine(settings),
+        scheduler=Scheduler(settings.workers, settings.queue_size, policy),
+        metrics=Metrics(),
+        keys=settings.accepted_keys(),
+        upload_folder=Path(tempfile.gettempdir()),
+    )
+    app = FastAPI(
+        title="stt-engine",
+        version=__version__,
+        description="OpenAI-compatible speech-to-text (Whisper on CTranslate2).",
+        lifespan=lambda _: _lifespan(state),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.stt = state
+    error_handlers.install(app)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    for module in (health, models, transcriptions, docs):
+        app.include_router(module.router)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(state: ServerState) -> AsyncIterator[None]:
+    base = state.settings.upload_dir
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    state.upload_folder = Path(tempfile.mkdtemp(prefix="stt-engine-uploads-", dir=base))
+    state.metrics.bind(state.engine, state.scheduler)
+    tasks = [
+        asyncio.create_task(_load_default(state)),
+        asyncio.create_task(_evict_idle(state)),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        state.scheduler.shutdown(wait=False)
+        shutil.rmtree(state.upload_folder, ignore_errors=True)
+
+
+async def _load_default(state: ServerState) -> None:
+    name = state.settings.default_model
+    try:
+        state.device = await anyio.to_thread.run_sync(lambda: state.engine.device)
+        state.readiness.set(False, f"loading model {name}", starting=True)
+        await anyio.to_thread.run_sync(state.engine.load, name)
+    except SttError as exc:
+        _not_ready(state, f"default model '{name}' failed to load: {exc}")
+        return
+    except Exception as exc:
+        log.exception("loading the default model failed")
+        _not_ready(state, f"default model '{name}' failed to load: {type(exc).__name__}: {exc}")
+        return
+    device = state.device.device if state.device else "?"
+    state.readiness.set(True, f"model {name} loaded on {device}")
+    log.info("ready: model %s loaded; %s", name, state.device.log_line() if state.device else "")
+
+
+def _not_ready(state: ServerState, reason: str) -> None:
+    log.error(reason)
+    state.readiness.set(False, reason)
+
+
+async def _evict_idle(state: ServerState) -> None:
+    ttl = state.settings.model_ttl_seconds
+    if ttl <= 0:
+        return
+    interval = min(max(ttl / 4, 1.0), 60.0)
+    while True:
+        await asyncio.sleep(interval)
+        await anyio.to_thread.run_sync(state.engine.pool.evict_idle)

@@ -1,0 +1,31 @@
+"""Optional Bearer API keys: open when no keys are configured, constant-time compare."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import Request
+
+from stt_engine.errors import AuthError
+from stt_engine.server.state import StateDep
+
+
+def key_matches(presented: str, accepted: frozenset[str]) -> bool:
+    """Compare against every key, without stopping early, so timing tells nothing."""
+    given = presented.encode("utf-8")
+    found = False
+    for key in accepted:
+        found |= hmac.compare_digest(given, key.encode("utf-8"))
+    return found
+
+
+def require_key(request: Request, state: StateDep) -> None:
+    """FastAPI dependency for protected routes."""
+    if not state.keys:
+        return
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("missing API key", hint="send the header 'Authorization: Bearer <key>'")
+    if not key_matches(token.strip(), state.keys):
+        raise AuthError("invalid API key")

@@ -1,0 +1,157 @@
+"""Transcription work on the scheduler's threads, seen from the event loop.
+
+A worker decodes the upload and iterates the engine's lazy segments, handing the info and
+each segment to the event loop as they come; the loop side streams them (SSE) or collects
+them into a transcript. Cancelling the job (client gone) stops the worker at its next segment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
+from stt_engine.errors import CancelledError_, SttError
+from stt_engine.server.metrics import Metrics
+from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
+
+T = TypeVar("T")
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrder:
+    """What one request asks the worker to do."""
+
+    path: Path
+    options: TranscribeOptions
+    model: str
+    audio_seconds: float  # estimate for queue weight and time limit (0 when unknown)
+
+
+class Job:
+    """A transcription submitted to the scheduler; events arrive in order on ``next()``."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self._loop = loop
+        self._events: asyncio.Queue[TranscriptionInfo | Segment | _Done] = asyncio.Queue()
+        self.ticket: Ticket[None] | None = None
+
+    def emit(self, item: TranscriptionInfo | Segment | _Done) -> None:
+        """Hand an event to the event loop (called from the worker thread)."""
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+            self._loop.call_soon_threadsafe(self._events.put_nowait, item)
+
+    async def next(self) -> TranscriptionInfo | Segment | None:
+        """The next event; None once the work finished; raises the worker's error."""
+        item = await self._events.get()
+        if isinstance(item, _Done):
+            if item.error is not None:
+                raise item.error
+            return None
+        return item
+
+    def cancel(self) -> None:
+        if self.ticket is not None:
+            self.ticket.cancel()
+
+
+def start(engine: Engine, scheduler: Scheduler, metrics: Metrics, order: WorkOrder) -> Job:
+    """Submit the work; raises BusyError at once when the queue is full."""
+    job = Job(asyncio.get_running_loop())
+
+    def work(token: CancelToken) -> None:
+        try:
+            _transcribe(engine, metrics, order, token, job.emit)
+            job.emit(_Done())
+        except BaseException as exc:
+            job.emit(_Done(exc))
+
+    job.ticket = scheduler.submit(work, audio_seconds=order.audio_seconds)
+    return job
+
+
+def _transcribe(
+    engine: Engine,
+    metrics: Metrics,
+    order: WorkOrder,
+    token: CancelToken,
+    emit: Callable[[TranscriptionInfo | Segment | _Done], None],
+) -> None:
+    started = time.perf_counter()
+    audio = engine.decode(order.path)
+    duration = audio.size / SAMPLE_RATE
+    token.set_audio_seconds(duration)
+    token.check()
+    segments, info = engine.transcribe(audio, order.options, order.model)
+    emit(info)
+    try:
+        for segment in segments:  # the first next() starts the generator, so close() releases
+            emit(segment)
+            token.check()
+    finally:
+        segments.close()  # type: ignore[attr-defined]
+    metrics.observe_transcription(order.model, duration, time.perf_counter() - started)
+
+
+def probe_seconds(path: Path) -> float:
+    """The duration a file declares in its header (0 when it declares none or is unreadable)."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if container.duration:
+                return float(container.duration) / 1_000_000  # AV_TIME_BASE
+    except (av.FFmpegError, OSError, ValueError):
+        return 0.0
+    return 0.0
+
+
+async def collect(job: Job) -> Transcript:
+    """Wait for the whole transcript."""
+    first = await job.next()
+    if not isinstance(first, TranscriptionInfo):
+        raise SttError("the worker finished without transcription info")
+    segments: list[Segment] = []
+    while (item := await job.next()) is not None:
+        if isinstance(item, Segment):
+            segments.append(item)
+    return Transcript(info=first, segments=tuple(segments))
+
+
+async def unless_disconnected(receive: Receive, job: Job, work: Awaitable[T]) -> T:
+    """Await ``work``; cancel the job and raise CancelledError_ if the client goes away."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnect(receive))
+    try:
+        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        job.cancel()
+        task.cancel()
+        raise
+    finally:
+        watcher.cancel()
+    if task in done:
+        return task.result()
+    job.cancel()
+    task.cancel()
+    raise CancelledError_("the client disconnected before the transcript was ready")
+
+
+async def _disconnect(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message.get("type") == "http.disconnect":
+            return

@@ -1,0 +1,149 @@
+"""POST /v1/audio/transcriptions and /v1/audio/translations (OpenAI's multipart API).
+
+The upload streams to a temp file, the fields become decoding options, the work waits its
+turn on the scheduler, and the answer comes back whole (json, text, srt, verbose_json, vtt)
+or as server-sent events (``stream=true``). The temp file is removed on every path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from stt_engine.engine.backend import Task
+from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
+from stt_engine.formats import FORMATS, render, verbose_dict
+from stt_engine.server import inference
+from stt_engine.server.auth import require_key
+from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_request
+from stt_engine.server.routes.models import find_model
+from stt_engine.server.state import ServerState, StateDep
+from stt_engine.server.uploads import FILE_FIELD, UploadedForm, receive_form
+from stt_engine.transcript import Segment, Transcript
+
+router = APIRouter(prefix="/v1/audio", tags=["audio"], dependencies=[Depends(require_key)])
+
+_NOT_AUDIO_TYPES = ("text", "image", "font", "model", "message", "multipart")
+_NOT_AUDIO_MEDIA = (
+    "application/json",
+    "application/xml",
+    "application/pdf",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+)
+
+
+@router.post(
+    "/transcriptions",
+    summary="Transcribe audio into the input language",
+    openapi_extra=openapi_body("transcribe"),
+)
+async def transcriptions(request: Request, state: StateDep) -> Response:
+    return await _handle(request, state, "transcribe")
+
+
+@router.post(
+    "/translations",
+    summary="Translate audio into English",
+    openapi_extra=openapi_body("translate"),
+)
+async def translations(request: Request, state: StateDep) -> Response:
+    return await _handle(request, state, "translate")
+
+
+async def _handle(request: Request, state: ServerState, task: Task) -> Response:
+    if state.readiness.starting:
+        raise NotReadyError("the server is still loading its default model")
+    form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
+    handed_off = False
+    try:
+        params = parse_request(form, task)
+        if form.path is None:
+            raise InvalidRequestError(
+                "no audio: send the file as the 'file' form field", param=FILE_FIELD
+            )
+        check_media_type(form.content_type)
+        model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
+        seconds = await anyio.to_thread.run_sync(inference.probe_seconds, form.path)
+        order = inference.WorkOrder(form.path, params.options, model.name, seconds)
+        job = inference.start(state.engine, state.scheduler, state.metrics, order)
+        if params.stream:
+            response = await _stream(request, job, form)
+            handed_off = True
+            return response
+        transcript = await inference.unless_disconnected(
+            request.receive, job, inference.collect(job)
+        )
+        return render_response(transcript, params)
+    finally:
+        if not handed_off:
+            form.discard()
+
+
+def check_media_type(content_type: str | None) -> None:
+    """415 for a declared type that is plainly not audio or video; the decoder judges the rest."""
+    if not content_type:
+        return
+    media = content_type.split(";")[0].strip().lower()
+    if media.split("/")[0] in _NOT_AUDIO_TYPES or media in _NOT_AUDIO_MEDIA:
+        raise UnsupportedMediaError(
+            f"'{media}' is not audio or video",
+            hint="send wav, flac, mp3, m4a, ogg/opus, webm or a video file with sound",
+            param=FILE_FIELD,
+        )
+
+
+def render_response(transcript: Transcript, params: TranscriptionRequest) -> Response:
+    fmt = params.response_format
+    if fmt == "verbose_json":
+        body = verbose_dict(transcript)
+        if params.granularities and "segment" not in params.granularities:
+            body.pop("segments", None)
+        return JSONResponse(body)
+    return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt][0])
+
+
+async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> Response:
+    """Wait for the transcription to start (errors keep their status), then stream events."""
+    await inference.unless_disconnected(request.receive, job, job.next())
+    events = _events(job, form)
+    first = await events.__anext__()  # started, so closing the generator runs its cleanup
+    return StreamingResponse(
+        _prepend(first, events),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _events(job: inference.Job, form: UploadedForm) -> AsyncGenerator[str, None]:
+    try:
+        yield ": transcription started\n\n"
+        text = ""
+        while (item := await job.next()) is not None:
+            if isinstance(item, Segment):
+                delta = item.text if text else item.text.lstrip()
+                text += delta
+                yield _sse({"type": "transcript.text.delta", "delta": delta})
+        yield _sse({"type": "transcript.text.done", "text": text.rstrip()})
+    except SttError as exc:
+        yield _sse(exc.to_openai())
+    finally:
+        job.cancel()
+        form.discard()
+
+
+async def _prepend(first: str, rest: AsyncGenerator[str, None]) -> AsyncIterator[str]:
+    try:
+        yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        await rest.aclose()
+
+
+def _sse(payload: Mapping[str, object]) -> str:
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"

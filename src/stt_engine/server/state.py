@@ -1,0 +1,55 @@
+"""What the routes share: settings, engine, scheduler, metrics, keys and readiness."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from stt_engine.config import Settings
+from stt_engine.engine import DeviceChoice, Engine
+from stt_engine.engine.scheduler import Scheduler
+from stt_engine.server.metrics import Metrics
+
+
+@dataclass
+class Readiness:
+    """Whether the default model is loaded; the reason when it is not."""
+
+    ready: bool = False
+    reason: str = "starting"
+    starting: bool = True  # the first load of the default model has not finished
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def set(self, ready: bool, reason: str, *, starting: bool = False) -> None:
+        with self._lock:
+            self.ready, self.reason, self.starting = ready, reason, starting
+
+    def get(self) -> tuple[bool, str]:
+        with self._lock:
+            return self.ready, self.reason
+
+
+@dataclass
+class ServerState:
+    settings: Settings
+    engine: Engine
+    scheduler: Scheduler
+    metrics: Metrics
+    keys: frozenset[str]
+    upload_folder: Path
+    readiness: Readiness = field(default_factory=Readiness)
+    device: DeviceChoice | None = None  # set once the lifespan has chosen it
+
+
+def server_state(request: Request) -> ServerState:
+    """FastAPI dependency: the app's shared state."""
+    state = request.app.state.stt
+    assert isinstance(state, ServerState)
+    return state
+
+
+StateDep = Annotated[ServerState, Depends(server_state)]
