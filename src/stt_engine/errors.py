@@ -23,6 +23,8 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     +-- TimeoutError_             504  exit 9   timeout
     +-- CancelledError_           499  exit 10  cancelled
     +-- JobError                  400  exit 11  job_error
+    |   +-- JobStateError         409  exit 11  job_state
+    |   +-- StorageError          507  exit 11  insufficient_storage
     +-- BundleError               400  exit 12  bundle_error
         +-- BundleIntegrityError  400  exit 13  bundle_corrupt
 """
@@ -160,6 +162,21 @@ class JobError(SttError):
     error_type = "invalid_request_error"
     http_status = 400
     exit_code = 11
+
+
+class JobStateError(JobError):
+    """The job is not in a state that allows this (its result is not ready, it has ended)."""
+
+    code = "job_state"
+    http_status = 409
+
+
+class StorageError(JobError):
+    """The data directory cannot hold what a job needs (disk full, not writable)."""
+
+    code = "insufficient_storage"
+    error_type = "server_error"
+    http_status = 507
 
 
 class BundleError(SttError):
