@@ -1,0 +1,97 @@
+"""``bench speed``: real-time factor, latency and memory of each system on the same audio.
+
+Each clip is decoded once; every system transcribes the same array. With several systems the
+order alternates per clip (engine first on even clips, raw first on odd ones), so neither side
+always runs on a warmer cache. RTFx = audio seconds / wall seconds (higher is faster).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.bench.manifest import Clip
+from stt_engine.bench.memory import RssSampler, max_rss_mib, rss_mib
+from stt_engine.bench.stats import latency_summary
+from stt_engine.bench.systems import System
+from stt_engine.engine import Engine, TranscribeOptions
+
+WARMUP_SECONDS = 5.0
+
+
+def warm_up(systems: Sequence[System], audio: np.ndarray, options: TranscribeOptions) -> None:
+    """One short untimed run per system, so first-call setup is not billed to a clip."""
+    head = audio[: int(WARMUP_SECONDS * SAMPLE_RATE)]
+    for system in systems:
+        system.run(head, options)
+
+
+def run_speed(
+    engine: Engine,
+    clips: Sequence[Clip],
+    systems: Sequence[System],
+    options: TranscribeOptions,
+    progress: Callable[[Clip], None] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per-clip timings and the summary per system."""
+    rows = []
+    for index, clip in enumerate(clips):
+        decode_start = time.perf_counter()
+        audio = engine.decode(clip.path)
+        decode_seconds = time.perf_counter() - decode_start
+        clip_options = replace(options, language=options.language or clip.language or None)
+        order = list(systems) if index % 2 == 0 else list(reversed(systems))
+        row: dict[str, Any] = {
+            "audio_filepath": clip.name,
+            "duration": audio.size / SAMPLE_RATE,
+            "decode_seconds": decode_seconds,
+            "order": [s.name for s in order],
+            "systems": {},
+        }
+        for system in order:
+            row["systems"][system.name] = _timed(system, audio, clip_options)
+        rows.append(row)
+        if progress is not None:
+            progress(clip)
+    return rows, summarise(rows, systems)
+
+
+def _timed(system: System, audio: np.ndarray, options: TranscribeOptions) -> dict[str, Any]:
+    with RssSampler() as sampler:
+        start = time.perf_counter()
+        hypothesis = system.run(audio, options)
+        seconds = time.perf_counter() - start
+    duration = audio.size / SAMPLE_RATE
+    return {
+        "seconds": seconds,
+        "rtfx": duration / seconds if seconds > 0 else None,
+        "peak_rss_mib": sampler.peak_mib,
+        "text": hypothesis.text,
+    }
+
+
+def summarise(rows: list[dict[str, Any]], systems: Sequence[System]) -> dict[str, Any]:
+    """Totals per system, memory figures, and the engine/raw RTFx ratio."""
+    audio_seconds = sum(r["duration"] for r in rows)
+    summary: dict[str, Any] = {"files": len(rows), "audio_seconds": audio_seconds}
+    for system in systems:
+        latencies = [r["systems"][system.name]["seconds"] for r in rows]
+        wall = sum(latencies)
+        peaks = [r["systems"][system.name]["peak_rss_mib"] for r in rows]
+        summary[system.name] = {
+            "wall_seconds": wall,
+            "rtfx": audio_seconds / wall if wall > 0 else None,
+            "latency_seconds": latency_summary(latencies),
+            "model_load_seconds": system.load_seconds,
+            "peak_rss_sampled_mib": max((p for p in peaks if p is not None), default=None),
+        }
+    summary["memory"] = {"ru_maxrss_mib": max_rss_mib(), "rss_now_mib": rss_mib()}
+    names = {s.name for s in systems}
+    if {"engine", "raw"} <= names and summary["raw"]["rtfx"]:
+        summary["engine_over_raw_rtfx"] = summary["engine"]["rtfx"] / summary["raw"]["rtfx"]
+    return summary

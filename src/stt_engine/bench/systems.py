@@ -1,0 +1,109 @@
+"""The systems a benchmark runs: the engine, and raw faster-whisper as the yardstick.
+
+``RawWhisper`` is the one place outside ``engine/whisper_ct2.py`` that imports faster_whisper,
+on purpose: it measures the engine against the library itself. It loads the same model folder
+on the same device, compute type, thread count and worker count as the engine, and decodes with
+``decode_kwargs(options)``, the exact keyword arguments the engine's backend passes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from stt_engine.engine import Engine, TranscribeOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    text: str
+    language: str
+
+
+class System(Protocol):
+    """Something that turns decoded audio into text."""
+
+    name: str
+    load_seconds: float
+
+    def run(self, audio: np.ndarray, options: TranscribeOptions) -> Hypothesis: ...
+
+
+class EngineSystem:
+    """The engine as users call it: ``Engine.transcribe_all`` (windows, guards and all)."""
+
+    name = "engine"
+
+    def __init__(self, engine: Engine, model: str | None):
+        self.engine = engine
+        self.model = model
+        start = time.perf_counter()
+        self.info = engine.load(model)
+        self.load_seconds = time.perf_counter() - start
+
+    def run(self, audio: np.ndarray, options: TranscribeOptions) -> Hypothesis:
+        transcript = self.engine.transcribe_all(audio, options, model=self.model)
+        return Hypothesis(transcript.text, transcript.language)
+
+
+class RawWhisper:
+    """``faster_whisper.WhisperModel`` used directly, with the engine's exact settings."""
+
+    name = "raw"
+
+    def __init__(self, engine: Engine, model: str | None):
+        from faster_whisper import WhisperModel
+
+        info = engine.registry.resolve(model)
+        device = engine.device
+        start = time.perf_counter()
+        self._model: Any = WhisperModel(
+            str(info.path),
+            device=device.device,
+            device_index=device.device_index,
+            compute_type=device.compute_type,
+            cpu_threads=device.cpu_threads,
+            num_workers=engine.settings.workers,
+            local_files_only=True,
+        )
+        self.load_seconds = time.perf_counter() - start
+
+    def run(self, audio: np.ndarray, options: TranscribeOptions) -> Hypothesis:
+        from stt_engine.engine.whisper_ct2 import decode_kwargs
+
+        segments, info = self._model.transcribe(audio, **decode_kwargs(options))
+        text = "".join(segment.text for segment in segments).strip()
+        return Hypothesis(text, str(info.language))
+
+
+def build_systems(engine: Engine, model: str | None, compare_raw: bool) -> list[System]:
+    """The engine, and raw faster-whisper after it when asked for."""
+    systems: list[System] = [EngineSystem(engine, model)]
+    if compare_raw:
+        systems.append(RawWhisper(engine, model))
+    return systems
+
+
+def settings_record(
+    engine: Engine, model: str | None, options: TranscribeOptions
+) -> dict[str, Any]:
+    """The settings both systems ran with, for the result file."""
+    info = engine.registry.resolve(model)
+    device = engine.device
+    return {
+        "model": info.name,
+        "model_path": str(info.path),
+        "device": device.device,
+        "compute_type": device.compute_type,
+        "cpu_threads": device.cpu_threads,
+        "workers": engine.settings.workers,
+        "language": options.language,
+        "beam_size": options.beam_size,
+        "best_of": options.best_of,
+        "vad_filter": options.vad_filter,
+        "temperature": list(options.temperature),
+        "condition_on_previous_text": options.condition_on_previous_text,
+    }

@@ -1,0 +1,298 @@
+"""``stt-engine bench``: accuracy, speed and load, measured the same way every time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from stt_engine.cli.options import engine_options, settings_overrides
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def selection_options(func: F) -> F:
+    """--manifest, --lang, --filter, --limit, --max-duration, --text-field."""
+    options = [
+        click.option(
+            "--text-field",
+            default="text",
+            show_default=True,
+            help="Manifest field holding the reference (e.g. text_written).",
+        ),
+        click.option(
+            "--max-duration",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Skip clips longer than this many seconds.",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Use at most this many clips (manifest order).",
+        ),
+        click.option(
+            "--filter",
+            "contains",
+            default=None,
+            help="Keep clips whose audio_filepath contains this text.",
+        ),
+        click.option(
+            "--lang", default=None, help="Keep clips of this language and transcribe with it."
+        ),
+        click.option(
+            "--manifest",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="NeMo-style JSON-lines manifest.",
+        ),
+    ]
+    for option in options:
+        func = option(func)
+    return func
+
+
+def output_options(func: F) -> F:
+    func = click.option("--no-progress", is_flag=True, help="No progress bar.")(func)
+    func = click.option("--plot", is_flag=True, help="Also write PNG charts.")(func)
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("bench-out"),
+        show_default=True,
+        help="Folder for the JSON result (and charts).",
+    )(func)
+
+
+@click.group()
+def bench() -> None:
+    """Measure accuracy, speed and load."""
+
+
+def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
+    from stt_engine.bench.manifest import Selection, read_manifest
+    from stt_engine.config import Settings
+    from stt_engine.engine import Engine, TranscribeOptions
+
+    selection = Selection(
+        language=kw["lang"],
+        contains=kw["contains"],
+        limit=kw["limit"],
+        max_duration=kw["max_duration"],
+        text_field=kw["text_field"],
+    )
+    clips = read_manifest(kw["manifest"], selection)
+    overrides = settings_overrides(
+        device=kw["device"], compute_type=kw["compute_type"], models_dir=kw["models_dir"]
+    )
+    engine = Engine(Settings(**overrides))
+    options = TranscribeOptions(
+        language=kw["lang"], beam_size=kw["beam_size"], best_of=kw["beam_size"]
+    )
+    return engine, clips, options
+
+
+def _bar(clips: list[Any], unit: str, disable: bool) -> Any:
+    from tqdm import tqdm
+
+    total = sum(c.duration for c in clips)
+    return tqdm(total=total, unit=unit, disable=disable, dynamic_ncols=True)
+
+
+def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    from stt_engine.bench.results import envelope
+
+    device = engine.device
+    return envelope(
+        kind,
+        {
+            **extra,
+            "manifest": str(kw["manifest"]),
+            "lang": kw["lang"],
+            "filter": kw["contains"],
+            "limit": kw["limit"],
+            "text_field": kw["text_field"],
+        },
+        gpu=device.name if device.device == "cuda" else None,
+    )
+
+
+@bench.command()
+@selection_options
+@engine_options
+@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option(
+    "--compare-raw",
+    is_flag=True,
+    help="Also run raw faster-whisper with identical settings on the same files.",
+)
+@output_options
+def accuracy(**kw: Any) -> None:
+    """Transcribe manifest clips and score them (CER for ko/ja/zh, WER otherwise)."""
+    from stt_engine.bench import plots
+    from stt_engine.bench.accuracy import run_accuracy
+    from stt_engine.bench.results import write_result
+    from stt_engine.bench.systems import build_systems, settings_record
+    from stt_engine.bench.tables import accuracy_table
+
+    engine, clips, options = _engine_and_clips(kw)
+    systems = build_systems(engine, kw["model"], kw["compare_raw"])
+    result = _header("accuracy", engine, kw, settings_record(engine, kw["model"], options))
+    with _bar(clips, "audio s", kw["no_progress"]) as bar:
+        rows, summary = run_accuracy(
+            engine, clips, systems, options, progress=lambda clip: bar.update(clip.duration)
+        )
+    result.update(summary=summary, files=rows)
+    names = [s.name for s in systems]
+    path = write_result(result, kw["out"], "accuracy")
+    click.echo(accuracy_table(summary, names))
+    if kw["plot"]:
+        click.echo(f"chart: {plots.accuracy_chart(rows, kw['out'] / 'accuracy.png')}")
+    click.echo(f"result: {path}")
+
+
+@bench.command()
+@selection_options
+@engine_options
+@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option(
+    "--compare-raw",
+    is_flag=True,
+    help="Alternate engine and raw faster-whisper per file, identical settings.",
+)
+@click.option(
+    "--warmup/--no-warmup",
+    default=True,
+    show_default=True,
+    help="One untimed 5 s run per system before timing.",
+)
+@output_options
+def speed(**kw: Any) -> None:
+    """RTFx, per-file latency, peak memory and model load time."""
+    from stt_engine.bench import plots
+    from stt_engine.bench.memory import rss_mib
+    from stt_engine.bench.results import write_result
+    from stt_engine.bench.speed import run_speed, warm_up
+    from stt_engine.bench.systems import build_systems, settings_record
+    from stt_engine.bench.tables import speed_table
+
+    engine, clips, options = _engine_and_clips(kw)
+    rss_start = rss_mib()
+    systems = build_systems(engine, kw["model"], kw["compare_raw"])
+    rss_loaded = rss_mib()
+    result = _header("speed", engine, kw, settings_record(engine, kw["model"], options))
+    if kw["warmup"]:
+        warm_up(systems, engine.decode(clips[0].path), options)
+    with _bar(clips, "audio s", kw["no_progress"]) as bar:
+        rows, summary = run_speed(
+            engine, clips, systems, options, progress=lambda clip: bar.update(clip.duration)
+        )
+    summary["memory"].update(rss_before_load_mib=rss_start, rss_after_load_mib=rss_loaded)
+    result.update(summary=summary, files=rows)
+    path = write_result(result, kw["out"], "speed")
+    click.echo(speed_table(summary, [s.name for s in systems]))
+    if kw["plot"]:
+        click.echo(f"chart: {plots.speed_chart(rows, kw['out'] / 'speed.png')}")
+    click.echo(f"result: {path}")
+
+
+def _levels(value: str) -> tuple[int, ...]:
+    try:
+        levels = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        levels = ()
+    if not levels or min(levels) < 1 or max(levels) > 1024:
+        raise click.BadParameter("a comma-separated list of client counts, e.g. 1,2,4,8")
+    return levels
+
+
+@bench.command()
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    required=True,
+    help="Server base URL (repeat for a side-by-side comparison).",
+)
+@selection_options
+@click.option(
+    "--concurrency",
+    default="1,2,4,8",
+    show_default=True,
+    help="Comma-separated numbers of concurrent clients.",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds per concurrency level and URL.",
+)
+@click.option("--model", default="whisper-1", show_default=True, help="Model field sent.")
+@click.option("--api-key", default=None, envvar="OPENAI_API_KEY", help="Bearer key.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Seconds one request may take.",
+)
+@output_options
+def load(**kw: Any) -> None:
+    """Throughput and latency of an OpenAI-compatible server under concurrent clients."""
+    import asyncio
+
+    from stt_engine.bench import plots
+    from stt_engine.bench.load import LoadPlan, payloads, run_load
+    from stt_engine.bench.manifest import Selection, read_manifest
+    from stt_engine.bench.results import envelope, write_result
+    from stt_engine.bench.tables import load_table
+
+    selection = Selection(
+        language=kw["lang"],
+        contains=kw["contains"],
+        limit=kw["limit"],
+        max_duration=kw["max_duration"],
+        text_field=kw["text_field"],
+    )
+    clips = read_manifest(kw["manifest"], selection)
+    plan = LoadPlan(
+        urls=tuple(kw["urls"]),
+        concurrency=_levels(kw["concurrency"]),
+        duration=kw["duration"],
+        model=kw["model"],
+        api_key=kw["api_key"],
+        language=kw["lang"],
+        timeout=kw["timeout"],
+    )
+    settings = {
+        "urls": list(plan.urls),
+        "concurrency": list(plan.concurrency),
+        "duration": plan.duration,
+        "model": plan.model,
+        "language": plan.language,
+        "manifest": str(kw["manifest"]),
+        "filter": kw["contains"],
+        "clips": len(clips),
+        "timeout": plan.timeout,
+    }
+    from tqdm import tqdm
+
+    steps = len(plan.urls) * len(plan.concurrency)
+    with tqdm(total=steps, unit="level", disable=kw["no_progress"]) as bar:
+
+        def advance(url: str, concurrency: int) -> None:
+            bar.update(1)
+
+        levels = asyncio.run(run_load(plan, payloads(clips), advance))
+    result = envelope("load", settings)
+    result["machine"]["role"] = "client (the load generator; the server may be elsewhere)"
+    result["levels"] = levels
+    path = write_result(result, kw["out"], "load")
+    click.echo(load_table(levels))
+    if kw["plot"]:
+        click.echo(f"chart: {plots.load_chart(levels, kw['out'] / 'load.png')}")
+    click.echo(f"result: {path}")
