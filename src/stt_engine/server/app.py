@@ -25,7 +25,7 @@ from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
 from stt_engine.errors import SttError
 from stt_engine.server import error_handlers
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
-from stt_engine.server.routes import docs, health, models, transcriptions
+from stt_engine.server.routes import docs, health, jobs, models, transcriptions
 from stt_engine.server.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.stt = state
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    for module in (health, models, transcriptions, docs):
+    for module in (health, models, transcriptions, jobs, docs):
         app.include_router(module.router)
     return app
 
@@ -65,6 +65,7 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
         base.mkdir(parents=True, exist_ok=True)
     state.upload_folder = Path(tempfile.mkdtemp(prefix="stt-engine-uploads-", dir=base))
     state.metrics.bind(state.engine, state.scheduler)
+    jobs.start_jobs(state)
     tasks = [
         asyncio.create_task(_load_default(state)),
         asyncio.create_task(_evict_idle(state)),
@@ -74,6 +75,7 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
     finally:
         for task in tasks:
             task.cancel()
+        await jobs.stop_jobs(state)
         state.scheduler.shutdown(wait=False)
         shutil.rmtree(state.upload_folder, ignore_errors=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
@@ -13,6 +13,9 @@ from stt_engine.config import Settings
 from stt_engine.engine import DeviceChoice, Engine
 from stt_engine.engine.scheduler import Scheduler
 from stt_engine.server.metrics import Metrics
+
+if TYPE_CHECKING:
+    from stt_engine.jobs.service import JobService
 
 
 @dataclass
@@ -43,6 +46,7 @@ class ServerState:
     upload_folder: Path
     readiness: Readiness = field(default_factory=Readiness)
     device: DeviceChoice | None = None  # set once the lifespan has chosen it
+    jobs: JobService | None = None  # background jobs, started by the lifespan
 
 
 def server_state(request: Request) -> ServerState:
