@@ -19,6 +19,7 @@ from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, Unsu
 from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.server import inference
 from stt_engine.server.auth import require_key
+from stt_engine.server.error_handlers import error_response
 from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_request
 from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
@@ -58,7 +59,12 @@ async def translations(request: Request, state: StateDep) -> Response:
 async def _handle(request: Request, state: ServerState, task: Task) -> Response:
     if state.readiness.starting:
         raise NotReadyError("the server is still loading its default model")
-    form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
+    try:
+        form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
+    except SttError as exc:  # the body may be partly unread: answer, then drop the connection
+        response = error_response(exc)
+        response.headers["Connection"] = "close"
+        return response
     handed_off = False
     try:
         params = parse_request(form, task)
