@@ -120,3 +120,16 @@ def summarise(rows: list[dict[str, Any]], systems: list[str]) -> dict[str, Any]:
             if metric in summary["engine"] and metric in summary["raw"]
         }
     return summary
+
+
+def rescore(result: dict[str, Any]) -> dict[str, Any]:
+    """A saved accuracy result scored again with the current normalisers (no transcribing)."""
+    rows = result["files"]
+    systems = list(rows[0]["systems"]) if rows else []
+    for row in rows:
+        for name, old in row["systems"].items():
+            language = row["language"] or old["detected_language"]
+            scored = score(row["reference"], old["hypothesis"], language)
+            row["systems"][name] = _system_row(old["hypothesis"], old["detected_language"], scored)
+    result["summary"] = summarise(rows, systems)
+    return result

@@ -39,6 +39,12 @@ class LoadPlan:
     timeout: float = 300.0  # seconds, per request
     warmup: bool = True  # one untimed request per URL first
 
+    def record(self) -> dict[str, Any]:
+        """The plan for a result file (the API key left out)."""
+        return {"urls": list(self.urls), "concurrency": list(self.concurrency),
+                "duration": self.duration, "model": self.model, "language": self.language,
+                "timeout": self.timeout, "warmup": self.warmup}  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Payload:
@@ -149,7 +155,7 @@ async def _warm(client: httpx.AsyncClient, url: str, item: Payload, plan: LoadPl
 
 
 async def run_load(
-    plan: LoadPlan, items: Sequence[Payload], progress: Callable[[str, int], None] | None = None
+    plan: LoadPlan, items: Sequence[Payload], progress: Callable[[str, int], object] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Levels per URL, measured level by level (every URL at N before any at the next N)."""
     targets = [endpoint(u) for u in plan.urls]

@@ -1,12 +1,13 @@
 """Text normalisers applied to both reference and hypothesis before scoring.
 
-Three normalisers, each named in every result so a figure always says how it was made:
+Four normalisers, each named in every result so a figure always says how it was made:
 
-``cjk``      Korean, Japanese, Chinese. Unicode NFC (never NFKD: that splits Hangul syllables
-             into jamo and turns CER into a jamo error rate), lowercase Latin letters, drop
-             bracketed annotations, punctuation and symbols. Hangul syllables are kept as they
-             are; numbers are not rewritten (a spelled-out reference against digits counts as
-             errors on both systems alike).
+``cjk``      Japanese, Chinese. Unicode NFC (never NFKD: that splits Hangul syllables into
+             jamo and turns CER into a jamo error rate), lowercase Latin letters, drop
+             bracketed annotations, punctuation and symbols.
+``korean``   ``cjk`` plus Arabic numerals read as Sino-Korean numerals on both sides
+             ("2009년" -> "이천구년"; see korean_numbers.py). Hangul syllables are kept as
+             they are.
 ``english``  Lowercase; drop bracketed annotations, fillers (uh, um, hmm, ...) and
              punctuation; expand common contractions; spelled numbers become digits
              ("twenty one" -> "21", "first" -> "1st", "a hundred and five" -> "105");
@@ -21,9 +22,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from stt_engine.bench.korean_numbers import read_numerals
 from stt_engine.bench.numbers import words_to_digits
 
 CJK_LANGUAGES = frozenset({"ko", "ja", "zh", "yue"})
+NORMALISERS = ("korean", "cjk", "english", "basic")
 
 _BRACKETED = re.compile(r"\[[^\]]*\]|<[^>]*>|\([^)]*\)")
 _SPACES = re.compile(r"\s+")
@@ -31,6 +34,8 @@ _SPACES = re.compile(r"\s+")
 
 def normaliser_for(language: str) -> str:
     """The normaliser name used for a language code."""
+    if language == "ko":
+        return "korean"
     if language in CJK_LANGUAGES:
         return "cjk"
     if language == "en":
@@ -41,6 +46,8 @@ def normaliser_for(language: str) -> str:
 def normalise(text: str, language: str) -> str:
     """Text normalised with the normaliser for the language."""
     name = normaliser_for(language)
+    if name == "korean":
+        return normalise_korean(text)
     if name == "cjk":
         return normalise_cjk(text)
     if name == "english":
@@ -62,6 +69,12 @@ def normalise_cjk(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _BRACKETED.sub(" ", text).lower()
     return _squeeze(_drop_marks(text))
+
+
+def normalise_korean(text: str) -> str:
+    """``normalise_cjk`` after reading Arabic numerals as Sino-Korean numerals."""
+    text = unicodedata.normalize("NFC", text)
+    return normalise_cjk(read_numerals(_BRACKETED.sub(" ", text)))
 
 
 def normalise_basic(text: str) -> str:

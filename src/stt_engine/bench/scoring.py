@@ -3,9 +3,9 @@
 Metrics by language:
 
 * ko, ja, zh (scripts without reliable word spaces): ``cer`` over characters with spaces and
-  punctuation removed (``cjk`` normaliser). Korean also gets ``swer``: space-normalised WER,
-  where the hypothesis takes the reference's word spacing wherever their characters match, so
-  only recognition errors (not spacing choices) count.
+  punctuation removed (``korean`` normaliser for ko, ``cjk`` for ja/zh). Korean also gets
+  ``swer``: space-normalised WER, where the hypothesis takes the reference's word spacing
+  wherever their characters match, so only recognition errors (not spacing choices) count.
 * en: ``wer`` after the ``english`` normaliser.
 * any other language: ``wer`` after the ``basic`` normaliser.
 

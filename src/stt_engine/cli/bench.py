@@ -72,19 +72,30 @@ def bench() -> None:
     """Measure accuracy, speed and load."""
 
 
-def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
+def _clips(kw: dict[str, Any]) -> list[Any]:
     from stt_engine.bench.manifest import Selection, read_manifest
+
+    keys = ("contains", "limit", "max_duration", "text_field")
+    selection = Selection(language=kw["lang"], **{k: kw[k] for k in keys})
+    return read_manifest(kw["manifest"], selection)
+
+
+def _finish(kw: dict[str, Any], result: dict[str, Any], table: str, chart: Any) -> None:
+    """Write <kind>.json (and <kind>.png with --plot), print the table and where they went."""
+    from stt_engine.bench.results import write_result
+
+    path = write_result(result, kw["out"], result["kind"])
+    click.echo(table)
+    if kw["plot"]:
+        click.echo(f"chart: {chart(kw['out'] / (result['kind'] + '.png'))}")
+    click.echo(f"result: {path}")
+
+
+def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
     from stt_engine.config import Settings
     from stt_engine.engine import Engine, TranscribeOptions
 
-    selection = Selection(
-        language=kw["lang"],
-        contains=kw["contains"],
-        limit=kw["limit"],
-        max_duration=kw["max_duration"],
-        text_field=kw["text_field"],
-    )
-    clips = read_manifest(kw["manifest"], selection)
+    clips = _clips(kw)
     overrides = settings_overrides(
         device=kw["device"], compute_type=kw["compute_type"], models_dir=kw["models_dir"]
     )
@@ -134,7 +145,6 @@ def accuracy(**kw: Any) -> None:
     """Transcribe manifest clips and score them (CER for ko/ja/zh, WER otherwise)."""
     from stt_engine.bench import plots
     from stt_engine.bench.accuracy import run_accuracy
-    from stt_engine.bench.results import write_result
     from stt_engine.bench.systems import build_systems, settings_record
     from stt_engine.bench.tables import accuracy_table
 
@@ -146,12 +156,8 @@ def accuracy(**kw: Any) -> None:
             engine, clips, systems, options, progress=lambda clip: bar.update(clip.duration)
         )
     result.update(summary=summary, files=rows)
-    names = [s.name for s in systems]
-    path = write_result(result, kw["out"], "accuracy")
-    click.echo(accuracy_table(summary, names))
-    if kw["plot"]:
-        click.echo(f"chart: {plots.accuracy_chart(rows, kw['out'] / 'accuracy.png')}")
-    click.echo(f"result: {path}")
+    table = accuracy_table(summary, [s.name for s in systems])
+    _finish(kw, result, table, lambda path: plots.accuracy_chart(rows, path))
 
 
 @bench.command()
@@ -174,7 +180,6 @@ def speed(**kw: Any) -> None:
     """RTFx, per-file latency, peak memory and model load time."""
     from stt_engine.bench import plots
     from stt_engine.bench.memory import rss_mib
-    from stt_engine.bench.results import write_result
     from stt_engine.bench.speed import run_speed, warm_up
     from stt_engine.bench.systems import build_systems, settings_record
     from stt_engine.bench.tables import speed_table
@@ -192,11 +197,27 @@ def speed(**kw: Any) -> None:
         )
     summary["memory"].update(rss_before_load_mib=rss_start, rss_after_load_mib=rss_loaded)
     result.update(summary=summary, files=rows)
-    path = write_result(result, kw["out"], "speed")
-    click.echo(speed_table(summary, [s.name for s in systems]))
-    if kw["plot"]:
-        click.echo(f"chart: {plots.speed_chart(rows, kw['out'] / 'speed.png')}")
-    click.echo(f"result: {path}")
+    table = speed_table(summary, [s.name for s in systems])
+    _finish(kw, result, table, lambda path: plots.speed_chart(rows, path))
+
+
+@bench.command()
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options
+def rescore(result_file: Path, **kw: Any) -> None:
+    """Score a saved accuracy.json again with the current normalisers (no transcribing)."""
+    import json
+    import time
+
+    from stt_engine.bench import plots
+    from stt_engine.bench.accuracy import rescore as rescore_result
+    from stt_engine.bench.tables import accuracy_table
+
+    result = rescore_result(json.loads(result_file.read_text("utf-8")))
+    result["settings"]["rescored"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    rows = result["files"]
+    table = accuracy_table(result["summary"], list(rows[0]["systems"]))
+    _finish(kw, result, table, lambda path: plots.accuracy_chart(rows, path))
 
 
 def _levels(value: str) -> tuple[int, ...]:
@@ -245,54 +266,23 @@ def load(**kw: Any) -> None:
     """Throughput and latency of an OpenAI-compatible server under concurrent clients."""
     import asyncio
 
-    from stt_engine.bench import plots
-    from stt_engine.bench.load import LoadPlan, payloads, run_load
-    from stt_engine.bench.manifest import Selection, read_manifest
-    from stt_engine.bench.results import envelope, write_result
-    from stt_engine.bench.tables import load_table
-
-    selection = Selection(
-        language=kw["lang"],
-        contains=kw["contains"],
-        limit=kw["limit"],
-        max_duration=kw["max_duration"],
-        text_field=kw["text_field"],
-    )
-    clips = read_manifest(kw["manifest"], selection)
-    plan = LoadPlan(
-        urls=tuple(kw["urls"]),
-        concurrency=_levels(kw["concurrency"]),
-        duration=kw["duration"],
-        model=kw["model"],
-        api_key=kw["api_key"],
-        language=kw["lang"],
-        timeout=kw["timeout"],
-    )
-    settings = {
-        "urls": list(plan.urls),
-        "concurrency": list(plan.concurrency),
-        "duration": plan.duration,
-        "model": plan.model,
-        "language": plan.language,
-        "manifest": str(kw["manifest"]),
-        "filter": kw["contains"],
-        "clips": len(clips),
-        "timeout": plan.timeout,
-    }
     from tqdm import tqdm
 
+    from stt_engine.bench import plots
+    from stt_engine.bench.load import LoadPlan, payloads, run_load
+    from stt_engine.bench.results import envelope
+    from stt_engine.bench.tables import load_table
+
+    clips = _clips(kw)
+    plan = LoadPlan(urls=tuple(kw["urls"]), concurrency=_levels(kw["concurrency"]),
+                    duration=kw["duration"], model=kw["model"], api_key=kw["api_key"],
+                    language=kw["lang"], timeout=kw["timeout"])  # fmt: skip
+    settings = {**plan.record(), "manifest": str(kw["manifest"]), "filter": kw["contains"],
+                "clips": len(clips)}  # fmt: skip
     steps = len(plan.urls) * len(plan.concurrency)
     with tqdm(total=steps, unit="level", disable=kw["no_progress"]) as bar:
-
-        def advance(url: str, concurrency: int) -> None:
-            bar.update(1)
-
-        levels = asyncio.run(run_load(plan, payloads(clips), advance))
+        levels = asyncio.run(run_load(plan, payloads(clips), lambda *_: bar.update(1)))
     result = envelope("load", settings)
     result["machine"]["role"] = "client (the load generator; the server may be elsewhere)"
     result["levels"] = levels
-    path = write_result(result, kw["out"], "load")
-    click.echo(load_table(levels))
-    if kw["plot"]:
-        click.echo(f"chart: {plots.load_chart(levels, kw['out'] / 'load.png')}")
-    click.echo(f"result: {path}")
+    _finish(kw, result, load_table(levels), lambda path: plots.load_chart(levels, path))

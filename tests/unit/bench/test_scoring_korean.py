@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from stt_engine.bench.normalise import normalise_cjk, normaliser_for
+from stt_engine.bench.korean_numbers import read_numerals, sino_korean
+from stt_engine.bench.normalise import normalise_korean, normaliser_for
 from stt_engine.bench.scoring import Count, aggregate, metrics_for, respace_like, score, word_count
 
 
@@ -15,11 +16,12 @@ def figures(reference: str, hypothesis: str) -> dict[str, tuple[int, int]]:
     return {c.metric: (c.errors, c.reference_units) for c in result.counts}
 
 
-def test_korean_reports_cer_first_then_swer_with_the_cjk_normaliser() -> None:
+def test_korean_reports_cer_first_then_swer_with_the_korean_normaliser() -> None:
     assert metrics_for("ko") == ("cer", "swer")
     assert metrics_for("ja") == ("cer",) and metrics_for("zh") == ("cer",)
-    assert normaliser_for("ko") == "cjk"
-    assert score("가", "가", "ko").normaliser == "cjk"
+    assert normaliser_for("ko") == "korean"
+    assert normaliser_for("ja") == normaliser_for("zh") == "cjk"
+    assert score("가", "가", "ko").normaliser == "korean"
 
 
 def test_spacing_difference_is_not_an_error() -> None:
@@ -47,9 +49,16 @@ def test_punctuation_is_removed_on_both_sides() -> None:
     }
 
 
-def test_digits_against_spelled_numbers_count_as_errors() -> None:
-    # 사과세개주세요 vs 사과3개주세요: 세 -> 3 is 1 substitution of 7 chars.
-    # sWER: hyp respaced to 사과|3개|주세요 vs 사과|세|개|주세요 -> 1 sub + 1 del = 2/4.
+def test_digits_are_read_as_sino_korean_numbers() -> None:
+    # ref 이천구년 삼월 십오일 (9 syllables); hyp 2009년 3월 15일 reads the same -> 0/9.
+    assert figures("이천구년 삼월 십오일", "2009년 3월 15일") == {"cer": (0, 9), "swer": (0, 3)}
+    # 만육천명 against 16,000명: the comma is a digit group, 16000 reads 만육천 -> 0/4.
+    assert figures("만육천명", "16,000명") == {"cer": (0, 4), "swer": (0, 1)}
+
+
+def test_native_korean_counters_still_differ_from_digits() -> None:
+    # 사과세개주세요 vs 사과삼개주세요 (3 read as 삼): 세 -> 삼 is 1 substitution of 7 chars.
+    # sWER: hyp respaced to 사과|삼개|주세요 vs 사과|세|개|주세요 -> 1 sub + 1 del = 2/4.
     assert figures("사과 세 개 주세요", "사과 3개 주세요.") == {"cer": (1, 7), "swer": (2, 4)}
 
 
@@ -73,7 +82,7 @@ def test_empty_reference_counts_insertions_and_rate_convention() -> None:
 def test_hangul_stays_in_syllables_even_from_decomposed_input() -> None:
     decomposed = unicodedata.normalize("NFD", "한국어 음성")
     assert len(decomposed.replace(" ", "")) > 5  # conjoining jamo
-    assert normalise_cjk(decomposed) == "한국어 음성"
+    assert normalise_korean(decomposed) == "한국어 음성"
     # NFD reference vs NFC hypothesis: same 5 syllables, no errors.
     assert figures(decomposed, "한국어 음성") == {"cer": (0, 5), "swer": (0, 2)}
 
@@ -120,3 +129,20 @@ def test_japanese_and_chinese_use_cer_without_spaces() -> None:
     assert score("广州市房地产中介协会分析", "广州市房地产中介协会分细", "zh").primary == Count(
         "cer", 1, 0, 0, 12
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "reading"),
+    [(0, "영"), (1, "일"), (10, "십"), (11, "십일"), (20, "이십"), (100, "백"), (105, "백오"),
+     (1000, "천"), (1970, "천구백칠십"), (2009, "이천구"), (10000, "만"), (16000, "만육천"),
+     (20000, "이만"), (600000, "육십만"), (100000000, "일억"),
+     (123456789, "일억이천삼백사십오만육천칠백팔십구")],
+)  # fmt: skip
+def test_sino_korean_readings(value: int, reading: str) -> None:
+    assert sino_korean(value) == reading
+
+
+def test_read_numerals_in_text() -> None:
+    assert read_numerals("24.2이닝 방어율 5.47") == "이십사점이이닝 방어율 오점사칠"
+    assert read_numerals("이천에 60만 원") == "이천에 육십만 원"
+    assert read_numerals("no digits") == "no digits"
