@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from stt_engine.audio import SAMPLE_RATE
+from stt_engine.audio import SAMPLE_RATE, AudioLimits, decode_audio
 from stt_engine.engine import Engine, TranscribeOptions
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
@@ -38,6 +38,7 @@ class WorkOrder:
     path: Path
     options: TranscribeOptions
     model: str
+    limits: AudioLimits  # the server's limits (a shared engine may have been built with others)
     audio_seconds: float  # estimate for queue weight and time limit (0 when unknown)
 
 
@@ -91,7 +92,7 @@ def _transcribe(
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
 ) -> None:
     started = time.perf_counter()
-    audio = engine.decode(order.path)
+    audio = decode_audio(order.path, order.limits)
     duration = audio.size / SAMPLE_RATE
     token.set_audio_seconds(duration)
     token.check()

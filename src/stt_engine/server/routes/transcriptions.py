@@ -14,6 +14,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from stt_engine.audio import AudioLimits
 from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
 from stt_engine.formats import FORMATS, render, verbose_dict
@@ -75,7 +76,8 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
         check_media_type(form.content_type)
         model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
         seconds = await anyio.to_thread.run_sync(inference.probe_seconds, form.path)
-        order = inference.WorkOrder(form.path, params.options, model.name, seconds)
+        limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
+        order = inference.WorkOrder(form.path, params.options, model.name, limits, seconds)
         job = inference.start(state.engine, state.scheduler, state.metrics, order)
         if params.stream:
             response = await _stream(request, job, form)

@@ -1,0 +1,112 @@
+"""Liveness, readiness, models, metrics and the offline API page."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import httpx
+from api_support import API_KEY, JFK, make_settings
+from openai import OpenAI
+
+from stt_engine.engine import Engine
+from stt_engine.server import create_app
+from stt_engine.server.background import BackgroundServer
+
+
+def test_health_reports_the_device(server: BackgroundServer) -> None:
+    started = time.perf_counter()
+    response = httpx.get(server.url + "/health")
+    assert time.perf_counter() - started < 0.5
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["device"] == "cpu"
+    assert body["compute_type"] == "int8"
+    assert body["device_reason"]
+
+
+def test_ready_once_the_default_model_is_loaded(server: BackgroundServer) -> None:
+    for path in ("/health/ready", "/ready"):
+        response = httpx.get(server.url + path)
+        assert response.status_code == 200
+        assert response.json()["ready"] is True
+
+
+def test_not_ready_with_the_reason_when_the_default_model_is_missing(base_dir: Path) -> None:
+    settings = make_settings(base_dir, default_model="no-such-model")
+    with BackgroundServer(create_app(settings)) as server:
+        deadline = time.monotonic() + 30
+        while "failed" not in httpx.get(server.url + "/health").json()["reason"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert httpx.get(server.url + "/health").status_code == 200
+        response = httpx.get(server.url + "/health/ready")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+        assert "no-such-model" in response.json()["reason"]
+        assert httpx.get(server.url + "/ready").status_code == 503
+
+
+def test_models_list_and_retrieve(client: OpenAI) -> None:
+    ids = {model.id for model in client.models.list()}
+    assert {"base", "whisper-1", "tiny.en"} <= ids
+    alias = client.models.retrieve("whisper-1")
+    assert alias.id == "whisper-1"
+    assert alias.model_extra and alias.model_extra["root"] == "base"
+    assert client.models.retrieve("Systran/faster-whisper-base").model_extra["root"] == "base"  # type: ignore[index]
+
+
+def test_metrics_count_requests_and_audio(client: OpenAI, server: BackgroundServer) -> None:
+    with JFK.open("rb") as audio:
+        client.audio.transcriptions.create(file=audio, model="whisper-1", response_format="text")
+    text = httpx.get(server.url + "/metrics").text
+    assert re.search(
+        r'stt_http_requests_total\{method="POST",route="/v1/audio/transcriptions",status="200"\} '
+        r"[1-9]",
+        text,
+    )
+    assert re.search(r'stt_audio_seconds_processed_total\{model="base"\} [1-9]', text)
+    assert 'stt_real_time_factor_count{model="base"}' in text
+    assert 'stt_model_load_seconds{model="base"}' in text
+    assert "stt_queue_depth 0.0" in text
+    assert "stt_models_loaded" in text
+
+
+def test_unknown_paths_do_not_become_metric_labels(server: BackgroundServer) -> None:
+    assert httpx.get(server.url + "/no/such/path-123").status_code == 404
+    text = httpx.get(server.url + "/metrics").text
+    assert 'route="unmatched",status="404"' in text
+    assert "path-123" not in text
+
+
+def test_docs_page_is_offline(server: BackgroundServer) -> None:
+    page = httpx.get(server.url + "/docs")
+    assert page.status_code == 200
+    assert "openapi.json" in page.text
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", page.text)
+    spec = httpx.get(server.url + "/openapi.json").json()
+    assert "/v1/audio/transcriptions" in spec["paths"]
+    body = spec["paths"]["/v1/audio/transcriptions"]["post"]["requestBody"]
+    fields = body["content"]["multipart/form-data"]["schema"]["properties"]
+    assert {"file", "model", "response_format", "timestamp_granularities[]", "beam_size"} <= set(
+        fields
+    )
+
+
+def test_keys_file_and_list_are_both_accepted(base_dir: Path, engine: Engine) -> None:
+    keys_file = base_dir / "keys.txt"
+    keys_file.write_text("file-key-a\n\nfile-key-b\n", encoding="utf-8")
+    settings = make_settings(base_dir, api_keys_file=keys_file)
+    with BackgroundServer(create_app(settings, engine)) as server:
+        for key in ("file-key-a", "file-key-b", API_KEY):
+            headers = {"Authorization": f"Bearer {key}"}
+            assert httpx.get(server.url + "/v1/models", headers=headers).status_code == 200
+        headers = {"Authorization": "Bearer file-key-c"}
+        assert httpx.get(server.url + "/v1/models", headers=headers).status_code == 401
+
+
+def test_open_when_no_keys_are_set(base_dir: Path, engine: Engine) -> None:
+    settings = make_settings(base_dir, api_keys=[])
+    with BackgroundServer(create_app(settings, engine)) as server:
+        assert httpx.get(server.url + "/v1/models").status_code == 200
