@@ -1,0 +1,185 @@
+"""``bundle build``: stage wheels, models and tools, write the manifest, pack, optionally an image.
+
+The bundle is staged in a hidden folder next to the output and removed once packed, so the
+archive is the only result (plus the image archive with ``--image``).
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import string
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from stt_engine.bundle import archive, wheelhouse
+from stt_engine.bundle import image as images
+from stt_engine.bundle.manifest import bundle_files, write_manifest
+from stt_engine.bundle.models import add_models
+from stt_engine.bundle.progress import ProgressFactory, no_bar
+from stt_engine.bundle.target import Target
+from stt_engine.config import Settings
+from stt_engine.errors import BundleError
+
+DEPLOY_FILES = ("Containerfile", "entrypoint.sh", "compose.yaml", "stt-engine.service")
+# Models are mounted into the container, never copied into the image's build context.
+DOCKERIGNORE = "models\n"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    target: Target
+    models: tuple[str, ...]
+    out_dir: Path
+    cache_dir: Path  # downloaded wheels, kept between builds
+    project: Path  # the stt-engine source checkout (pyproject.toml, deploy/)
+    image: bool = False
+    base_image: str = images.DEFAULT_BASE_IMAGE
+
+
+@dataclass
+class BuildResult:
+    archive: Path
+    version: str
+    sizes: dict[str, int] = field(default_factory=dict)  # wheels, models, tools, archive
+    largest: list[tuple[str, int]] = field(default_factory=list)
+    image_archive: Path | None = None
+
+
+@dataclass
+class _Staged:
+    version: str = ""
+    install: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+
+
+def bundle_name(version: str, flavour: str) -> str:
+    return f"stt-engine-bundle-{version}-{flavour}"
+
+
+def build_bundle(
+    options: BuildOptions, settings: Settings, progress: ProgressFactory = no_bar
+) -> BuildResult:
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".stt-bundle-", dir=options.out_dir) as tmp:
+        staging = Path(tmp) / "bundle"
+        staged = _Staged()
+        _stage_wheels(options, staging / "wheels", Path(tmp), staged, progress)
+        staged.models = add_models(options.models, settings, staging / "models")
+        _stage_tools(options, staging, staged)
+        total = sum(path.stat().st_size for _, path in bundle_files(staging))
+        with progress("checksums", total) as advance:
+            write_manifest(staging, _meta(options, staged), advance)
+        name = bundle_name(staged.version, options.target.flavour)
+        result = BuildResult(options.out_dir / (name + archive.SUFFIX), staged.version)
+        with progress("packing", total) as advance:
+            archive.pack(staging, result.archive, advance)
+        result.sizes, result.largest = _sizes(staging, result.archive)
+        if options.image:
+            result.image_archive = _image(options, staging, staged.version, progress)
+    return result
+
+
+def _stage_wheels(
+    options: BuildOptions, wheels: Path, tmp: Path, staged: _Staged, progress: ProgressFactory
+) -> None:
+    own = wheelhouse.build_project_wheel(options.project, tmp / "own")
+    staged.version = own.name.split("-")[1]
+    requirements = [str(own)]
+    resolved = wheelhouse.resolve(requirements, options.target)
+    cuda_names: set[str] = set()
+    if options.target.flavour == "cuda12":
+        ct2 = next((w for w in resolved if w.name == "ctranslate2"), None)
+        if ct2 is None:
+            raise BundleError("the resolved wheel set has no ctranslate2")
+        cuda = wheelhouse.cuda_requirements(ct2.version)
+        cuda_names = {req.split(">=")[0] for req in cuda}
+        requirements += [f"ctranslate2=={ct2.version}", *cuda]
+        resolved = wheelhouse.resolve(requirements, options.target)
+    for wheel in resolved:
+        wheelhouse.place(wheelhouse.fetch(wheel, options.cache_dir, progress), wheels)
+    staged.versions = {w.name: w.version for w in sorted(resolved, key=lambda w: w.name)}
+    staged.install = [f"stt-engine=={staged.version}"]
+    staged.install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
+
+
+def _stage_tools(options: BuildOptions, staging: Path, staged: _Staged) -> None:
+    from stt_engine.doctor.zipapp_build import build_zipapp
+
+    build_zipapp(str(staging / "doctor.pyz"))
+    package = resources.files("stt_engine.bundle")
+    (staging / "install.sh").write_bytes(package.joinpath("install.sh").read_bytes())
+    (staging / "install.sh").chmod(0o755)
+    deploy = staging / "deploy"
+    deploy.mkdir()
+    for name in DEPLOY_FILES:
+        source = options.project / "deploy" / name
+        if not source.is_file():
+            raise BundleError(f"{source} is missing", hint="bundle from a full stt-engine checkout")
+        shutil.copy2(source, deploy / name)
+    (staging / ".dockerignore").write_text(DOCKERIGNORE, encoding="utf-8")
+    template = string.Template(package.joinpath("README.server.md").read_text(encoding="utf-8"))
+    (staging / "README.md").write_text(_readme(template, options, staged), encoding="utf-8")
+
+
+def _readme(template: string.Template, options: BuildOptions, staged: _Staged) -> str:
+    name = bundle_name(staged.version, options.target.flavour)
+    return template.substitute(
+        version=staged.version,
+        flavour=options.target.flavour,
+        built_at=_now(),
+        python=options.target.python,
+        platform=options.target.platform,
+        models=", ".join(staged.models) or "none (put model folders in the models dir)",
+        archive=name + archive.SUFFIX,
+        folder=name,
+        image_archive=images.image_archive_name(staged.version, options.target.flavour),
+        image_tag=images.image_tag(staged.version, options.target.flavour),
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _meta(options: BuildOptions, staged: _Staged) -> dict[str, Any]:
+    return {
+        "name": "stt-engine-bundle",
+        "version": staged.version,
+        "flavour": options.target.flavour,
+        "target": options.target.as_dict(),
+        "built_at": _now(),
+        "built_on": {"python": platform.python_version(), "machine": platform.platform()},
+        "install": staged.install,
+        "versions": staged.versions,
+        "models": staged.models,
+    }
+
+
+def _sizes(staging: Path, packed: Path) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    sizes = {"wheels": 0, "models": 0, "tools": 0}
+    files: list[tuple[str, int]] = []
+    for name, path in bundle_files(staging):
+        size = path.stat().st_size
+        part = name.split("/", 1)[0]
+        sizes[part if part in sizes else "tools"] += size
+        files.append((name, size))
+    sizes["archive"] = packed.stat().st_size
+    return sizes, sorted(files, key=lambda item: -item[1])[:5]
+
+
+def _image(options: BuildOptions, staging: Path, version: str, progress: ProgressFactory) -> Path:
+    engine = images.find_engine()
+    flavour = options.target.flavour
+    spec = images.ImageSpec(
+        staging, images.image_tag(version, flavour), flavour, options.base_image
+    )
+    images.build_image(spec, engine)
+    target = options.out_dir / images.image_archive_name(version, flavour)
+    with progress("saving image", None) as advance:
+        return images.save_image(engine, spec.tag, target, advance)

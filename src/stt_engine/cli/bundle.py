@@ -1,0 +1,164 @@
+"""``stt-engine bundle``: build an offline bundle (and image), verify one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stt_engine.bundle.target import FLAVOURS, host_python
+
+_DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
+
+
+def _default_cache() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stt-engine")) / "wheels"
+
+
+def _default_project() -> Path:
+    import stt_engine
+
+    return Path(stt_engine.__file__).resolve().parents[2]
+
+
+@click.group()
+def bundle() -> None:
+    """Build, verify and install offline bundles for air-gapped servers."""
+
+
+@bundle.command()
+@click.option(
+    "--python",
+    "python_version",
+    default=host_python,
+    show_default="this Python",
+    help="Target Python version, e.g. 3.11.",
+)
+@click.option(
+    "--platform",
+    "platform_tag",
+    default=_DEFAULT_PLATFORM,
+    show_default=True,
+    help="Target platform tag (manylinux_2_28_x86_64: glibc >= 2.28, x86-64).",
+)
+@click.option(
+    "--flavour",
+    type=click.Choice(FLAVOURS),
+    default="cpu",
+    show_default=True,
+    help="cuda12 adds the CUDA user-space wheels CTranslate2 needs.",
+)
+@click.option("--model", "models", multiple=True, help="Model to include (repeatable).")
+@click.option(
+    "--image", "with_image", is_flag=True, help="Also build and save the container image."
+)
+@click.option(
+    "--base-image", default="python:3.11-slim", show_default=True, help="Base image for --image."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Where the archives go.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Downloaded wheels kept between builds [default ~/.cache/stt-engine/wheels].",
+)
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="stt-engine source checkout [default: the one this command runs from].",
+)
+def build(
+    python_version: str,
+    platform_tag: str,
+    flavour: str,
+    models: tuple[str, ...],
+    with_image: bool,
+    base_image: str,
+    out_dir: Path,
+    cache_dir: Path | None,
+    models_dir: Path | None,
+    project: Path | None,
+) -> None:
+    """Pack wheels, models, doctor.pyz and install.sh into one archive for the target.
+
+    The result is OUT/stt-engine-bundle-<version>-<flavour>.tar.gz (and with --image also
+    OUT/stt-engine-<version>-<flavour>.image.tar.gz).
+    """
+    from stt_engine.bundle.build import BuildOptions, build_bundle
+    from stt_engine.bundle.progress import tqdm_bar
+    from stt_engine.bundle.target import Target
+    from stt_engine.cli.options import settings_overrides
+    from stt_engine.config import Settings
+
+    options = BuildOptions(
+        target=Target(python_version, platform_tag, flavour),
+        models=models,
+        out_dir=out_dir,
+        cache_dir=cache_dir or _default_cache(),
+        project=project or _default_project(),
+        image=with_image,
+        base_image=base_image,
+    )
+    settings = Settings(**settings_overrides(models_dir=models_dir))
+    result = build_bundle(options, settings, tqdm_bar)
+    click.echo(f"bundle: {result.archive} ({_mb(result.sizes['archive'])})")
+    for part in ("wheels", "models", "tools"):
+        click.echo(f"  {part:<7} {_mb(result.sizes[part]):>10}")
+    click.echo("  largest files:")
+    for name, size in result.largest:
+        click.echo(f"    {_mb(size):>10}  {name}")
+    if result.image_archive is not None:
+        size = result.image_archive.stat().st_size
+        click.echo(f"image: {result.image_archive} ({_mb(size)}; docker load -i reads it)")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+@bundle.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--no-host-check",
+    is_flag=True,
+    help="Check integrity only, not whether this machine fits the bundle's target.",
+)
+def verify(path: Path, no_host_check: bool) -> None:
+    """Check a bundle archive or unpacked folder: checksums, nothing missing or extra, target."""
+    from stt_engine.bundle.progress import tqdm_bar
+    from stt_engine.bundle.verify import verify as run_verify
+    from stt_engine.errors import BundleError, BundleIntegrityError
+
+    with tqdm_bar("verifying", None) as advance:
+        report = run_verify(path, host=not no_host_check, progress=advance)
+    manifest = report.manifest
+    click.echo(
+        f"{path}: stt-engine {manifest.get('version')} {manifest.get('flavour')} for Python "
+        f"{manifest.get('target', {}).get('python')} {manifest.get('target', {}).get('platform')}, "
+        f"{len(manifest['files'])} files"
+    )
+    for note in report.notes:
+        click.echo(note)
+    for problem in report.problems + report.target_problems:
+        click.echo(f"  {problem}", err=True)
+    if report.problems:
+        raise BundleIntegrityError(
+            f"{len(report.problems)} file problem(s) in {path}",
+            hint="copy the bundle again; a named file is corrupt, truncated, missing or extra",
+        )
+    if report.target_problems:
+        raise BundleError(
+            f"{path} does not fit this machine",
+            hint="rebuild it with this machine's --python and --platform, or use --no-host-check",
+        )
+    click.echo("ok: every file matches the manifest")
