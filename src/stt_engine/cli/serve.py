@@ -55,6 +55,9 @@ def serve(**flags: Any) -> None:
         raise ConfigError(f"invalid setting: {_first_problem(exc)}") from exc
     logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
     app = create_app(settings)
+    if settings.device == "cuda":
+        # A GPU that is demanded but unusable stops the start (DeviceError, exit 5) with the reason.
+        _ = app.state.stt.engine.device
     click.echo(
         f"stt-engine serving on http://{settings.host}:{settings.port} "
         f"(API docs at /docs, readiness at /health/ready)",
