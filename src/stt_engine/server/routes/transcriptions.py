@@ -63,33 +63,38 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
     try:
         form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
     except SttError as exc:  # the body may be partly unread: answer, then drop the connection
-        response = error_response(exc)
-        response.headers["Connection"] = "close"
-        return response
+        refused = error_response(exc)
+        refused.headers["Connection"] = "close"
+        return refused
     handed_off = False
     try:
         params = parse_request(form, task)
-        if form.path is None:
-            raise InvalidRequestError(
-                "no audio: send the file as the 'file' form field", param=FILE_FIELD
-            )
-        check_media_type(form.content_type)
-        model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
-        seconds = await anyio.to_thread.run_sync(inference.probe_seconds, form.path)
-        limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
-        order = inference.WorkOrder(form.path, params.options, model.name, limits, seconds)
-        job = inference.start(state.engine, state.scheduler, state.metrics, order)
+        job = await _submit(state, form, params)
         if params.stream:
-            response = await _stream(request, job, form)
-            handed_off = True
-            return response
-        transcript = await inference.unless_disconnected(
-            request.receive, job, inference.collect(job)
-        )
+            streaming = await _stream(request, job, form)
+            handed_off = True  # the stream removes the upload when it ends
+            return streaming
+        work = inference.collect(job)
+        transcript = await inference.unless_disconnected(request.receive, job, work)
         return render_response(transcript, params)
     finally:
         if not handed_off:
             form.discard()
+
+
+async def _submit(
+    state: ServerState, form: UploadedForm, params: TranscriptionRequest
+) -> inference.Job:
+    if form.path is None:
+        raise InvalidRequestError(
+            "no audio: send the file as the 'file' form field", param=FILE_FIELD
+        )
+    check_media_type(form.content_type)
+    model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
+    seconds = await anyio.to_thread.run_sync(inference.probe_seconds, form.path)
+    limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
+    order = inference.WorkOrder(form.path, params.options, model.name, limits, seconds)
+    return inference.start(state.engine, state.scheduler, state.metrics, order)
 
 
 def check_media_type(content_type: str | None) -> None:
