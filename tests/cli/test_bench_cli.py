@@ -83,7 +83,7 @@ def test_speed_alternates_engine_and_raw(manifest: Path, tmp_path: Path) -> None
     memory = summary["memory"]
     assert memory["ru_maxrss_mib"] >= summary["engine"]["peak_rss_sampled_mib"] - 1
     assert memory["rss_after_load_mib"] > memory["rss_before_load_mib"]
-    assert [f["order"] for f in result["files"]] == [["engine", "raw"], ["raw", "engine"]]
+    assert [f["order"] for f in result["files"]] == [[["engine", "raw"]], [["raw", "engine"]]]
     assert (tmp_path / "speed.png").stat().st_size > 1000
 
 

@@ -30,7 +30,7 @@ class Selection:
     """Which manifest entries a run uses."""
 
     language: str | None = None  # keep clips of this language only
-    contains: str | None = None  # keep clips whose audio_filepath contains this
+    contains: tuple[str, ...] = ()  # keep clips whose audio_filepath contains any of these
     limit: int | None = None  # at most this many, in manifest order
     max_duration: float | None = None  # skip clips longer than this (seconds)
     text_field: str = "text"
@@ -76,6 +76,6 @@ def _parse(line: str, manifest: Path, number: int, text_field: str) -> Clip:
 def _selected(clip: Clip, selection: Selection) -> bool:
     if selection.language and clip.language != selection.language:
         return False
-    if selection.contains and selection.contains not in clip.name:
+    if selection.contains and not any(part in clip.name for part in selection.contains):
         return False
     return not (selection.max_duration and clip.duration > selection.max_duration)

@@ -19,6 +19,10 @@ def _pyplot() -> Any:
     return plt
 
 
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
 def _save(fig: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
@@ -28,17 +32,22 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def accuracy_chart(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Histogram of per-file error rates (primary metric) per system."""
+    """Histogram of per-file error rates (primary metric) per system, on shared bins."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
-    metrics = set()
+    metrics: set[str] = set()
+    rates: dict[str, list[float]] = {}
     for system in rows[0]["systems"]:
-        rates = []
         for row in rows:
             metric, figures = next(iter(row["systems"][system]["metrics"].items()))
             metrics.add(metric)
-            rates.append(100 * figures["rate"])
-        ax.hist(rates, bins=20, alpha=0.6, label=f"{system} ({len(rates)} files)")
+            rates.setdefault(system, []).append(100 * figures["rate"])
+    top = max(max(values) for values in rates.values())
+    bins = [top * i / 20 for i in range(21)] if top > 0 else 20
+    for index, (system, values) in enumerate(rates.items()):
+        style = {"histtype": "stepfilled", "alpha": 0.45} if index == 0 else {
+            "histtype": "step", "linewidth": 2}  # fmt: skip
+        ax.hist(values, bins=bins, label=f"{system} ({len(values)} files)", **style)
     label = "/".join(sorted(metrics)).upper()
     ax.set_xlabel(f"per-file {label} (%)")
     ax.set_ylabel("files")
@@ -74,7 +83,7 @@ def load_chart(levels: dict[str, list[dict[str, Any]]], path: Path) -> Path:
         xs = [r["concurrency"] for r in rows]
         left.plot(xs, [r["throughput_audio_s_per_s"] for r in rows], marker="o", label=url)
         for q, style in (("p50", "-"), ("p95", "--")):
-            ys = [r["latency_seconds"][q] for r in rows]
+            ys = [_nan(r["latency_seconds"][q]) for r in rows]
             right.plot(xs, ys, style, marker="o", label=f"{q} {url}")
     left.set_xlabel("concurrent clients")
     left.set_ylabel("audio seconds per second")

@@ -1,8 +1,10 @@
 """``bench speed``: real-time factor, latency and memory of each system on the same audio.
 
 Each clip is decoded once; every system transcribes the same array. With several systems the
-order alternates per clip (engine first on even clips, raw first on odd ones), so neither side
-always runs on a warmer cache. RTFx = audio seconds / wall seconds (higher is faster).
+order alternates per clip and per repeat (engine first, then raw first, ...), so neither side
+always runs on a warmer cache. With ``repeat`` > 1 each system runs each clip that many times
+and the clip's time is the median run: on a shared machine that damps other load. RTFx = audio
+seconds / wall seconds (higher is faster).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def run_speed(
     systems: Sequence[System],
     options: TranscribeOptions,
     progress: Callable[[Clip], None] | None = None,
+    repeat: int = 1,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per-clip timings and the summary per system."""
     rows = []
@@ -45,16 +48,19 @@ def run_speed(
         audio = engine.decode(clip.path)
         decode_seconds = time.perf_counter() - decode_start
         clip_options = replace(options, language=options.language or clip.language or None)
-        order = list(systems) if index % 2 == 0 else list(reversed(systems))
         row: dict[str, Any] = {
             "audio_filepath": clip.name,
             "duration": audio.size / SAMPLE_RATE,
             "decode_seconds": decode_seconds,
-            "order": [s.name for s in order],
-            "systems": {},
+            "order": [],
         }
-        for system in order:
-            row["systems"][system.name] = _timed(system, audio, clip_options)
+        runs: dict[str, list[dict[str, Any]]] = {s.name: [] for s in systems}
+        for turn in range(repeat):
+            order = list(systems) if (index + turn) % 2 == 0 else list(reversed(systems))
+            row["order"].append([s.name for s in order])
+            for system in order:
+                runs[system.name].append(_timed(system, audio, clip_options))
+        row["systems"] = {name: _median_run(timed) for name, timed in runs.items()}
         rows.append(row)
         if progress is not None:
             progress(clip)
@@ -73,6 +79,16 @@ def _timed(system: System, audio: np.ndarray, options: TranscribeOptions) -> dic
         "peak_rss_mib": sampler.peak_mib,
         "text": hypothesis.text,
     }
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time, with every run's seconds alongside."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    middle = dict(ordered[(len(ordered) - 1) // 2])
+    middle["runs_seconds"] = [run["seconds"] for run in runs]
+    peaks = [run["peak_rss_mib"] for run in runs if run["peak_rss_mib"] is not None]
+    middle["peak_rss_mib"] = max(peaks, default=None)
+    return middle
 
 
 def summarise(rows: list[dict[str, Any]], systems: Sequence[System]) -> dict[str, Any]:

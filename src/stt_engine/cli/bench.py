@@ -37,8 +37,8 @@ def selection_options(func: F) -> F:
         click.option(
             "--filter",
             "contains",
-            default=None,
-            help="Keep clips whose audio_filepath contains this text.",
+            multiple=True,
+            help="Keep clips whose audio_filepath contains this text (repeat: any of them).",
         ),
         click.option(
             "--lang", default=None, help="Keep clips of this language and transcribe with it."
@@ -123,7 +123,7 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
             **extra,
             "manifest": str(kw["manifest"]),
             "lang": kw["lang"],
-            "filter": kw["contains"],
+            "filter": list(kw["contains"]),
             "limit": kw["limit"],
             "text_field": kw["text_field"],
         },
@@ -175,6 +175,8 @@ def accuracy(**kw: Any) -> None:
     show_default=True,
     help="One untimed 5 s run per system before timing.",
 )
+@click.option("--repeat", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="Runs per file and system; the median run counts.")  # fmt: skip
 @output_options
 def speed(**kw: Any) -> None:
     """RTFx, per-file latency, peak memory and model load time."""
@@ -188,12 +190,13 @@ def speed(**kw: Any) -> None:
     rss_start = rss_mib()
     systems = build_systems(engine, kw["model"], kw["compare_raw"])
     rss_loaded = rss_mib()
-    result = _header("speed", engine, kw, settings_record(engine, kw["model"], options))
+    record = {**settings_record(engine, kw["model"], options), "repeat": kw["repeat"]}
+    result = _header("speed", engine, kw, record)
     if kw["warmup"]:
         warm_up(systems, engine.decode(clips[0].path), options)
     with _bar(clips, "audio s", kw["no_progress"]) as bar:
         rows, summary = run_speed(
-            engine, clips, systems, options, progress=lambda clip: bar.update(clip.duration)
+            engine, clips, systems, options, lambda clip: bar.update(clip.duration), kw["repeat"]
         )
     summary["memory"].update(rss_before_load_mib=rss_start, rss_after_load_mib=rss_loaded)
     result.update(summary=summary, files=rows)
@@ -277,7 +280,7 @@ def load(**kw: Any) -> None:
     plan = LoadPlan(urls=tuple(kw["urls"]), concurrency=_levels(kw["concurrency"]),
                     duration=kw["duration"], model=kw["model"], api_key=kw["api_key"],
                     language=kw["lang"], timeout=kw["timeout"])  # fmt: skip
-    settings = {**plan.record(), "manifest": str(kw["manifest"]), "filter": kw["contains"],
+    settings = {**plan.record(), "manifest": str(kw["manifest"]), "filter": list(kw["contains"]),
                 "clips": len(clips)}  # fmt: skip
     steps = len(plan.urls) * len(plan.concurrency)
     with tqdm(total=steps, unit="level", disable=kw["no_progress"]) as bar:

@@ -48,13 +48,19 @@ def test_selection_by_language_substring_duration_and_limit(tmp_path: Path) -> N
         "ko/lmy/b.flac",
         "ko/lmy/c.flac",
     ]
-    assert [c.name for c in read_manifest(manifest, Selection(contains="lmy", limit=1))] == [
+    assert [c.name for c in read_manifest(manifest, Selection(contains=("lmy",), limit=1))] == [
         "ko/lmy/b.flac"
     ]
     assert [c.name for c in read_manifest(manifest, Selection(max_duration=4.0))] == [
         "en/a.flac",
         "/abs/d.flac",
     ]
+
+
+def test_several_substrings_keep_any_match(tmp_path: Path) -> None:
+    selection = Selection(contains=("en/a", "c.flac"))
+    names = [c.name for c in read_manifest(write(tmp_path / "m.jsonl", ROWS), selection)]
+    assert names == ["en/a.flac", "ko/lmy/c.flac"]
 
 
 def test_text_field_falls_back_to_text(tmp_path: Path) -> None:
@@ -83,7 +89,7 @@ def test_missing_manifest(tmp_path: Path) -> None:
 
 
 def test_shared_manifest_lmy_selection(audio_dir: Path) -> None:
-    selection = Selection(language="ko", contains="ko/emotiontts/Main/main/lmy", limit=50)
+    selection = Selection(language="ko", contains=("ko/emotiontts/Main/main/lmy",), limit=50)
     clips = read_manifest(audio_dir / "manifest.jsonl", selection)
     assert len(clips) == 50
     assert all(c.path.is_file() and c.language == "ko" for c in clips)
