@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine import Engine
@@ -99,6 +100,7 @@ class JobWorker:
             self.store.requeue(job.id, job.runs)
         except SttError as exc:
             message = exc.message if not exc.hint else f"{exc.message} ({exc.hint})"
+            message = message.replace(Path(job.audio_path).name, job.filename)
             log.warning("job %s failed: %s", job.id, message)
             self.store.fail(job.id, job.runs, exc.code, message)
         except Exception as exc:

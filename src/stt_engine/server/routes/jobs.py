@@ -76,12 +76,15 @@ async def submit(request: Request, state: StateDep, key: KeyHeader = None) -> JS
         spec = await _json_spec(request, state, key)
     else:
         spec = await _upload_spec(request, state, key)
-    job, created = await anyio.to_thread.run_sync(service.submit, spec)
+    try:
+        job, created = await anyio.to_thread.run_sync(service.submit, spec)
+    except BaseException:
+        await _drop_upload(spec)
+        raise
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if not created:
         headers["Idempotent-Replayed"] = "true"
-        if spec.source == "upload":
-            await anyio.Path(spec.audio_path).unlink(missing_ok=True)
+        await _drop_upload(spec)
     return JSONResponse(job.to_api(), status_code=202, headers=headers)
 
 
@@ -196,6 +199,12 @@ def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool
         "idempotency_key": key,
         "fingerprint": digest,
     }
+
+
+async def _drop_upload(spec: JobSpec) -> None:
+    """Remove the kept copy of an upload that did not become a new job."""
+    if spec.source == "upload":
+        await anyio.Path(spec.audio_path).unlink(missing_ok=True)
 
 
 def _webhook_url(value: str | None) -> str | None:
