@@ -38,6 +38,10 @@ def server_url() -> Iterator[str]:
         await asyncio.sleep(0.05)
         return {"text": f"heard {model}"}
 
+    @app.get("/health")
+    async def health() -> dict[str, object]:
+        return {"status": "ok", "workers": 3}
+
     port = _port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -76,6 +80,7 @@ def test_load_writes_levels_table_and_chart(
     saved = json.loads((out / "load.json").read_text("utf-8"))
     assert saved["kind"] == "load" and saved["settings"]["concurrency"] == [1, 2]
     assert set(saved["machine"]) >= {"cpu", "cores", "gpu"}
+    assert saved["servers"] == {url: {"status": "ok", "workers": 3} for url in saved["levels"]}
     for levels in saved["levels"].values():
         assert [lvl["concurrency"] for lvl in levels] == [1, 2]
         for level in levels:

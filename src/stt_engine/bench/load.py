@@ -172,3 +172,17 @@ async def run_load(
                 if progress is not None:
                     progress(url, concurrency)
     return results
+
+
+async def describe_servers(plan: LoadPlan) -> dict[str, Any]:
+    """Each server's ``GET /health`` JSON where it answers one (device, workers, queue...)."""
+    found: dict[str, Any] = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for url in plan.urls:
+            base = endpoint(url)[: -len(ROUTE)]
+            try:
+                response = await client.get(base + "/health")
+                found[url] = response.json() if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError):
+                found[url] = None
+    return found

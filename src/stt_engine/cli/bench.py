@@ -272,7 +272,7 @@ def load(**kw: Any) -> None:
     from tqdm import tqdm
 
     from stt_engine.bench import plots
-    from stt_engine.bench.load import LoadPlan, payloads, run_load
+    from stt_engine.bench.load import LoadPlan, describe_servers, payloads, run_load
     from stt_engine.bench.results import envelope
     from stt_engine.bench.tables import load_table
 
@@ -287,5 +287,6 @@ def load(**kw: Any) -> None:
         levels = asyncio.run(run_load(plan, payloads(clips), lambda *_: bar.update(1)))
     result = envelope("load", settings)
     result["machine"]["role"] = "client (the load generator; the server may be elsewhere)"
+    result["servers"] = asyncio.run(describe_servers(plan))
     result["levels"] = levels
     _finish(kw, result, load_table(levels), lambda path: plots.load_chart(levels, path))

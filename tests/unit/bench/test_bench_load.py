@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from stt_engine.bench.load import LoadPlan, Payload, endpoint, payloads, run_load
+from stt_engine.bench.load import (
+    LoadPlan,
+    Payload,
+    describe_servers,
+    endpoint,
+    payloads,
+    run_load,
+)
 from stt_engine.bench.manifest import Clip
 from stt_engine.errors import InvalidRequestError, NotReadyError
 
@@ -108,3 +115,9 @@ def test_payloads_read_clip_bytes(tmp_path: Path) -> None:
     audio.write_bytes(b"abc")
     (item,) = payloads([Clip("x.flac", audio, 1.5, "t", "en")])
     assert (item.data, item.duration, item.content_type) == (b"abc", 1.5, "audio/flac")
+
+
+def test_describe_servers_reads_health_where_there_is_one(tiny_server: Any, dead_url: str) -> None:
+    # the tiny server has no /health route (404), the dead URL does not answer
+    found = asyncio.run(describe_servers(plan(tiny_server.url, urls=(tiny_server.url, dead_url))))
+    assert found == {tiny_server.url: None, dead_url: None}
