@@ -144,14 +144,13 @@ def test_jobs_survive_kill_9_and_complete_once(
 
 
 def before_restart(data_dir: Path, status: str) -> int:
-    with sqlite3.connect(f"file:{data_dir / 'jobs.sqlite3'}?mode=ro", uri=True) as db:
-        return int(
-            db.execute("SELECT COUNT(*) FROM jobs WHERE status = ?", (status,)).fetchone()[0]
-        )
+    with closing(read_only(data_dir)) as db:
+        query = "SELECT COUNT(*) FROM jobs WHERE status = ?"
+        return int(db.execute(query, (status,)).fetchone()[0])
 
 
 def run_counts(data_dir: Path) -> dict[str, tuple[int, int]]:
-    with sqlite3.connect(f"file:{data_dir / 'jobs.sqlite3'}?mode=ro", uri=True) as db:
+    with closing(read_only(data_dir)) as db:
         rows = db.execute("SELECT id, runs, completions FROM jobs").fetchall()
     return {job_id: (runs, completions) for job_id, runs, completions in rows}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,7 @@ def test_paging_newest_first_with_cursor_and_status(store: JobStore) -> None:
 
 
 def test_webhook_attempts_are_recorded(store: JobStore) -> None:
-    job, _ = store.create(JobSpec(**{**_fields(spec()), "webhook_url": "http://127.0.0.1:9/h"}))
+    job, _ = store.create(replace(spec(), webhook_url="http://127.0.0.1:9/h"))
     assert store.due_webhooks(now=1e12) == []  # not ended yet
     store.claim_next()
     store.fail(job.id, 1, "invalid_audio", "bad")
@@ -156,6 +157,3 @@ def test_state_survives_reopening_in_wal_mode(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
-
-def _fields(job: JobSpec) -> dict[str, object]:
-    return {name: getattr(job, name) for name in JobSpec.__slots__}  # type: ignore[attr-defined]
