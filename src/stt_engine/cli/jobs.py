@@ -17,10 +17,11 @@ from typing import Any
 import click
 import httpx
 
-from stt_engine.errors import JobError, NotFoundError, SttError
+from stt_engine.errors import AuthError, JobError, JobStateError, NotFoundError, SttError
 
 _FORMATS = ["json", "verbose_json", "text", "srt", "vtt", "tsv"]
 _ENDED = ("succeeded", "failed", "cancelled")
+_KINDS: dict[int, type[SttError]] = {401: AuthError, 404: NotFoundError, 409: JobStateError}
 
 
 class _Api:
@@ -48,7 +49,7 @@ def _error(response: httpx.Response) -> SttError:
         message = response.json()["error"]["message"]
     except (ValueError, KeyError, TypeError):
         message = response.text.strip() or response.reason_phrase
-    kind = NotFoundError if response.status_code == 404 else JobError
+    kind = _KINDS.get(response.status_code, JobError)
     return kind(f"HTTP {response.status_code}: {message}")
 
 
