@@ -85,11 +85,19 @@ def build_bundle(
     return result
 
 
-def _stage_wheels(
-    options: BuildOptions, wheels: Path, tmp: Path, staged: _Staged, progress: ProgressFactory
-) -> None:
+@dataclass(frozen=True, slots=True)
+class WheelPlan:
+    """What the wheelhouse will hold: the resolver's choice for the target."""
+
+    version: str  # stt-engine's own version
+    wheels: list[wheelhouse.Wheel]
+    install: list[str]  # what install.sh and the Containerfile ask pip for
+
+
+def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
+    """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
-    staged.version = own.name.split("-")[1]
+    version = own.name.split("-")[1]
     requirements = [str(own)]
     resolved = wheelhouse.resolve(requirements, options.target)
     cuda_names: set[str] = set()
@@ -101,11 +109,27 @@ def _stage_wheels(
         cuda_names = {req.split(">=")[0] for req in cuda}
         requirements += [f"ctranslate2=={ct2.version}", *cuda]
         resolved = wheelhouse.resolve(requirements, options.target)
-    for wheel in resolved:
+    install = [f"stt-engine=={version}"]
+    install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
+    return WheelPlan(version, sorted(resolved, key=lambda w: w.name), install)
+
+
+def dry_run(options: BuildOptions) -> tuple[WheelPlan, dict[str, int | None]]:
+    """The wheel plan and each wheel's size, without downloading anything."""
+    with tempfile.TemporaryDirectory(prefix="stt-bundle-plan-") as tmp:
+        plan = plan_wheels(options, Path(tmp))
+        return plan, {w.filename: wheelhouse.download_size(w) for w in plan.wheels}
+
+
+def _stage_wheels(
+    options: BuildOptions, wheels: Path, tmp: Path, staged: _Staged, progress: ProgressFactory
+) -> None:
+    plan = plan_wheels(options, tmp)
+    for wheel in plan.wheels:
         wheelhouse.place(wheelhouse.fetch(wheel, options.cache_dir, progress), wheels)
-    staged.versions = {w.name: w.version for w in sorted(resolved, key=lambda w: w.name)}
-    staged.install = [f"stt-engine=={staged.version}"]
-    staged.install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
+    staged.version = plan.version
+    staged.versions = {w.name: w.version for w in plan.wheels}
+    staged.install = plan.install
 
 
 def _stage_tools(options: BuildOptions, staging: Path, staged: _Staged) -> None:

@@ -115,6 +115,20 @@ def fetch(wheel: Wheel, cache_dir: Path, progress: ProgressFactory) -> Path:
     return cached
 
 
+def download_size(wheel: Wheel) -> int | None:
+    """Bytes the wheel would take, from the local file or the index's Content-Length."""
+    local = wheel.local_path
+    if local is not None:
+        return local.stat().st_size if local.is_file() else None
+    request = urllib.request.Request(wheel.url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            length = response.headers.get("Content-Length")
+    except OSError:
+        return None
+    return int(length) if length else None
+
+
 def place(source: Path, folder: Path) -> Path:
     """Hard-link (or copy) a file into the folder."""
     folder.mkdir(parents=True, exist_ok=True)

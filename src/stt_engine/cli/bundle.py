@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from stt_engine.bundle.target import FLAVOURS, host_python
+
+if TYPE_CHECKING:
+    from stt_engine.bundle.build import WheelPlan
 
 _DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
 
@@ -72,6 +76,15 @@ def bundle() -> None:
     help="Downloaded wheels kept between builds [default ~/.cache/stt-engine/wheels].",
 )
 @click.option(
+    "--models-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of model folders to take --model from [STT_ENGINE_MODELS_DIR].",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Only resolve: list the wheels for the target with sizes."
+)
+@click.option(
     "--project",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
@@ -87,6 +100,7 @@ def build(
     out_dir: Path,
     cache_dir: Path | None,
     models_dir: Path | None,
+    dry_run: bool,
     project: Path | None,
 ) -> None:
     """Pack wheels, models, doctor.pyz and install.sh into one archive for the target.
@@ -94,13 +108,13 @@ def build(
     The result is OUT/stt-engine-bundle-<version>-<flavour>.tar.gz (and with --image also
     OUT/stt-engine-<version>-<flavour>.image.tar.gz).
     """
-    from stt_engine.bundle.build import BuildOptions, build_bundle
+    from stt_engine.bundle import build as builder
     from stt_engine.bundle.progress import tqdm_bar
     from stt_engine.bundle.target import Target
     from stt_engine.cli.options import settings_overrides
     from stt_engine.config import Settings
 
-    options = BuildOptions(
+    options = builder.BuildOptions(
         target=Target(python_version, platform_tag, flavour),
         models=models,
         out_dir=out_dir,
@@ -109,8 +123,11 @@ def build(
         image=with_image,
         base_image=base_image,
     )
+    if dry_run:
+        _print_plan(*builder.dry_run(options))
+        return
     settings = Settings(**settings_overrides(models_dir=models_dir))
-    result = build_bundle(options, settings, tqdm_bar)
+    result = builder.build_bundle(options, settings, tqdm_bar)
     click.echo(f"bundle: {result.archive} ({_mb(result.sizes['archive'])})")
     for part in ("wheels", "models", "tools"):
         click.echo(f"  {part:<7} {_mb(result.sizes[part]):>10}")
@@ -120,6 +137,16 @@ def build(
     if result.image_archive is not None:
         size = result.image_archive.stat().st_size
         click.echo(f"image: {result.image_archive} ({_mb(size)}; docker load -i reads it)")
+
+
+def _print_plan(plan: WheelPlan, sizes: dict[str, int | None]) -> None:
+    click.echo(f"stt-engine {plan.version}: {len(plan.wheels)} wheels")
+    for wheel in plan.wheels:
+        size = sizes.get(wheel.filename)
+        click.echo(f"  {_mb(size) if size is not None else '?':>10}  {wheel.filename}")
+    known = [size for size in sizes.values() if size is not None]
+    click.echo(f"total: {_mb(sum(known))} in {len(known)} of {len(sizes)} wheels with a known size")
+    click.echo(f"install: {' '.join(plan.install)}")
 
 
 def _mb(size: int) -> str:
