@@ -16,6 +16,7 @@ AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 JFK = AUDIO / "en/whisper_jfk.flac"
 LONG_EN = AUDIO / "en/derived/long_en_read_mix.flac"
 KO_CLIP = AUDIO / "ko/emotiontts/Main/main/lmy/lmy01002.flac"
+KO_SPAGHETTI = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # "전 스파게티 좋아해요."
 API_KEY = "test-key-1"
 
 

@@ -101,3 +101,24 @@ def test_request_over_its_time_limit_is_504(engine: Engine, base_dir: Path) -> N
         assert "limit" in error["message"]
         wait_until(lambda: health(server)["workers_busy"] == 0, 30, "the worker to stop")
     assert upload_files(base_dir) == []
+
+
+def test_closing_an_event_stream_stops_the_work(engine: Engine, base_dir: Path) -> None:
+    settings = make_settings(base_dir, workers=1, queue_size=0, max_audio_seconds=3600.0)
+    with live_server(settings, engine) as server:
+        with httpx.stream(
+            "POST",
+            f"{server.url}/v1/audio/transcriptions",
+            files={"file": (LONG_EN.name, LONG_EN.read_bytes(), "audio/flac")},
+            data={"model": "whisper-1", "stream": "true"},
+            headers=AUTH,
+            timeout=120,
+        ) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            first = next(response.iter_lines())
+            assert first.startswith(":") or first.startswith("data:")
+            assert health(server)["workers_busy"] == 1
+        # minutes of audio left, but the stream is closed: the worker must come free
+        wait_until(lambda: health(server)["workers_busy"] == 0, 30, "the worker to stop")
+        wait_until(lambda: upload_files(base_dir) == [], 5, "the upload to be removed")

@@ -10,7 +10,7 @@ import jiwer
 import pytest
 import srt
 import webvtt
-from api_support import API_KEY, JFK, KO_CLIP, reference, upload_files
+from api_support import API_KEY, JFK, KO_CLIP, KO_SPAGHETTI, reference, upload_files
 from openai import OpenAI
 
 from stt_engine.server.background import BackgroundServer
@@ -121,7 +121,7 @@ def test_korean_with_language_and_prompt(client: OpenAI) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "text", "srt", "verbose_json", "vtt"])
 def test_translation_to_english_in_every_format(client: OpenAI, fmt: str) -> None:
-    with KO_CLIP.open("rb") as audio:
+    with KO_SPAGHETTI.open("rb") as audio:
         result = client.audio.translations.create(
             file=audio,
             model="whisper-1",
@@ -139,7 +139,7 @@ def test_translation_to_english_in_every_format(client: OpenAI, fmt: str) -> Non
     else:
         text = str(result)
     assert not re.search(r"[\uac00-\ud7a3]", text), "a translation must not be Hangul"
-    assert len(re.findall(r"[A-Za-z]+", text)) >= 3
+    assert "spaghetti" in text.lower()
 
 
 def test_extension_fields_are_read(client: OpenAI) -> None:
