@@ -7,6 +7,7 @@ uses ``/``, ``os.environ``, :func:`run_command` and :class:`ctypes.CDLL`.
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import subprocess
 import sys
@@ -69,13 +70,21 @@ def with_timeout(work: Callable[[], T], timeout: float, on_timeout: T) -> T:
 
 
 def default_site_dirs() -> List[str]:
-    """Package directories of the running interpreter."""
-    found = [
-        entry
-        for entry in sys.path
-        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry)
-    ]
+    """Package directories of the running interpreter.
+
+    Besides site-packages, any sys.path entry holding installed distributions counts (a
+    PYTHONPATH folder filled by ``pip install --target``, a bundle's vendored folder).
+    """
+    found = [entry for entry in sys.path if entry and _holds_packages(entry)]
     return list(dict.fromkeys(found))
+
+
+def _holds_packages(entry: str) -> bool:
+    if not os.path.isdir(entry):
+        return False
+    if entry.endswith(("site-packages", "dist-packages")):
+        return True
+    return bool(glob.glob(os.path.join(entry, "*.dist-info")))
 
 
 @dataclass
