@@ -72,6 +72,9 @@ def speed_table(summary: dict[str, Any], systems: list[str]) -> str:
     text += f"; ru_maxrss {summary['memory']['ru_maxrss_mib']:.0f} MiB"
     if "engine_over_raw_rtfx" in summary:
         text += f"\nengine/raw RTFx ratio: {summary['engine_over_raw_rtfx']:.3f} (target >= 0.97)"
+        best = summary.get("engine_over_raw_rtfx_best_runs")
+        if best is not None:
+            text += f"; fastest runs: {best:.3f}"
     return text
 
 
