@@ -156,4 +156,3 @@ def test_state_survives_reopening_in_wal_mode(tmp_path: Path) -> None:
         reopened.close()
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-

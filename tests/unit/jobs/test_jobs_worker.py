@@ -98,6 +98,7 @@ def test_a_full_disk_fails_the_job_with_its_reason_and_the_service_goes_on(
     assert wait_for(store, after).status == "succeeded"
 
 
+@pytest.mark.slow
 def test_cancel_stops_a_running_job_at_the_next_segment(
     setup: tuple[JobStore, JobWorker], audio_dir: Path
 ) -> None:
@@ -124,6 +125,7 @@ def worker_busy(worker: JobWorker) -> bool:
     return bool(worker._cancels)  # the jobs it is running now
 
 
+@pytest.mark.slow
 def test_stopping_the_worker_puts_its_job_back_in_the_queue(
     tmp_path: Path, engine: Engine, scheduler: Scheduler, audio_dir: Path
 ) -> None:
@@ -139,6 +141,7 @@ def test_stopping_the_worker_puts_its_job_back_in_the_queue(
     assert (job.status, job.runs, job.completions) == ("queued", 1, 0)
 
 
+@pytest.mark.slow
 def test_synchronous_work_does_not_wait_for_a_whole_job(
     setup: tuple[JobStore, JobWorker], scheduler: Scheduler, audio_dir: Path
 ) -> None:
