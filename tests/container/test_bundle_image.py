@@ -82,7 +82,7 @@ def built(
     out = tmp_path_factory.getbasetemp() / "stt-bundle-cpu"
     command = [sys.executable, "-m", "stt_engine.cli", "bundle", "build", "--python", HOST_PY]
     command += ["--flavour", "cpu", "--model", "base", "--out", str(out)]
-    command += ["--image", "--base-image", base_image]
+    command += ["--image", "--engine", "podman", "--base-image", base_image]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=podman_env)
     assert result.returncode == 0, result.stdout + result.stderr
     archive = next(out.glob("stt-engine-bundle-*-cpu.tar.gz"))
@@ -98,12 +98,20 @@ def built(
 
 @pytest.fixture(scope="module")
 def loaded(built: Built) -> Built:
-    """The image removed and loaded back from the saved archive (what `docker load` reads)."""
+    """The image removed, then loaded back from the saved .image.tar.gz."""
     removed = built.podman("rmi", "-f", built.tag)
     assert removed.returncode == 0, removed.stderr
     assert built.podman("image", "exists", built.tag).returncode == 1
-    load = built.podman("load", "-i", str(built.image_archive))
+    # docker load -i reads the .gz directly; podman 4.3 needs the tar itself, so decompress first
+    with subprocess.Popen(
+        ["gunzip", "-c", str(built.image_archive)], stdout=subprocess.PIPE
+    ) as unzip:
+        load = subprocess.run(
+            ["podman", "load"], stdin=unzip.stdout, capture_output=True, text=True, env=built.env
+        )
+    assert unzip.returncode == 0
     assert load.returncode == 0, load.stdout + load.stderr
+    assert built.podman("image", "exists", built.tag).returncode == 0
     return built
 
 
@@ -133,7 +141,7 @@ def test_saved_image_loads_back_with_its_settings(loaded: Built) -> None:
     assert "8003/tcp" in config["ExposedPorts"]
     assert "/app/models" in config["Volumes"]
     assert "NVIDIA_DRIVER_CAPABILITIES=compute,utility" in config["Env"]
-    health = image.get("HealthCheck") or image["Config"].get("Healthcheck")
+    health = image.get("Healthcheck")  # podman keeps it beside Config (docker format)
     assert health is not None and "/health" in " ".join(health["Test"])
 
 

@@ -39,6 +39,7 @@ class BuildOptions:
     project: Path  # the stt-engine source checkout (pyproject.toml, deploy/)
     image: bool = False
     base_image: str = images.DEFAULT_BASE_IMAGE
+    engine: str = "auto"  # docker, podman or auto
 
 
 @dataclass
@@ -198,7 +199,7 @@ def _sizes(staging: Path, packed: Path) -> tuple[dict[str, int], list[tuple[str,
 
 
 def _image(options: BuildOptions, staging: Path, version: str, progress: ProgressFactory) -> Path:
-    engine = images.find_engine()
+    engine = images.find_engine(options.engine)
     flavour = options.target.flavour
     spec = images.ImageSpec(
         staging, images.image_tag(version, flavour), flavour, options.base_image

@@ -36,15 +36,36 @@ def image_archive_name(version: str, flavour: str) -> str:
     return f"stt-engine-{version}-{flavour}.image.tar.gz"
 
 
-def find_engine() -> str:
-    """docker where it is installed, else podman."""
-    for name in ("docker", "podman"):
-        if shutil.which(name):
-            return name
+ENGINES = ("docker", "podman")
+
+
+def find_engine(wanted: str = "auto") -> str:
+    """The container engine to use: the one asked for, else docker when its daemon answers,
+    else podman (which needs no daemon)."""
+    if wanted != "auto":
+        if shutil.which(wanted) is None:
+            raise BundleError(f"--engine {wanted}: {wanted} is not installed")
+        return wanted
+    if shutil.which("docker") and _docker_daemon_answers():
+        return "docker"
+    if shutil.which("podman"):
+        return "podman"
     raise BundleError(
-        "--image needs docker or podman, and neither is installed",
+        "--image needs docker (with a running daemon) or podman, and neither is usable",
         hint="install one, or build later on the server from the bundle's deploy/Containerfile",
     )
+
+
+def _docker_daemon_answers() -> bool:
+    try:
+        probe = subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
 
 
 def _run(command: list[str], what: str) -> None:

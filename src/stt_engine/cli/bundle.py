@@ -62,6 +62,13 @@ def bundle() -> None:
     "--base-image", default="python:3.11-slim", show_default=True, help="Base image for --image."
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["auto", "docker", "podman"]),
+    default="auto",
+    show_default=True,
+    help="Container engine for --image (auto: docker when its daemon answers, else podman).",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -97,6 +104,7 @@ def build(
     models: tuple[str, ...],
     with_image: bool,
     base_image: str,
+    engine: str,
     out_dir: Path,
     cache_dir: Path | None,
     models_dir: Path | None,
@@ -122,6 +130,7 @@ def build(
         project=project or _default_project(),
         image=with_image,
         base_image=base_image,
+        engine=engine,
     )
     if dry_run:
         _print_plan(*builder.dry_run(options))

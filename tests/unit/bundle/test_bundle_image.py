@@ -35,8 +35,10 @@ def test_names_follow_version_and_flavour() -> None:
 
 def test_no_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(BundleError, match="docker or podman"):
+    with pytest.raises(BundleError, match="docker"):
         image.find_engine()
+    with pytest.raises(BundleError, match="podman is not installed"):
+        image.find_engine("podman")
 
 
 def test_containerfile_defaults_and_offline_install() -> None:
