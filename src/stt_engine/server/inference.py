@@ -151,6 +151,13 @@ async def unless_disconnected(receive: Receive, job: Job, work: Awaitable[T]) ->
     raise CancelledError_("the client disconnected before the transcript was ready")
 
 
+def cancel_on_disconnect(receive: Receive, job: Job) -> asyncio.Task[None]:
+    """Cancel the job as soon as the client goes away; cancel the returned task when done."""
+    watcher = asyncio.ensure_future(_disconnect(receive))
+    watcher.add_done_callback(lambda task: None if task.cancelled() else job.cancel())
+    return watcher
+
+
 async def _disconnect(receive: Receive) -> None:
     while True:
         message = await receive()

@@ -7,6 +7,7 @@ or as server-sent events (``stream=true``). The temp file is removed on every pa
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 
@@ -123,7 +124,7 @@ def render_response(transcript: Transcript, params: TranscriptionRequest) -> Res
 async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> Response:
     """Wait for the transcription to start (errors keep their status), then stream events."""
     await inference.unless_disconnected(request.receive, job, job.next())
-    events = _events(job, form)
+    events = _events(job, form, inference.cancel_on_disconnect(request.receive, job))
     first = await events.__anext__()  # started, so closing the generator runs its cleanup
     return StreamingResponse(
         _prepend(first, events),
@@ -132,7 +133,9 @@ async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> R
     )
 
 
-async def _events(job: inference.Job, form: UploadedForm) -> AsyncGenerator[str, None]:
+async def _events(
+    job: inference.Job, form: UploadedForm, watcher: asyncio.Task[None]
+) -> AsyncGenerator[str, None]:
     try:
         yield ": transcription started\n\n"
         text = ""
@@ -145,6 +148,7 @@ async def _events(job: inference.Job, form: UploadedForm) -> AsyncGenerator[str,
     except SttError as exc:
         yield _sse(exc.to_openai())
     finally:
+        watcher.cancel()
         job.cancel()
         form.discard()
 
