@@ -133,3 +133,15 @@ def test_windows_cover_everything_and_cut_in_silence() -> None:
     assert all(end - start <= 600 * SAMPLE_RATE for start, end in bounds)
     assert quiet <= bounds[0][1] <= quiet + SAMPLE_RATE
     assert window_bounds(audio[: 60 * SAMPLE_RATE]) == [(0, 60 * SAMPLE_RATE)]
+
+
+def test_unstarted_segments_release_the_model_on_close() -> None:
+    from stt_engine.engine.engine import HeldSegments
+
+    released: list[bool] = []
+    segments = HeldSegments(iter([_segment(0, "a", 0, 1)]), lambda: released.append(True))
+    segments.close()
+    segments.close()
+    assert released == [True] and list(segments) == []
+    exhausted = HeldSegments(iter([_segment(0, "a", 0, 1)]), lambda: released.append(True))
+    assert [s.text for s in exhausted] == ["a"] and released == [True, True]

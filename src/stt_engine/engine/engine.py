@@ -88,13 +88,10 @@ class Engine:
             holder.__exit__(None, None, None)
             raise
 
-        def release_after() -> Iterator[Segment]:
-            try:
-                yield from segments
-            finally:
-                holder.__exit__(None, None, None)
+        def release() -> None:
+            holder.__exit__(None, None, None)
 
-        return release_after(), summary
+        return HeldSegments(segments, release), summary
 
     def transcribe_all(
         self,
@@ -113,6 +110,39 @@ class Engine:
         if progress is not None:
             progress(info.duration)
         return Transcript(info=info, segments=tuple(collected))
+
+
+class HeldSegments(Iterator[Segment]):
+    """Segments that keep their model held until exhausted, closed or garbage-collected.
+
+    A plain generator that is never started never runs its ``finally``; this iterator
+    releases the model on exhaustion, on an error while iterating, on ``close()`` and, as a
+    last resort, when it is collected.
+    """
+
+    def __init__(self, segments: Iterator[Segment], release: Callable[[], None]):
+        self._segments = segments
+        self._release: Callable[[], None] | None = release
+
+    def __next__(self) -> Segment:
+        if self._release is None:
+            raise StopIteration
+        try:
+            return next(self._segments)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            close = getattr(self._segments, "close", None)
+            if close is not None:
+                close()
+            release()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _check_task(backend: Backend, options: TranscribeOptions) -> None:
