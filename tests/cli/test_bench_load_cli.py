@@ -77,8 +77,11 @@ def test_load_writes_levels_table_and_chart(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "[1] " + server_url in result.output and "audio s/s" in result.output
+    assert "[2] one lone request:" in result.output
     saved = json.loads((out / "load.json").read_text("utf-8"))
     assert saved["kind"] == "load" and saved["settings"]["concurrency"] == [1, 2]
+    for probe in saved["solo_seconds"].values():
+        assert 0.04 < probe["before"] < 5 and 0.04 < probe["after"] < 5
     assert set(saved["machine"]) >= {"cpu", "cores", "gpu"}
     assert saved["servers"] == {url: {"status": "ok", "workers": 3} for url in saved["levels"]}
     for levels in saved["levels"].values():

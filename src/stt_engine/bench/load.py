@@ -145,33 +145,58 @@ def level_figures(outcomes: Sequence[Outcome], concurrency: int, elapsed: float)
     }
 
 
-async def _warm(client: httpx.AsyncClient, url: str, item: Payload, plan: LoadPlan) -> None:
+@dataclass
+class LoadRun:
+    """Levels per URL, and one lone request's latency per URL before and after them.
+
+    The lone requests show whether the machine changed during the run: on a shared host a
+    slower "after" than "before" means other load, not the concurrency, slowed the levels.
+    """
+
+    levels: dict[str, list[dict[str, Any]]]
+    solo_seconds: dict[str, dict[str, float | None]]
+
+
+async def _solo(client: httpx.AsyncClient, url: str, item: Payload, plan: LoadPlan) -> float:
     outcome = await send(client, url, item, plan)
     if outcome.status in ("connection_error", "timeout"):
         raise NotReadyError(
             f"no answer from {url} ({outcome.status})",
             hint="is the server running and reachable from here?",
         )
+    return outcome.seconds
 
 
 async def run_load(
     plan: LoadPlan, items: Sequence[Payload], progress: Callable[[str, int], object] | None = None
-) -> dict[str, list[dict[str, Any]]]:
-    """Levels per URL, measured level by level (every URL at N before any at the next N)."""
-    targets = [endpoint(u) for u in plan.urls]
+) -> LoadRun:
+    """Levels per URL, measured level by level (every URL at N before any at the next N).
+
+    With ``plan.warmup`` each URL first gets an untimed request, then a lone timed one; after
+    the levels each gets one more lone request.
+    """
+    targets = dict(zip(plan.urls, [endpoint(u) for u in plan.urls], strict=True))
     headers = {"Authorization": f"Bearer {plan.api_key}"} if plan.api_key else {}
     limits = httpx.Limits(max_connections=max(plan.concurrency) + 1)
-    results: dict[str, list[dict[str, Any]]] = {u: [] for u in plan.urls}
+    run = LoadRun(
+        {u: [] for u in plan.urls}, {u: {"before": None, "after": None} for u in plan.urls}
+    )
     async with httpx.AsyncClient(headers=headers, limits=limits) as client:
-        if plan.warmup:
-            for target in targets:
-                await _warm(client, target, items[0], plan)
+        for url, target in targets.items():
+            if plan.warmup:
+                await _solo(client, target, items[0], plan)
+                run.solo_seconds[url]["before"] = await _solo(client, target, items[0], plan)
         for concurrency in plan.concurrency:
-            for url, target in zip(plan.urls, targets, strict=True):
-                results[url].append(await run_level(client, target, items, concurrency, plan))
+            for url, target in targets.items():
+                run.levels[url].append(await run_level(client, target, items, concurrency, plan))
                 if progress is not None:
                     progress(url, concurrency)
-    return results
+        for url, target in targets.items():
+            if plan.warmup:
+                run.solo_seconds[url]["after"] = (
+                    await send(client, target, items[0], plan)
+                ).seconds
+    return run
 
 
 async def describe_servers(plan: LoadPlan) -> dict[str, Any]:

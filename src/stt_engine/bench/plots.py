@@ -91,7 +91,9 @@ def load_chart(levels: dict[str, list[dict[str, Any]]], path: Path) -> Path:
     right.set_xlabel("concurrent clients")
     right.set_ylabel("latency (s)")
     right.set_title("Latency")
+    ticks = sorted({r["concurrency"] for rows in levels.values() for r in rows})
     for ax in (left, right):
         ax.set_xscale("log", base=2)
+        ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.legend(fontsize=7)
     return _save(fig, path)

@@ -78,7 +78,9 @@ def speed_table(summary: dict[str, Any], systems: list[str]) -> str:
     return text
 
 
-def load_table(levels: dict[str, list[dict[str, Any]]]) -> str:
+def load_table(
+    levels: dict[str, list[dict[str, Any]]], solo: dict[str, dict[str, float | None]] | None = None
+) -> str:
     """One line per concurrency level, a column group per URL (side by side)."""
     urls = list(levels)
     header = ["clients"]
@@ -111,4 +113,11 @@ def load_table(levels: dict[str, list[dict[str, Any]]]) -> str:
             ]
         rows.append(row)
     legend = "\n".join(f"[{i + 1}] {u}" for i, u in enumerate(urls)) if len(urls) > 1 else urls[0]
-    return legend + "\n" + _grid(header, rows)
+    text = legend + "\n" + _grid(header, rows)
+    for index, url in enumerate(urls):
+        probe = (solo or {}).get(url, {})
+        if probe.get("before") is not None:
+            tag = f"[{index + 1}] " if len(urls) > 1 else ""
+            text += (f"\n{tag}one lone request: {_num(probe['before'])} s before the levels, "
+                     f"{_num(probe.get('after'))} s after")  # fmt: skip
+    return text

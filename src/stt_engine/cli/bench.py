@@ -284,9 +284,12 @@ def load(**kw: Any) -> None:
                 "clips": len(clips)}  # fmt: skip
     steps = len(plan.urls) * len(plan.concurrency)
     with tqdm(total=steps, unit="level", disable=kw["no_progress"]) as bar:
-        levels = asyncio.run(run_load(plan, payloads(clips), lambda *_: bar.update(1)))
+        run = asyncio.run(run_load(plan, payloads(clips), lambda *_: bar.update(1)))
+    levels = run.levels
     result = envelope("load", settings)
     result["machine"]["role"] = "client (the load generator; the server may be elsewhere)"
     result["servers"] = asyncio.run(describe_servers(plan))
     result["levels"] = levels
-    _finish(kw, result, load_table(levels), lambda path: plots.load_chart(levels, path))
+    result["solo_seconds"] = run.solo_seconds
+    table = load_table(levels, run.solo_seconds)
+    _finish(kw, result, table, lambda path: plots.load_chart(levels, path))
