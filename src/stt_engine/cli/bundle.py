@@ -10,7 +10,7 @@ import click
 from stt_engine.bundle.target import FLAVOURS, host_python
 
 if TYPE_CHECKING:
-    from stt_engine.bundle.build import WheelPlan
+    from stt_engine.bundle.build import BuildResult, WheelPlan
 
 _DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
 
@@ -136,7 +136,10 @@ def build(
         _print_plan(*builder.dry_run(options))
         return
     settings = Settings(**settings_overrides(models_dir=models_dir))
-    result = builder.build_bundle(options, settings, tqdm_bar)
+    _print_result(builder.build_bundle(options, settings, tqdm_bar))
+
+
+def _print_result(result: BuildResult) -> None:
     click.echo(f"bundle: {result.archive} ({_mb(result.sizes['archive'])})")
     for part in ("wheels", "models", "tools"):
         click.echo(f"  {part:<7} {_mb(result.sizes[part]):>10}")

@@ -1,0 +1,82 @@
+"""install.sh refuses clearly before touching anything; `bundle` commands stay light."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from stt_engine.bundle.manifest import write_manifest
+
+HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch")
+
+
+@pytest.fixture()
+def script(tmp_path: Path) -> Path:
+    target = tmp_path / "bundle" / "install.sh"
+    target.parent.mkdir()
+    target.write_bytes(resources.files("stt_engine.bundle").joinpath("install.sh").read_bytes())
+    target.chmod(0o755)
+    return target
+
+
+def _run(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["sh", str(script), *args], capture_output=True, text=True, timeout=60)
+
+
+def test_help_says_it_never_uses_the_network(script: Path) -> None:
+    result = _run(script, "--help")
+    assert result.returncode == 0
+    assert "--prefix DIR" in result.stdout and "--models-dir DIR" in result.stdout
+    assert "never uses the network" in result.stdout
+
+
+def test_unknown_option_is_refused(script: Path) -> None:
+    result = _run(script, "--frobnicate")
+    assert result.returncode == 1
+    assert "unknown option: --frobnicate" in result.stderr
+
+
+def test_folder_without_manifest_is_refused(script: Path) -> None:
+    result = _run(script, "--prefix", str(script.parent / "p"))
+    assert result.returncode == 1
+    assert "manifest.json is missing" in result.stderr
+    assert not (script.parent / "p").exists()
+
+
+def test_other_python_is_refused_before_installing(script: Path) -> None:
+    root = script.parent
+    (root / "wheels").mkdir()
+    meta = {"version": "0.1.0", "flavour": "cpu", "install": ["stt-engine==0.1.0"]}
+    write_manifest(root, {**meta, "target": {"python": "3.2", "platform": "manylinux_2_17_x86_64"}})
+    prefix = root / "prefix"
+    result = _run(script, "--prefix", str(prefix), "--python", sys.executable)
+    assert result.returncode == 1
+    assert "target: bundle is for Python 3.2" in result.stderr
+    assert "failed verification" in result.stderr
+    assert not prefix.exists()
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="dash not installed")
+def test_script_parses_as_posix_sh(script: Path) -> None:
+    assert subprocess.run(["dash", "-n", str(script)]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["bundle", "--help"], ["bundle", "build", "--help"], ["bundle", "verify", "--help"]],
+)
+def test_bundle_commands_stay_light(argv: list[str]) -> None:
+    probe = (
+        "import sys; from stt_engine.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
