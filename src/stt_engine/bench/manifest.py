@@ -32,6 +32,7 @@ class Selection:
     language: str | None = None  # keep clips of this language only
     contains: tuple[str, ...] = ()  # keep clips whose audio_filepath contains any of these
     limit: int | None = None  # at most this many, in manifest order
+    spread: bool = False  # with limit: that many spread evenly over all selected clips
     max_duration: float | None = None  # skip clips longer than this (seconds)
     text_field: str = "text"
 
@@ -50,8 +51,11 @@ def read_manifest(manifest: Path, selection: Selection | None = None) -> list[Cl
         clip = _parse(line, manifest, number, selection.text_field)
         if _selected(clip, selection):
             clips.append(clip)
-            if selection.limit is not None and len(clips) >= selection.limit:
+            if not selection.spread and selection.limit and len(clips) >= selection.limit:
                 break
+    if selection.spread and selection.limit and len(clips) > selection.limit:
+        step = len(clips) / selection.limit
+        clips = [clips[int(i * step)] for i in range(selection.limit)]
     if not clips:
         raise InvalidRequestError(
             f"no clips selected from {manifest}",

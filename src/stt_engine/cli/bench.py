@@ -14,8 +14,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def selection_options(func: F) -> F:
-    """--manifest, --lang, --filter, --limit, --max-duration, --text-field."""
+    """--manifest, --lang, --filter, --limit, --spread, --max-duration, --text-field."""
     options = [
+        click.option(
+            "--spread",
+            is_flag=True,
+            help="With --limit: take the clips evenly spaced over the whole selection.",
+        ),
         click.option(
             "--text-field",
             default="text",
@@ -75,7 +80,7 @@ def bench() -> None:
 def _clips(kw: dict[str, Any]) -> list[Any]:
     from stt_engine.bench.manifest import Selection, read_manifest
 
-    keys = ("contains", "limit", "max_duration", "text_field")
+    keys = ("contains", "limit", "spread", "max_duration", "text_field")
     selection = Selection(language=kw["lang"], **{k: kw[k] for k in keys})
     return read_manifest(kw["manifest"], selection)
 
@@ -125,6 +130,7 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
             "lang": kw["lang"],
             "filter": list(kw["contains"]),
             "limit": kw["limit"],
+            "spread": kw["spread"],
             "text_field": kw["text_field"],
         },
         gpu=device.name if device.device == "cuda" else None,

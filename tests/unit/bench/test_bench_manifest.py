@@ -94,3 +94,16 @@ def test_shared_manifest_lmy_selection(audio_dir: Path) -> None:
     assert len(clips) == 50
     assert all(c.path.is_file() and c.language == "ko" for c in clips)
     assert not any("derived" in c.name for c in clips)
+
+
+def test_spread_takes_clips_evenly_over_the_selection(tmp_path: Path) -> None:
+    rows = [
+        {"audio_filepath": f"ko/{i:02d}.flac", "duration": 1.0, "text": "네", "lang": "ko"}
+        for i in range(10)
+    ]
+    manifest = write(tmp_path / "m.jsonl", rows)
+    spread = read_manifest(manifest, Selection(limit=4, spread=True))
+    assert [c.name for c in spread] == ["ko/00.flac", "ko/02.flac", "ko/05.flac", "ko/07.flac"]
+    first = read_manifest(manifest, Selection(limit=4))
+    assert [c.name for c in first] == [f"ko/{i:02d}.flac" for i in range(4)]
+    assert len(read_manifest(manifest, Selection(limit=20, spread=True))) == 10
