@@ -39,6 +39,7 @@ def build_recording(path: Path, repeat: int) -> float:
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
     with av.open(str(path), "w", format="flac") as container:
         stream = container.add_stream("flac", rate=SAMPLE_RATE, layout="mono")
+        assert isinstance(stream, av.AudioStream)
         for start in range(0, pcm.size, SAMPLE_RATE * 10):
             frame = av.AudioFrame.from_ndarray(
                 pcm[None, start : start + SAMPLE_RATE * 10], format="s16", layout="mono"
