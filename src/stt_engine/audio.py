@@ -125,8 +125,10 @@ class _Buffer:
         self.size = end
 
     def result(self) -> np.ndarray:
-        if self.size == self._data.size:
-            return self._data
+        """The samples; a view when little is unused, so hours of audio are never copied."""
+        unused = self._data.size - self.size
+        if unused <= max(self._data.size // 20, SAMPLE_RATE * 2):
+            return self._data[: self.size]
         trimmed = self._data[: self.size].copy()
         self._data = np.empty(0, dtype=np.float32)
         return trimmed

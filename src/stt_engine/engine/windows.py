@@ -2,7 +2,8 @@
 
 faster-whisper computes features for all the audio it is given at once; for hours of audio
 that alone needs gigabytes. Windows of a few minutes, cut in the quietest half second near
-each boundary, keep peak memory independent of the recording's length.
+each boundary, keep peak memory independent of the recording's length (features for five
+minutes take tens of megabytes; for two hours, gigabytes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 
-WINDOW_SECONDS = 600.0
+WINDOW_SECONDS = 300.0
 SEARCH_SECONDS = 30.0
 _SLOT = SAMPLE_RATE // 2
 
