@@ -43,20 +43,8 @@ def test_folder_with_a_bad_file_continues_and_resume_skips(
     (inputs / "c_broken.wav").write_bytes(b"RIFF....not really a wave file")
     (inputs / "notes.txt").write_text("ignored: not audio by name")
     out = tmp_path / "out"
-    first = _run(
-        "transcribe",
-        str(inputs),
-        "-o",
-        str(out),
-        "-f",
-        "text",
-        "-f",
-        "vtt",
-        "-f",
-        "tsv",
-        "--device",
-        "cpu",
-    )
+    formats = ["-f", "text", "-f", "vtt", "-f", "tsv", "--device", "cpu"]
+    first = _run("transcribe", str(inputs), "-o", str(out), *formats)
     assert first.returncode == 1
     assert "failed: " in first.stderr and "c_broken.wav" in first.stderr
     assert "Traceback" not in first.stderr
@@ -66,21 +54,7 @@ def test_folder_with_a_bad_file_continues_and_resume_skips(
     assert "country" in (out / "a_jfk.txt").read_text()
     assert (out / "a_jfk.vtt").read_text().startswith("WEBVTT")
     (inputs / "c_broken.wav").unlink()
-    again = _run(
-        "transcribe",
-        str(inputs),
-        "-o",
-        str(out),
-        "-f",
-        "text",
-        "-f",
-        "vtt",
-        "-f",
-        "tsv",
-        "--resume",
-        "--device",
-        "cpu",
-    )
+    again = _run("transcribe", str(inputs), "-o", str(out), *formats, "--resume")
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("skip (outputs exist)") == 2
 
