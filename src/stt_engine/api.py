@@ -18,5 +18,4 @@ def transcribe_file(path: str | Path, **options: Any) -> Transcript:
     model = options.pop("model", None)
     overrides = {k: options.pop(k) for k in _SETTING_KEYS if k in options}
     engine = Engine(Settings(**overrides))
-    audio = engine.decode(path)
-    return engine.transcribe_all(audio, TranscribeOptions(**options), model=model)
+    return engine.transcribe_file(path, TranscribeOptions(**options), model=model)

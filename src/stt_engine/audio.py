@@ -6,8 +6,10 @@ decoding, so an oversize file is refused without filling memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,35 +28,61 @@ class AudioLimits:
 
 def decode_audio(source: str | Path, limits: AudioLimits | None = None) -> np.ndarray:
     """Samples of the first audio stream of a file, as 16 kHz mono float32."""
-    import av
+    stream = AudioStream(source, limits)
+    buffer = _Buffer(int((stream.declared or 60.0) * SAMPLE_RATE) + SAMPLE_RATE)
+    for chunk in stream:
+        buffer.append(chunk)
+    return buffer.result()
 
-    limits = limits or AudioLimits()
-    path = Path(source)
-    _check_file(path, limits)
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except av.FFmpegError as exc:
-        raise AudioError(
-            f"{path.name}: not a readable audio or video file ({_reason(exc)})",
-            hint="send wav, flac, mp3, m4a, ogg/opus, webm or a video file with sound",
-        ) from exc
-    with container:
-        if not container.streams.audio:
-            raise AudioError(f"{path.name}: the file has no audio stream")
-        stream = container.streams.audio[0]
-        declared = _declared_seconds(container, stream)
-        if declared is not None and limits.max_seconds and declared > limits.max_seconds:
-            raise _too_long(path, declared, limits.max_seconds)
-        samples = _decode_stream(container, stream, path, declared, limits)
-    if samples.size == 0:
-        raise AudioError(f"{path.name}: the file holds no audio (zero duration)")
-    if declared and samples.size / SAMPLE_RATE < declared * _TRUNCATION_RATIO - 1.0:
-        raise AudioError(
-            f"{path.name}: truncated: decoded {samples.size / SAMPLE_RATE:.1f} s of a declared "
-            f"{declared:.1f} s",
-            hint="the upload or copy was cut off; send the whole file",
-        )
-    return samples
+
+class AudioStream:
+    """A file's samples as 16 kHz mono float32 chunks, decoded while iterated.
+
+    Opening checks the file (size, container, an audio stream, the declared duration);
+    iterating checks the decoded length against the limit and, at the end, against zero and
+    against the declared duration (a truncated file raises after its last chunk).
+    """
+
+    def __init__(self, source: str | Path, limits: AudioLimits | None = None):
+        import av
+
+        self.path = Path(source)
+        self.limits = limits or AudioLimits()
+        self.decoded_seconds: float | None = None  # known once iterated to the end
+        _check_file(self.path, self.limits)
+        try:
+            with av.open(str(self.path), metadata_errors="ignore") as container:
+                if not container.streams.audio:
+                    raise AudioError(f"{self.path.name}: the file has no audio stream")
+                audio = container.streams.audio[0]
+                self.declared = _declared_seconds(container, audio)
+        except av.FFmpegError as exc:
+            raise AudioError(
+                f"{self.path.name}: not a readable audio or video file ({_reason(exc)})",
+                hint="send wav, flac, mp3, m4a, ogg/opus, webm or a video file with sound",
+            ) from exc
+        limit = self.limits.max_seconds
+        if self.declared is not None and limit and self.declared > limit:
+            raise _too_long(self.path, self.declared, limit)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        import av
+
+        decoded = 0
+        with av.open(str(self.path), metadata_errors="ignore") as container:
+            for chunk in _decode_stream(container, container.streams.audio[0], self):
+                decoded += chunk.size
+                yield chunk
+        seconds = decoded / SAMPLE_RATE
+        self.decoded_seconds = seconds
+        if decoded == 0:
+            raise AudioError(f"{self.path.name}: the file holds no audio (zero duration)")
+        if self.declared and seconds < self.declared * _TRUNCATION_RATIO - 1.0:
+            raise AudioError(
+                f"{self.path.name}: truncated: decoded {seconds:.1f} s of a declared "
+                f"{self.declared:.1f} s",
+                hint="the upload or copy was cut off; send the whole file",
+            )
 
 
 def _check_file(path: Path, limits: AudioLimits) -> None:
@@ -81,31 +109,30 @@ def _declared_seconds(container: object, stream: object) -> float | None:
     return None
 
 
-def _decode_stream(
-    container: object, stream: object, path: Path, declared: float | None, limits: AudioLimits
-) -> np.ndarray:
+def _decode_stream(container: Any, audio: Any, source: AudioStream) -> Iterator[np.ndarray]:
     import av
 
+    path, limits = source.path, source.limits
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-    buffer = _Buffer(int((declared or 60.0) * SAMPLE_RATE) + SAMPLE_RATE)
     max_samples = int(limits.max_seconds * SAMPLE_RATE) if limits.max_seconds else None
+    decoded = 0
     try:
-        for frame in container.decode(stream):  # type: ignore[attr-defined]
+        for frame in container.decode(audio):
             frame.pts = None  # let the resampler follow the samples, not broken timestamps
             for out in resampler.resample(frame):
-                buffer.append(out.to_ndarray()[0])
-            if max_samples is not None and buffer.size > max_samples:
-                raise _too_long(path, buffer.size / SAMPLE_RATE, limits.max_seconds or 0)
+                decoded += out.samples
+                yield out.to_ndarray()[0]
+            if max_samples is not None and decoded > max_samples:
+                raise _too_long(path, decoded / SAMPLE_RATE, limits.max_seconds or 0)
         for out in resampler.resample(None):
-            buffer.append(out.to_ndarray()[0])
+            yield out.to_ndarray()[0]
     except av.FFmpegError as exc:
-        if buffer.size == 0:
+        if decoded == 0:
             raise AudioError(f"{path.name}: cannot decode audio ({_reason(exc)})") from exc
         raise AudioError(
-            f"{path.name}: truncated or corrupt after {buffer.size / SAMPLE_RATE:.1f} s "
+            f"{path.name}: truncated or corrupt after {decoded / SAMPLE_RATE:.1f} s "
             f"({_reason(exc)})"
         ) from exc
-    return buffer.result()
 
 
 class _Buffer:

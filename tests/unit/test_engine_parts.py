@@ -145,3 +145,23 @@ def test_unstarted_segments_release_the_model_on_close() -> None:
     assert released == [True] and list(segments) == []
     exhausted = HeldSegments(iter([_segment(0, "a", 0, 1)]), lambda: released.append(True))
     assert [s.text for s in exhausted] == ["a"] and released == [True, True]
+
+
+def test_streamed_windows_cut_where_whole_audio_windows_cut() -> None:
+    from stt_engine.engine.windows import stream_windows
+
+    rng = np.random.default_rng(1)
+    audio = (0.1 * rng.standard_normal(13 * 60 * SAMPLE_RATE)).astype(np.float32)
+    for quiet_second in (290, 575):
+        audio[quiet_second * SAMPLE_RATE : (quiet_second + 1) * SAMPLE_RATE] = 0.0
+    sizes = rng.integers(500, 40_000, size=2_000)
+    chunks, position = [], 0
+    for size in sizes:
+        if position >= audio.size:
+            break
+        chunks.append(audio[position : position + int(size)])
+        position += int(size)
+    chunks.append(audio[position:])
+    streamed = [(start, window.size) for start, window in stream_windows(iter(chunks), 300)]
+    expected = [(start, end - start) for start, end in window_bounds(audio, 300)]
+    assert streamed == expected and len(expected) == 3

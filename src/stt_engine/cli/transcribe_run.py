@@ -78,10 +78,9 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
 def _one(engine: Any, job: Job, decode_options: Any, options: RunOptions, bar: tqdm) -> None:
     from stt_engine.formats import SubtitleOptions, render
 
-    audio = engine.decode(job.source)
     start = bar.n
-    transcript = engine.transcribe_all(
-        audio,
+    transcript = engine.transcribe_file(
+        job.source,
         decode_options,
         model=options.model,
         progress=lambda done: bar.update(round(start + done, 1) - bar.n),

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from stt_engine.audio import SAMPLE_RATE, AudioLimits, decode_audio
+from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
 from stt_engine.engine.device import choose_device
 from stt_engine.engine.guards import guard_segments
 from stt_engine.engine.pool import BackendFactory, ModelPool
-from stt_engine.engine.windows import window_bounds
+from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError
 from stt_engine.models import ModelInfo, ModelRegistry
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
@@ -72,18 +72,22 @@ class Engine:
 
     def transcribe(
         self,
-        audio: np.ndarray,
+        audio: np.ndarray | AudioStream,
         options: TranscribeOptions | None = None,
         model: str | None = None,
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-        """Lazily transcribe decoded 16 kHz audio; the model stays held while iterating."""
+        """Lazily transcribe 16 kHz audio; the model stays held while iterating.
+
+        ``audio`` is decoded samples, or an ``AudioStream`` that is decoded window by window
+        while the segments are read (memory then stays flat with the recording's length).
+        """
         options = options or TranscribeOptions()
         info = self.registry.resolve(model)
         holder = self.pool.acquire(info.name, info.path)
         backend = holder.__enter__()
         try:
             _check_task(backend, options)
-            segments, summary = _windowed(backend, audio, options)
+            segments, summary = _windowed(backend, _windows(audio), _seconds(audio), options)
         except BaseException:
             holder.__exit__(None, None, None)
             raise
@@ -95,7 +99,7 @@ class Engine:
 
     def transcribe_all(
         self,
-        audio: np.ndarray,
+        audio: np.ndarray | AudioStream,
         options: TranscribeOptions | None = None,
         model: str | None = None,
         progress: Callable[[float], None] | None = None,
@@ -107,9 +111,21 @@ class Engine:
             collected.append(segment)
             if progress is not None:
                 progress(min(segment.end, info.duration))
+        if isinstance(audio, AudioStream) and audio.decoded_seconds is not None:
+            info = replace(info, duration=audio.decoded_seconds)
         if progress is not None:
             progress(info.duration)
         return Transcript(info=info, segments=tuple(collected))
+
+    def transcribe_file(
+        self,
+        path: str | Path,
+        options: TranscribeOptions | None = None,
+        model: str | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> Transcript:
+        """A whole file's transcript, decoding it window by window as the model goes."""
+        return self.transcribe_all(AudioStream(path, self.limits()), options, model, progress)
 
 
 class HeldSegments(Iterator[Segment]):
@@ -157,28 +173,46 @@ def _check_task(backend: Backend, options: TranscribeOptions) -> None:
         )
 
 
+def _windows(audio: np.ndarray | AudioStream) -> Iterator[tuple[int, np.ndarray]]:
+    if isinstance(audio, AudioStream):
+        return stream_windows(audio)
+    return ((start, audio[start:end]) for start, end in window_bounds(audio))
+
+
+def _seconds(audio: np.ndarray | AudioStream) -> float:
+    if isinstance(audio, AudioStream):
+        return audio.declared or 0.0
+    return audio.size / SAMPLE_RATE
+
+
 def _windowed(
-    backend: Backend, audio: np.ndarray, options: TranscribeOptions
+    backend: Backend,
+    windows: Iterator[tuple[int, np.ndarray]],
+    duration: float,
+    options: TranscribeOptions,
 ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-    bounds = window_bounds(audio)
-    first_segments, first_info = backend.transcribe(audio[bounds[0][0] : bounds[0][1]], options)
-    info = replace(first_info, duration=audio.size / SAMPLE_RATE)
-    if len(bounds) > 1:
+    """Transcribe the first window now (language, info), the others while iterating."""
+    _, first_audio = next(windows)  # the first window starts at sample 0
+    first_segments, first_info = backend.transcribe(first_audio, options)
+    info = replace(first_info, duration=max(duration, first_audio.size / SAMPLE_RATE))
+    if info.duration > first_audio.size / SAMPLE_RATE + 0.5:
         info = replace(info, duration_after_vad=info.duration)
     pinned = replace(options, language=options.language or first_info.language)
 
+    def guarded(segments: Iterator[Segment], audio: np.ndarray) -> Iterator[Segment]:
+        if not options.filter_hallucinations:
+            return segments
+        return guard_segments(segments, audio, options.compression_ratio_threshold)
+
     def all_windows() -> Iterator[Segment]:
-        yield from first_segments
-        for start, end in bounds[1:]:
+        yield from guarded(first_segments, first_audio)
+        for start, audio in windows:
+            segments, _ = backend.transcribe(audio, pinned)
             offset = start / SAMPLE_RATE
-            segments, _ = backend.transcribe(audio[start:end], pinned)
-            for segment in segments:
+            for segment in guarded(segments, audio):
                 yield _shift(segment, offset)
 
-    threshold = options.compression_ratio_threshold
-    raw = all_windows()
-    guarded = guard_segments(raw, audio, threshold) if options.filter_hallucinations else raw
-    return _renumber(guarded), info
+    return _renumber(all_windows()), info
 
 
 def _shift(segment: Segment, offset: float) -> Segment:

@@ -8,6 +8,8 @@ minutes take tens of megabytes; for two hours, gigabytes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
@@ -46,3 +48,27 @@ def _quietest_cut(audio: np.ndarray, limit: int) -> int:
     energy = np.square(span[: slots * _SLOT].reshape(slots, _SLOT), dtype=np.float32).mean(axis=1)
     best = int(np.argmin(energy))
     return lo + best * _SLOT + _SLOT // 2
+
+
+def stream_windows(
+    chunks: Iterable[np.ndarray], window_seconds: float = WINDOW_SECONDS
+) -> Iterator[tuple[int, np.ndarray]]:
+    """(first sample, samples) windows cut like ``window_bounds``, from audio still decoding.
+
+    Only about one window of samples is held at a time, whatever the recording's length.
+    """
+    window = int(window_seconds * SAMPLE_RATE)
+    pending: list[np.ndarray] = []
+    held = 0
+    start = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += chunk.size
+        while held > window:
+            buffer = np.concatenate(pending)
+            cut = _quietest_cut(buffer, window)
+            yield start, buffer[:cut]
+            start += cut
+            pending, held = [buffer[cut:]], buffer.size - cut
+    if held:
+        yield start, np.concatenate(pending)
