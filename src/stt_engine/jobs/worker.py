@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from stt_engine.audio import SAMPLE_RATE
+from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler
 from stt_engine.errors import SttError
@@ -112,8 +113,9 @@ class JobWorker:
 
     def _transcribe(self, job: JobRecord, cancel: threading.Event) -> Transcript | None:
         """The whole transcript, or None when the job was cancelled on the way."""
-        audio = self._capacity.run(lambda: self._engine.decode(job.audio_path))
-        total = audio.size / SAMPLE_RATE
+        limits = self._engine.limits()
+        audio = self._capacity.run(lambda: AudioStream(job.audio_path, limits))
+        total = audio.declared  # None when the container does not say; decoded as it goes
         if not self.store.progress(job.id, job.runs, 0.0, total):
             return None
         segments, info = self._capacity.run(
@@ -123,12 +125,14 @@ class JobWorker:
         try:
             for segment in self._steps(segments):
                 collected.append(segment)
-                done = min(segment.end, total)
+                done = min(segment.end, total) if total else segment.end
                 if cancel.is_set() or not self.store.progress(job.id, job.runs, done):
                     log.info("job %s: cancelled at %.1f of %.1f s", job.id, done, total)
                     return None
         finally:
             segments.close()  # type: ignore[attr-defined]
+        if audio.decoded_seconds is not None:
+            info = replace(info, duration=audio.decoded_seconds)
         return Transcript(info=info, segments=tuple(collected))
 
     def _steps(self, segments: Iterator[Segment]) -> Iterator[Segment]:
