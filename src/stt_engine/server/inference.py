@@ -1,7 +1,7 @@
 """Transcription work on the scheduler's threads, seen from the event loop.
 
-A worker decodes the upload and iterates the engine's lazy segments, handing the info and
-each segment to the event loop as they come; the loop side streams them (SSE) or collects
+A worker decodes the upload window by window and iterates the engine's lazy segments,
+handing the info and each segment to the event loop as they come; the loop side streams them (SSE) or collects
 them into a transcript. Cancelling the job (client gone) stops the worker at its next segment.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from stt_engine.audio import SAMPLE_RATE, AudioLimits, decode_audio
+from stt_engine.audio import AudioLimits, AudioStream
 from stt_engine.engine import Engine, TranscribeOptions
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
@@ -92,9 +92,8 @@ def _transcribe(
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
 ) -> None:
     started = time.perf_counter()
-    audio = decode_audio(order.path, order.limits)
-    duration = audio.size / SAMPLE_RATE
-    token.set_audio_seconds(duration)
+    audio = AudioStream(order.path, order.limits)  # decoded window by window below
+    token.set_audio_seconds(audio.declared or probe_seconds(order.path))
     token.check()
     segments, info = engine.transcribe(audio, order.options, order.model)
     emit(info)
@@ -104,6 +103,7 @@ def _transcribe(
             token.check()
     finally:
         segments.close()  # type: ignore[attr-defined]
+    duration = audio.decoded_seconds or info.duration
     metrics.observe_transcription(order.model, duration, time.perf_counter() - started)
 
 
