@@ -1,8 +1,9 @@
 """Transcription work on the scheduler's threads, seen from the event loop.
 
 A worker decodes the upload window by window and iterates the engine's lazy segments,
-handing the info and each segment to the event loop as they come; the loop side streams them (SSE) or collects
-them into a transcript. Cancelling the job (client gone) stops the worker at its next segment.
+handing the info and each segment to the event loop as they come; the loop side streams
+them (SSE) or collects them into a transcript. Cancelling the job (client gone) stops the
+worker at its next segment.
 """
 
 from __future__ import annotations
