@@ -165,6 +165,7 @@ async def receive_form(request: Request, folder: Path, max_bytes: int) -> Upload
             _feed(parser, chunk)
             if len(collector.pending) >= _FLUSH_BYTES:
                 await anyio.to_thread.run_sync(collector.write_pending)
+        request.state.body_complete = True
         parser.finalize()
         await anyio.to_thread.run_sync(collector.write_pending)
     except BaseException:
@@ -173,6 +174,30 @@ async def receive_form(request: Request, folder: Path, max_bytes: int) -> Upload
         raise
     collector.close()
     return form
+
+
+async def drain_body(request: Request, max_bytes: int, seconds: float = 30.0) -> None:
+    """Read and discard the rest of a refused body, within bounds, so the client reads the answer.
+
+    A client still writing its body when the server answers and closes sees a reset instead
+    of the refusal. A body that declares its length is let in up to four times the cap; one of
+    unknown length, up to one cap more; a larger one is cut off.
+    """
+    if getattr(request.state, "body_complete", False):
+        return
+    declared = request.headers.get("content-length", "")
+    budget = int(declared) if declared.isdigit() else max_bytes
+    if budget > 4 * max_bytes:
+        return
+    drained = 0
+    with anyio.move_on_after(seconds):
+        while drained <= budget:
+            message = await request.receive()
+            if message["type"] != "http.request":
+                return
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
 
 def _feed(parser: MultipartParser, chunk: bytes) -> None:

@@ -29,7 +29,7 @@ from stt_engine.server.auth import require_key
 from stt_engine.server.params import parse_request
 from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
-from stt_engine.server.uploads import FILE_FIELD, UploadedForm, receive_form
+from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"], dependencies=[Depends(require_key)])
 
@@ -145,7 +145,12 @@ async def job_result(
 
 async def _upload_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:
     service = _service(state)
-    form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
+    limit = state.settings.max_upload_bytes
+    try:
+        form = await receive_form(request, state.upload_folder, limit)
+    except SttError:  # let the client finish sending (bounded) so it reads the refusal
+        await drain_body(request, limit)
+        raise
     try:
         if form.path is None:
             raise InvalidRequestError(

@@ -25,7 +25,7 @@ from stt_engine.server.error_handlers import error_response
 from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_request
 from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
-from stt_engine.server.uploads import FILE_FIELD, UploadedForm, receive_form
+from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 from stt_engine.transcript import Segment, Transcript
 
 router = APIRouter(prefix="/v1/audio", tags=["audio"], dependencies=[Depends(require_key)])
@@ -63,7 +63,8 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
         raise NotReadyError("the server is still loading its default model")
     try:
         form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
-    except SttError as exc:  # the body may be partly unread: answer, then drop the connection
+    except SttError as exc:  # the body may be partly unread: let it in (bounded), then close
+        await drain_body(request, state.settings.max_upload_bytes)
         refused = error_response(exc)
         refused.headers["Connection"] = "close"
         return refused
