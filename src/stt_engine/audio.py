@@ -85,6 +85,19 @@ class AudioStream:
             )
 
 
+def probe_seconds(path: str | Path) -> float:
+    """The duration a file declares in its header; 0 when it declares none or is unreadable."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if container.duration:
+                return float(container.duration) / 1_000_000  # AV_TIME_BASE
+    except (av.FFmpegError, OSError, ValueError):
+        return 0.0
+    return 0.0
+
+
 def _check_file(path: Path, limits: AudioLimits) -> None:
     try:
         size = path.stat().st_size

@@ -36,6 +36,7 @@ class RunOptions:
 
 def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
     """Transcribe every job; the number of files that failed."""
+    from stt_engine.audio import probe_seconds
     from stt_engine.engine import Engine, TranscribeOptions
     from stt_engine.languages import normalise_language
 
@@ -53,7 +54,7 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
         vad_filter=not options.no_vad,
         batch_size=options.batch_size,
     )
-    total = sum(_probe_seconds(j.source) for j in todo)
+    total = sum(probe_seconds(j.source) for j in todo)
     bar = tqdm(
         total=round(total, 1),
         unit="s",
@@ -110,14 +111,3 @@ def _write_atomic(target: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _probe_seconds(path: Path) -> float:
-    """Declared duration for the progress total; 0 when the container does not say."""
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            return float(container.duration or 0) / 1_000_000
-    except (av.FFmpegError, OSError):
-        return 0.0

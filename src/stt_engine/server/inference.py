@@ -94,7 +94,8 @@ def _transcribe(
 ) -> None:
     started = time.perf_counter()
     audio = AudioStream(order.path, order.limits)  # decoded window by window below
-    token.set_audio_seconds(audio.declared or probe_seconds(order.path))
+    if audio.declared:  # else the limit set at submission (from the same header) stands
+        token.set_audio_seconds(audio.declared)
     token.check()
     segments, info = engine.transcribe(audio, order.options, order.model)
     emit(info)
@@ -106,19 +107,6 @@ def _transcribe(
         segments.close()  # type: ignore[attr-defined]
     duration = audio.decoded_seconds or info.duration
     metrics.observe_transcription(order.model, duration, time.perf_counter() - started)
-
-
-def probe_seconds(path: Path) -> float:
-    """The duration a file declares in its header (0 when it declares none or is unreadable)."""
-    import av
-
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if container.duration:
-                return float(container.duration) / 1_000_000  # AV_TIME_BASE
-    except (av.FFmpegError, OSError, ValueError):
-        return 0.0
-    return 0.0
 
 
 async def collect(job: Job) -> Transcript:

@@ -15,7 +15,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from stt_engine.audio import AudioLimits
+from stt_engine.audio import AudioLimits, probe_seconds
 from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
 from stt_engine.formats import FORMATS, render, verbose_dict
@@ -93,7 +93,7 @@ async def _submit(
         )
     check_media_type(form.content_type)
     model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
-    seconds = await anyio.to_thread.run_sync(inference.probe_seconds, form.path)
+    seconds = await anyio.to_thread.run_sync(probe_seconds, form.path)
     limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
     order = inference.WorkOrder(form.path, params.options, model.name, limits, seconds)
     return inference.start(state.engine, state.scheduler, state.metrics, order)
