@@ -1,4 +1,4 @@
-"""One writer per response format: text, json, verbose_json, srt, vtt, tsv.
+"""The response formats (json, text, srt, verbose_json, vtt, tsv): media type, extension, writer.
 
 Subtitle lines wrap by display width: a Hangul, kana or Han character takes two columns, so
 Korean, Japanese and Chinese lines are as wide on screen as Latin ones.
@@ -28,26 +28,15 @@ class SubtitleOptions:
             raise InvalidRequestError("max_lines must be between 1 and 10")
 
 
-# format -> (media type, file extension)
-FORMATS: dict[str, tuple[str, str]] = {
-    "text": ("text/plain; charset=utf-8", "txt"),
-    "json": ("application/json", "json"),
-    "verbose_json": ("application/json", "verbose.json"),
-    "srt": ("application/x-subrip; charset=utf-8", "srt"),
-    "vtt": ("text/vtt; charset=utf-8", "vtt"),
-    "tsv": ("text/tab-separated-values; charset=utf-8", "tsv"),
-}
-
-
 def render(transcript: Transcript, fmt: str, options: SubtitleOptions | None = None) -> str:
     """The transcript written in one response format."""
-    writer = _WRITERS.get(fmt)
-    if writer is None:
+    found = FORMATS.get(fmt)
+    if found is None:
         raise InvalidRequestError(
-            f"unknown response_format '{fmt}': use one of {', '.join(FORMATS)}",
+            f"unknown response_format '{fmt}': use one of {', '.join(FORMAT_NAMES)}",
             param="response_format",
         )
-    return writer(transcript, options or SubtitleOptions())
+    return found.writer(transcript, options or SubtitleOptions())
 
 
 def verbose_dict(transcript: Transcript) -> dict[str, object]:
@@ -126,14 +115,23 @@ def _stamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-_WRITERS: dict[str, Callable[[Transcript, SubtitleOptions], str]] = {
-    "text": _text,
-    "json": _json,
-    "verbose_json": _verbose_json,
-    "srt": _srt,
-    "vtt": _vtt,
-    "tsv": _tsv,
+@dataclass(frozen=True, slots=True)
+class Format:
+    media_type: str
+    extension: str  # of a file in this format: <name>.<extension>
+    writer: Callable[[Transcript, SubtitleOptions], str]
+
+
+# OpenAI's response formats in OpenAI's order, then tsv
+FORMATS: dict[str, Format] = {
+    "json": Format("application/json", "json", _json),
+    "text": Format("text/plain; charset=utf-8", "txt", _text),
+    "srt": Format("application/x-subrip; charset=utf-8", "srt", _srt),
+    "verbose_json": Format("application/json", "verbose.json", _verbose_json),
+    "vtt": Format("text/vtt; charset=utf-8", "vtt", _vtt),
+    "tsv": Format("text/tab-separated-values; charset=utf-8", "tsv", _tsv),
 }
+FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)
 
 
 def display_width(text: str) -> int:

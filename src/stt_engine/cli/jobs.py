@@ -18,8 +18,8 @@ import click
 import httpx
 
 from stt_engine.errors import AuthError, JobError, JobStateError, NotFoundError, SttError
+from stt_engine.formats import FORMAT_NAMES
 
-_FORMATS = ["json", "verbose_json", "text", "srt", "vtt", "tsv"]
 _ENDED = ("succeeded", "failed", "cancelled")
 _KINDS: dict[int, type[SttError]] = {401: AuthError, 404: NotFoundError, 409: JobStateError}
 
@@ -72,7 +72,7 @@ def jobs(ctx: click.Context, url: str, api_key: str | None) -> None:
 @click.option("--webhook-url", help="URL to POST to when the job ends.")
 @click.option("--idempotency-key", help="Retrying with the same key returns the same job.")
 @click.option("--wait", is_flag=True, help="Follow progress and print the result.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def submit(api: _Api, file: Path, **opts: Any) -> None:
@@ -118,7 +118,7 @@ def status(api: _Api, job_id: str, wait: bool) -> None:
 
 @jobs.command()
 @click.argument("job_id")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def result(api: _Api, job_id: str, fmt: str, output: Path | None) -> None:

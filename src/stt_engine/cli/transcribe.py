@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from stt_engine.cli.options import engine_options, settings_overrides
+from stt_engine.formats import FORMAT_NAMES, FORMATS
 
 AUDIO_SUFFIXES = frozenset(
     {
@@ -32,7 +33,6 @@ AUDIO_SUFFIXES = frozenset(
         ".3gp",
     }
 )
-FORMAT_CHOICE = click.Choice(["text", "json", "verbose_json", "srt", "vtt", "tsv"])
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Job:
     "--format",
     "-f",
     "formats",
-    type=FORMAT_CHOICE,
+    type=click.Choice(FORMAT_NAMES),
     multiple=True,
     help="Output format; repeat for several (default: text).",
 )
@@ -124,10 +124,10 @@ def collect_sources(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def plan(sources: list[Path], formats: tuple[str, ...], out: Path, to_stdout: bool) -> list[Job]:
-    from stt_engine.formats import FORMATS
-
     jobs = []
     for source in sources:
-        outputs = {} if to_stdout else {f: out / f"{source.stem}.{FORMATS[f][1]}" for f in formats}
+        outputs = (
+            {} if to_stdout else {f: out / f"{source.stem}.{FORMATS[f].extension}" for f in formats}
+        )
         jobs.append(Job(source, outputs))
     return jobs

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from stt_engine.engine import TranscribeOptions
 from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError
-from stt_engine.formats import SubtitleOptions
+from stt_engine.formats import FORMAT_NAMES, SubtitleOptions
 from stt_engine.languages import normalise_language
 from stt_engine.server.uploads import UploadedForm
 
-RESPONSE_FORMATS = ("json", "text", "srt", "verbose_json", "vtt", "tsv")
+RESPONSE_FORMATS = FORMAT_NAMES
 GRANULARITIES = ("word", "segment")
 
 

@@ -140,7 +140,7 @@ async def job_result(
     transcript = await anyio.to_thread.run_sync(read_result, Path(job.result_path))
     if format == "verbose_json":
         return JSONResponse(verbose_dict(transcript))
-    return Response(render(transcript, format, subtitles), media_type=FORMATS[format][0])
+    return Response(render(transcript, format, subtitles), media_type=FORMATS[format].media_type)
 
 
 async def _upload_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:

@@ -119,7 +119,7 @@ def render_response(transcript: Transcript, params: TranscriptionRequest) -> Res
         if params.granularities and "segment" not in params.granularities:
             body.pop("segments", None)
         return JSONResponse(body)
-    return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt][0])
+    return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
 
 
 async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> Response:
