@@ -7,10 +7,11 @@ A job moves ``queued -> running -> succeeded | failed | cancelled``. A crash lea
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from stt_engine.engine import TranscribeOptions
+from stt_engine.options import on
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -18,16 +19,26 @@ ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
 def options_to_json(options: TranscribeOptions) -> str:
-    """Decoding options as stored in the database."""
-    return json.dumps(asdict(options), ensure_ascii=False, sort_keys=True)
+    """Decoding options as stored in the database.
+
+    The keys are the table's ``json`` options, and ``extra``: no surface sets it, but it was
+    always stored, and keeping it keeps the fingerprints of earlier submissions the same.
+    """
+    stored: dict[str, object] = {o.name: getattr(options, o.name) for o in on("json")}
+    stored["extra"] = options.extra
+    return json.dumps(stored, ensure_ascii=False, sort_keys=True)
 
 
 def options_from_json(text: str) -> TranscribeOptions:
+    """Stored options; keys no longer in the table are ignored, missing ones take defaults."""
     raw: dict[str, Any] = json.loads(text)
-    known = {f.name for f in fields(TranscribeOptions)}
-    values = {name: value for name, value in raw.items() if name in known}
-    values["temperature"] = tuple(values.get("temperature", (0.0,)))
-    return TranscribeOptions(**values)
+    values = {o.name: _stored(raw[o.name]) for o in on("json") if o.name in raw}
+    extra = raw.get("extra")
+    return TranscribeOptions(**values, extra=extra if isinstance(extra, dict) else {})
+
+
+def _stored(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value  # temperature: a JSON array
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ import httpx
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from stt_engine import options
 from stt_engine.errors import InvalidRequestError, JobError, JobStateError, SttError
-from stt_engine.formats import FORMATS, SubtitleOptions, render, verbose_dict
+from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.jobs import intake
 from stt_engine.jobs.record import STATUSES, JobSpec
 from stt_engine.jobs.results import read_result
@@ -126,14 +127,14 @@ async def job_result(
     job_id: str,
     state: StateDep,
     format: Annotated[str, Query()] = "json",
-    max_line_width: Annotated[int, Query()] = 42,
-    max_lines: Annotated[int, Query()] = 2,
+    max_line_width: Annotated[int | None, Query()] = None,  # None: the table's default
+    max_lines: Annotated[int | None, Query()] = None,
 ) -> Response:
     if format not in FORMATS:
         raise InvalidRequestError(
             f"unknown format '{format}': use one of {', '.join(FORMATS)}", param="format"
         )
-    subtitles = SubtitleOptions(max_line_width, max_lines)
+    subtitles = options.subtitle_options({"max_line_width": max_line_width, "max_lines": max_lines})
     job = await anyio.to_thread.run_sync(_service(state).store.get, job_id)
     if job.status != "succeeded" or job.result_path is None:
         raise JobStateError(f"job '{job_id}' is {job.status}; its result is not available")
@@ -189,9 +190,7 @@ async def _json_spec(request: Request, state: ServerState, key: str | None) -> J
 def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool) -> dict[str, Any]:
     """The spec's fields except where the audio lives (run in a worker thread)."""
     assert form.path is not None
-    task = (form.get("task") or "transcribe").strip()
-    if task not in ("transcribe", "translate"):
-        raise InvalidRequestError("task must be transcribe or translate", param="task")
+    task = options.value(options.from_form(form.get, "jobs"), "task")
     params = parse_request(form, task)  # type: ignore[arg-type]
     model = find_model(state.engine, params.model).name
     webhook = _webhook_url(form.get("webhook_url"))
