@@ -17,6 +17,7 @@ from typing import Any
 import click
 import httpx
 
+from stt_engine.cli.options import form_fields, table_options, table_values
 from stt_engine.errors import AuthError, JobError, JobStateError, NotFoundError, SttError
 from stt_engine.formats import FORMAT_NAMES
 
@@ -65,10 +66,7 @@ def jobs(ctx: click.Context, url: str, api_key: str | None) -> None:
 @jobs.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", help="Model name (default: the server's).")
-@click.option("--language", help="ISO-639-1 code such as ko or en (default: detect).")
-@click.option("--task", type=click.Choice(["transcribe", "translate"]), default="transcribe")
-@click.option("--word-timestamps", is_flag=True, help="Word-level timestamps.")
-@click.option("--no-vad", is_flag=True, help="Do not skip silence with VAD.")
+@table_options("submit")
 @click.option("--webhook-url", help="URL to POST to when the job ends.")
 @click.option("--idempotency-key", help="Retrying with the same key returns the same job.")
 @click.option("--wait", is_flag=True, help="Follow progress and print the result.")
@@ -77,14 +75,8 @@ def jobs(ctx: click.Context, url: str, api_key: str | None) -> None:
 @click.pass_obj
 def submit(api: _Api, file: Path, **opts: Any) -> None:
     """Upload FILE as a job; print its id (or, with --wait, its result)."""
-    fields = {
-        "model": opts["model"],
-        "language": opts["language"],
-        "task": opts["task"],
-        "word_timestamps": "true" if opts["word_timestamps"] else None,
-        "vad_filter": "false" if opts["no_vad"] else None,
-        "webhook_url": opts["webhook_url"],
-    }
+    fields = {"model": opts.pop("model"), "webhook_url": opts.pop("webhook_url")}
+    fields.update(form_fields(table_values(opts, "submit")))
     key = opts["idempotency_key"]
     with file.open("rb") as handle:
         job = api.call(

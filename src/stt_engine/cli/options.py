@@ -1,11 +1,13 @@
-"""Click options shared by several subcommands."""
+"""Click options shared by several subcommands, and those made from stt_engine.options."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import click
+
+from stt_engine.options import BY_NAME, Option, Surface, on
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,3 +46,62 @@ def engine_options(func: F) -> F:
 def settings_overrides(**values: Any) -> dict[str, Any]:
     """Settings keyword arguments for the options the user actually gave."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+def table_options(surface: Surface) -> Callable[[F], F]:
+    """The click options of one command, made from stt_engine.options in table order.
+
+    ``cli`` gives transcribe's, ``submit`` those of jobs submit; each value arrives under the
+    option's name (``vad_filter`` for ``--no-vad``).
+    """
+
+    def decorate(func: F) -> F:
+        for option in reversed(on(surface)):
+            func = _click_option(option)(func)
+        return func
+
+    return decorate
+
+
+def _click_option(option: Option) -> Callable[[F], F]:
+    declarations = [option.cli_flag, *([option.short] if option.short else []), option.name]
+    if option.kind is bool and not option.default:
+        return click.option(*declarations, is_flag=True, default=False, help=option.help)
+    return click.option(
+        *declarations,
+        type=_click_type(option),
+        default=option.default,
+        show_default=option.default is not None,
+        help=option.help,
+    )
+
+
+def _click_type(option: Option) -> click.ParamType | type:
+    if option.choices:
+        return click.Choice(option.choices)
+    low, high, open_low = option.minimum, option.maximum, option.above
+    if option.kind is int and (low is not None or high is not None):
+        return click.IntRange(_int(low), _int(high), min_open=open_low)
+    if option.kind is float and (low is not None or high is not None):
+        return click.FloatRange(low, high, min_open=open_low)
+    return option.kind
+
+
+def _int(bound: float | None) -> int | None:
+    return None if bound is None else int(bound)
+
+
+def table_values(kw: dict[str, Any], surface: Surface) -> dict[str, object]:
+    """Take the table's values out of a command's keyword arguments, checked and cleaned."""
+    return {o.name: o.settle(kw.pop(o.name)) for o in on(surface)}
+
+
+def form_fields(values: Mapping[str, object]) -> dict[str, str]:
+    """The values that differ from their defaults, as the server's form fields."""
+    fields: dict[str, str] = {}
+    for name, value in values.items():
+        option = BY_NAME[name]
+        if value is None or value == option.default:
+            continue
+        fields[option.public] = str(value).lower() if option.kind is bool else str(value)
+    return fields

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from stt_engine.cli.options import engine_options, settings_overrides
+from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
 from stt_engine.formats import FORMAT_NAMES, FORMATS
 
 AUDIO_SUFFIXES = frozenset(
@@ -44,8 +44,7 @@ class Job:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @engine_options
-@click.option("--language", "-l", default=None, help="Language code (default: detect).")
-@click.option("--task", type=click.Choice(["transcribe", "translate"]), default="transcribe")
+@table_options("cli")
 @click.option(
     "--format",
     "-f",
@@ -61,34 +60,12 @@ class Job:
     default=None,
     help="Write <name>.<ext> here (default: print one file to stdout).",
 )
-@click.option("--word-timestamps", is_flag=True, help="Time every word.")
-@click.option("--no-vad", is_flag=True, help="Do not skip silence with voice detection.")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(0, 256),
-    default=0,
-    help="Batched inference over speech chunks (0: sequential with all guards).",
-)
-@click.option(
-    "--max-line-width",
-    type=click.IntRange(10, 200),
-    default=42,
-    show_default=True,
-    help="Subtitle line width in display columns.",
-)
-@click.option(
-    "--max-lines",
-    type=click.IntRange(1, 10),
-    default=2,
-    show_default=True,
-    help="Subtitle lines per cue.",
-)
 @click.option("--resume", is_flag=True, help="Skip files whose outputs already exist.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     """Transcribe audio or video files (folders are walked)."""
     from stt_engine.cli.transcribe_run import RunOptions, run
+    from stt_engine.options import decode_options, subtitle_options
 
     formats: tuple[str, ...] = tuple(kw.pop("formats") or ("text",))  # type: ignore[arg-type]
     output_dir = kw.pop("output_dir")
@@ -103,7 +80,14 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
         compute_type=kw.pop("compute_type"),
         models_dir=kw.pop("models_dir"),
     )
-    options = RunOptions(formats=formats, to_stdout=to_stdout, **kw)  # type: ignore[arg-type]
+    values = table_values(kw, "cli")
+    options = RunOptions(
+        formats=formats,
+        to_stdout=to_stdout,
+        decode=decode_options(values),
+        subtitles=subtitle_options(values),
+        **kw,  # type: ignore[arg-type]
+    )
     failed = run(jobs, options, overrides)
     sys.exit(1 if failed else 0)
 

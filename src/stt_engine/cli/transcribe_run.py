@@ -7,7 +7,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
@@ -15,6 +15,10 @@ from tqdm import tqdm
 from stt_engine.cli.transcribe import Job
 from stt_engine.config import Settings
 from stt_engine.errors import SttError
+from stt_engine.formats import SubtitleOptions, render
+
+if TYPE_CHECKING:
+    from stt_engine.engine import TranscribeOptions
 
 
 @dataclass(frozen=True)
@@ -22,14 +26,8 @@ class RunOptions:
     formats: tuple[str, ...]
     to_stdout: bool
     model: str | None
-    language: str | None
-    task: str
-    word_timestamps: bool
-    no_vad: bool
-    beam_size: int
-    batch_size: int
-    max_line_width: int
-    max_lines: int
+    decode: TranscribeOptions
+    subtitles: SubtitleOptions
     resume: bool
     no_progress: bool
 
@@ -37,8 +35,7 @@ class RunOptions:
 def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
     """Transcribe every job; the number of files that failed."""
     from stt_engine.audio import probe_seconds
-    from stt_engine.engine import Engine, TranscribeOptions
-    from stt_engine.languages import normalise_language
+    from stt_engine.engine import Engine
 
     todo = [j for j in jobs if not (options.resume and j.outputs and _done(j))]
     for job in jobs:
@@ -46,14 +43,6 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
             click.echo(f"skip (outputs exist): {job.source}", err=True)
     engine = Engine(Settings(**overrides))
     engine.registry.resolve(options.model)  # an unknown model fails once, before any file
-    decode_options = TranscribeOptions(
-        language=normalise_language(options.language),
-        task=options.task,  # type: ignore[arg-type]
-        beam_size=options.beam_size,
-        word_timestamps=options.word_timestamps,
-        vad_filter=not options.no_vad,
-        batch_size=options.batch_size,
-    )
     total = sum(probe_seconds(j.source) for j in todo)
     bar = tqdm(
         total=round(total, 1),
@@ -66,7 +55,7 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
     with bar:
         for job in todo:
             try:
-                _one(engine, job, decode_options, options, bar)
+                _one(engine, job, options, bar)
             except SttError as exc:
                 failed += 1
                 hint = f" ({exc.hint})" if exc.hint else ""
@@ -76,23 +65,20 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
     return failed
 
 
-def _one(engine: Any, job: Job, decode_options: Any, options: RunOptions, bar: tqdm) -> None:
-    from stt_engine.formats import SubtitleOptions, render
-
+def _one(engine: Any, job: Job, options: RunOptions, bar: tqdm) -> None:
     start = bar.n
     transcript = engine.transcribe_file(
         job.source,
-        decode_options,
+        options.decode,
         model=options.model,
         progress=lambda done: bar.update(round(start + done, 1) - bar.n),
     )
-    subtitles = SubtitleOptions(options.max_line_width, options.max_lines)
     if options.to_stdout:
         bar.clear()
-        click.echo(render(transcript, options.formats[0], subtitles), nl=False)
+        click.echo(render(transcript, options.formats[0], options.subtitles), nl=False)
         return
     for fmt, target in job.outputs.items():
-        _write_atomic(target, render(transcript, fmt, subtitles))
+        _write_atomic(target, render(transcript, fmt, options.subtitles))
     written = ", ".join(str(p) for p in job.outputs.values())
     bar.write(f"done: {job.source} -> {written}", file=sys.stderr)
 
