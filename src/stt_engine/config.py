@@ -71,8 +71,29 @@ class Settings(BaseSettings):
     # Server
     host: str = Field("0.0.0.0", description="Address the HTTP server binds.")
     port: int = Field(8003, ge=1, le=65535, description="HTTP port.")
-    workers: int = Field(1, ge=1, le=64, description="Concurrent inference workers.")
+    workers: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Requests transcribed at once; their speech chunks share the batcher.",
+    )
     queue_size: int = Field(8, ge=0, le=10000, description="Requests waiting beyond the workers.")
+    # Batching
+    batch_size: int = Field(
+        0, ge=0, le=256, description="Most chunks in one decoder call (0: 16 on GPU, 4 on CPU)."
+    )
+    batch_wait_ms: float = Field(
+        10.0, ge=0, le=1000, description="How long a batch waits for more chunks, milliseconds."
+    )
+    owner_max_chunks: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Chunks one request, job or stream has queued or decoding (0: batch_size).",
+    )
+    inference_threads: int = Field(
+        1, ge=1, le=16, description="Batches decoded at once (model replicas on the device)."
+    )
     max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted, in MB.")
     max_audio_seconds: float = Field(
         4 * 3600.0, gt=0, description="Longest audio accepted, in seconds."

@@ -116,7 +116,8 @@ def test_closing_an_event_stream_stops_the_work(engine: Engine, base_dir: Path) 
         ) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
-            first = next(response.iter_lines())
+            lines = response.iter_lines()  # one iterator: a dropped one closes the stream
+            first = next(lines)
             assert first.startswith(":") or first.startswith("data:")
             assert health(server)["workers_busy"] == 1
         # minutes of audio left, but the stream is closed: the worker must come free

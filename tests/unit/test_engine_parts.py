@@ -11,10 +11,12 @@ import pytest
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.config import Settings
 from stt_engine.engine.backend import TranscribeOptions
+from stt_engine.engine.backends import kind_for
 from stt_engine.engine.device import CudaProbe, choose_device, pip_library_dirs
 from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_phrase
 from stt_engine.engine.windows import window_bounds
 from stt_engine.errors import DeviceError, InvalidRequestError
+from stt_engine.models.layout import CTRANSLATE2
 from stt_engine.transcript import Segment
 
 
@@ -55,9 +57,14 @@ def test_no_gpu_falls_back_to_cpu_with_reason() -> None:
     )
 
 
-def test_real_probe_on_this_machine_says_cpu() -> None:
-    choice = choose_device(Settings(device="auto"))
-    assert choice.device == "cpu" and choice.reason
+def test_real_probe_agrees_with_ctranslate2() -> None:
+    """On any machine: CUDA only when CTranslate2 sees a device, and always a reason."""
+    import ctranslate2
+
+    choice = choose_device(Settings(device="auto"), kind_for(CTRANSLATE2).probe())
+    assert choice.reason
+    if ctranslate2.get_cuda_device_count() == 0:
+        assert choice.device == "cpu"
 
 
 def test_broken_cuda_libraries_fall_back_or_refuse(tmp_path: Path) -> None:

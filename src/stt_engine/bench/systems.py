@@ -2,8 +2,9 @@
 
 ``RawWhisper`` is the one place outside ``engine/whisper_ct2.py`` that imports faster_whisper,
 on purpose: it measures the engine against the library itself. It loads the same model folder
-on the same device, compute type, thread count and worker count as the engine, and decodes with
-``decode_kwargs(options)``, the exact keyword arguments the engine's backend passes.
+on the same device, compute type, thread count and worker count as the engine, and decodes
+sequentially (faster-whisper's own ``transcribe``, no batching) with ``decode_kwargs(options)``,
+the same options the engine's request carries.
 """
 
 from __future__ import annotations
@@ -72,11 +73,34 @@ class RawWhisper:
         self.load_seconds = time.perf_counter() - start
 
     def run(self, audio: np.ndarray, options: TranscribeOptions) -> Hypothesis:
-        from stt_engine.engine.whisper_ct2 import decode_kwargs
-
         segments, info = self._model.transcribe(audio, **decode_kwargs(options))
         text = "".join(segment.text for segment in segments).strip()
         return Hypothesis(text, str(info.language))
+
+
+def decode_kwargs(options: TranscribeOptions) -> dict[str, Any]:
+    """faster-whisper's keyword arguments for the engine's options (sequential decoding)."""
+    kwargs: dict[str, Any] = {
+        "language": options.language,
+        "task": options.task,
+        "beam_size": options.beam_size,
+        "best_of": options.best_of,
+        "temperature": list(options.temperature),
+        "initial_prompt": options.initial_prompt,
+        "hotwords": options.hotwords,
+        "word_timestamps": options.word_timestamps,
+        "vad_filter": options.vad_filter,
+        "condition_on_previous_text": options.condition_on_previous_text,
+        "compression_ratio_threshold": options.compression_ratio_threshold,
+        "log_prob_threshold": options.log_prob_threshold,
+        "no_speech_threshold": options.no_speech_threshold,
+        "hallucination_silence_threshold": options.hallucination_silence_threshold,
+        "repetition_penalty": options.repetition_penalty,
+        "no_repeat_ngram_size": options.no_repeat_ngram_size,
+    }
+    if options.vad_filter:
+        kwargs["vad_parameters"] = {"min_silence_duration_ms": options.vad_min_silence_ms}
+    return kwargs
 
 
 def build_systems(engine: Engine, model: str | None, compare_raw: bool) -> list[System]:

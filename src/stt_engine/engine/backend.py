@@ -1,19 +1,23 @@
-"""The backend contract: options in, lazily produced segments out.
+"""The backend contract, in the engine's own terms, and the options every request carries.
 
-A backend is anything with ``transcribe(audio, options) -> (segments, info)``. Segments are
-produced while the caller iterates, so errors and GPU time happen during iteration.
+A backend is one loaded Whisper-family model on one device. It turns a speech chunk (at most
+30 s of 16 kHz audio) into features, and decodes a *batch* of chunks (from any number of
+requests) with one set of :class:`DecodeOptions` at one temperature, aligning words when
+asked. Everything around that (VAD cuts, batching across requests, temperature fallback, the
+no-speech and hallucination guards, timestamps on the recording's timeline) is the engine's
+and the same for every backend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
 
 from stt_engine.errors import InvalidRequestError
-from stt_engine.transcript import Segment, TranscriptionInfo
+from stt_engine.transcript import Segment
 
 Task = Literal["transcribe", "translate"]
 DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -58,7 +62,7 @@ class TranscribeOptions:
     word_timestamps: bool = False
     vad_filter: bool = True
     vad_min_silence_ms: int = 500
-    batch_size: int = 0  # > 0: batched inference over VAD chunks (fast on GPU, fewer guards)
+    batch_size: int = 0  # accepted for compatibility; batching is the server's batch_size
     condition_on_previous_text: bool = False
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
@@ -102,8 +106,64 @@ def _check(ok: bool, param: str, expected: str) -> None:
         raise InvalidRequestError(f"invalid {param}: must be {expected}", param=param)
 
 
+@dataclass(frozen=True, slots=True)
+class DecodeOptions:
+    """What one decoder call needs; chunks batch together only when these are equal."""
+
+    task: Task = "transcribe"
+    language: str | None = None  # None: detect per chunk
+    beam_size: int = 5
+    best_of: int = 5
+    temperature: float = 0.0
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+    word_timestamps: bool = False
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+    @classmethod
+    def for_request(
+        cls, options: TranscribeOptions, language: str | None, step: int
+    ) -> DecodeOptions:
+        """The decoder options of a request at fallback step ``step`` of its temperatures."""
+        return cls(
+            task=options.task,
+            language=language,
+            beam_size=options.beam_size,
+            best_of=options.best_of,
+            temperature=options.temperature[step],
+            initial_prompt=options.initial_prompt,
+            hotwords=options.hotwords,
+            word_timestamps=options.word_timestamps,
+            repetition_penalty=options.repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInput:
+    """One speech chunk ready for the decoder."""
+
+    features: np.ndarray  # the backend's own features for the chunk (from ``features``)
+    seconds: float  # speech in the chunk, from its start
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """A decoded chunk: segments timed from the chunk's start, and the scores fallback needs."""
+
+    segments: tuple[Segment, ...]
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    temperature: float
+    language: str
+    language_probability: float
+
+
 class Backend(Protocol):
-    """A loaded model that turns audio into segments."""
+    """A loaded Whisper-family model on one device."""
 
     @property
     def device(self) -> DeviceChoice: ...
@@ -111,6 +171,16 @@ class Backend(Protocol):
     @property
     def multilingual(self) -> bool: ...
 
-    def transcribe(
-        self, audio: np.ndarray, options: TranscribeOptions
-    ) -> tuple[Iterator[Segment], TranscriptionInfo]: ...
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        """Features of at most 30 s of 16 kHz mono audio, padded as the model expects."""
+        ...
+
+    def decode_batch(
+        self, chunks: Sequence[ChunkInput], options: DecodeOptions
+    ) -> list[ChunkResult]:
+        """Decode every chunk in one batched call; one result per chunk, in order.
+
+        With ``options.language`` None each chunk's language is detected first. With
+        ``options.word_timestamps`` the segments carry aligned words.
+        """
+        ...

@@ -1,6 +1,8 @@
 """Choose CUDA or CPU, and make pip-installed CUDA libraries loadable without LD_LIBRARY_PATH.
 
-CTranslate2 opens libcublas.so.12 (and, for some releases, cuDNN) by name when it first uses
+What a backend can see comes in a :class:`CudaProbe` that the backend provides (see
+backends.py); this module knows no backend library. CTranslate2 opens libcublas.so.12 (and,
+for some releases, cuDNN) by name when it first uses
 the GPU. Loading those libraries from the ``nvidia-*`` wheels with RTLD_GLOBAL beforehand makes
 that lookup succeed, so users need no environment variables.
 """
@@ -34,6 +36,7 @@ class CudaProbe:
     gpu_count: Callable[[], int]
     library_dirs: Callable[[], list[Path]]
     gpu_name: Callable[[int], str]
+    backend: str = "CTranslate2"  # named in the reasons
 
 
 def pip_library_dirs(paths: Iterable[str] | None = None) -> list[Path]:
@@ -69,25 +72,7 @@ def _load_first(name: str, dirs: list[Path]) -> str | None:
     return f"{name} could not be loaded ({errors[0]})"
 
 
-def _ct2_gpu_count() -> int:
-    import ctranslate2
-
-    return int(ctranslate2.get_cuda_device_count())
-
-
-def _nvml_gpu_name(index: int) -> str:
-    try:
-        from stt_engine.doctor import gpu_name
-
-        return gpu_name(index) or f"GPU {index}"
-    except Exception:  # the name is cosmetic; never fail the choice over it
-        return f"GPU {index}"
-
-
-DEFAULT_PROBE = CudaProbe(_ct2_gpu_count, pip_library_dirs, _nvml_gpu_name)
-
-
-def choose_device(settings: Settings, probe: CudaProbe = DEFAULT_PROBE) -> DeviceChoice:
+def choose_device(settings: Settings, probe: CudaProbe) -> DeviceChoice:
     """CUDA when asked for or available and usable, else CPU; the reason is always given."""
     if settings.device == "cpu":
         return _cpu(settings, "device=cpu was asked for")
@@ -109,9 +94,9 @@ def _cuda_unusable(probe: CudaProbe) -> str | None:
     try:
         count = probe.gpu_count()
     except Exception as exc:  # a broken driver raises here; it means "no CUDA"
-        return f"CTranslate2 could not query CUDA ({exc})"
+        return f"{probe.backend} could not query CUDA ({exc})"
     if count < 1:
-        return "no CUDA device visible to CTranslate2"
+        return f"no CUDA device visible to {probe.backend}"
     return load_cuda_libraries(probe.library_dirs())
 
 

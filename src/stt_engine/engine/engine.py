@@ -1,4 +1,4 @@
-"""The engine: models, device and backend put together behind one small API."""
+"""The engine: models, device, backends and the batcher put together behind one small API."""
 
 from __future__ import annotations
 
@@ -13,37 +13,39 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
+from stt_engine.engine.backends import kind_for
+from stt_engine.engine.batcher import Batcher, BatchSettings
 from stt_engine.engine.device import choose_device
-from stt_engine.engine.guards import guard_segments
 from stt_engine.engine.pool import BackendFactory, ModelPool
+from stt_engine.engine.scheduler import CancelToken
+from stt_engine.engine.transcription import Decoding, transcribe_windows
 from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError
 from stt_engine.models import ModelInfo, ModelRegistry
+from stt_engine.models.layout import CTRANSLATE2, check_folder
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 log = logging.getLogger(__name__)
 
 
-def _ct2_factory(settings: Settings) -> BackendFactory:
+def _factory(settings: Settings) -> BackendFactory:
     def load(path: Path, device: DeviceChoice) -> Backend:
-        from stt_engine.engine.whisper_ct2 import WhisperCT2Backend
-
-        return WhisperCT2Backend(path, device, num_workers=settings.workers)
+        return kind_for(check_folder(path)).load(path, device, settings)
 
     return load
 
 
 class Engine:
-    """Transcribes audio with models resolved from the settings."""
+    """Transcribes audio with models resolved from the settings, batching across callers."""
 
     def __init__(self, settings: Settings, factory: BackendFactory | None = None):
         self.settings = settings
         self.registry = ModelRegistry(settings)
-        self._factory = factory or _ct2_factory(settings)
+        self._factory = factory or _factory(settings)
 
     @cached_property
     def device(self) -> DeviceChoice:
-        choice = choose_device(self.settings)
+        choice = choose_device(self.settings, kind_for(CTRANSLATE2).probe())
         log.info(choice.log_line())
         return choice
 
@@ -57,12 +59,21 @@ class Engine:
             pinned=self.registry.canonical(None),
         )
 
+    @cached_property
+    def batcher(self) -> Batcher:
+        return Batcher(batch_settings(self.settings, self.device))
+
     def load(self, model: str | None = None) -> ModelInfo:
         """Resolve and load a model now (the server does this for the default at start)."""
         info = self.registry.resolve(model)
         with self.pool.acquire(info.name, info.path):
             pass
         return info
+
+    def close(self) -> None:
+        """Stop the batcher: queued chunks are dropped, running batches finish."""
+        if "batcher" in self.__dict__:
+            self.batcher.shutdown()
 
     def limits(self) -> AudioLimits:
         return AudioLimits(self.settings.max_upload_bytes, self.settings.max_audio_seconds)
@@ -75,26 +86,38 @@ class Engine:
         audio: np.ndarray | AudioStream,
         options: TranscribeOptions | None = None,
         model: str | None = None,
+        *,
+        token: CancelToken | None = None,
+        kind: str = "request",
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
         """Lazily transcribe 16 kHz audio; the model stays held while iterating.
 
         ``audio`` is decoded samples, or an ``AudioStream`` that is decoded window by window
         while the segments are read (memory then stays flat with the recording's length).
+        Its chunks go through the shared batcher as one owner (``kind`` names it in stats);
+        cancelling ``token`` drops the chunks still queued at once, and its ``check`` (the
+        time limit) runs while results are awaited.
         """
         options = options or TranscribeOptions()
         info = self.registry.resolve(model)
         holder = self.pool.acquire(info.name, info.path)
         backend = holder.__enter__()
-        try:
-            _check_task(backend, options)
-            segments, summary = _windowed(backend, _windows(audio), _seconds(audio), options)
-        except BaseException:
-            holder.__exit__(None, None, None)
-            raise
+        owner = self.batcher.owner(kind)
 
         def release() -> None:
+            owner.close()
             holder.__exit__(None, None, None)
 
+        try:
+            if token is not None:
+                token.on_cancel(owner.cancel)
+            _check_task(backend, options)
+            decoding = Decoding(backend, owner, options, token.check if token else _no_check)
+            decoding.language = options.language or decoding.language
+            segments, summary = transcribe_windows(decoding, _windows(audio), _seconds(audio))
+        except BaseException:
+            release()
+            raise
         return HeldSegments(segments, release), summary
 
     def transcribe_all(
@@ -103,9 +126,10 @@ class Engine:
         options: TranscribeOptions | None = None,
         model: str | None = None,
         progress: Callable[[float], None] | None = None,
+        token: CancelToken | None = None,
     ) -> Transcript:
         """The whole transcript; ``progress`` gets the audio seconds done after each segment."""
-        segments, info = self.transcribe(audio, options, model)
+        segments, info = self.transcribe(audio, options, model, token=token)
         collected: list[Segment] = []
         for segment in segments:
             collected.append(segment)
@@ -185,49 +209,16 @@ def _seconds(audio: np.ndarray | AudioStream) -> float:
     return audio.size / SAMPLE_RATE
 
 
-def _windowed(
-    backend: Backend,
-    windows: Iterator[tuple[int, np.ndarray]],
-    duration: float,
-    options: TranscribeOptions,
-) -> tuple[Iterator[Segment], TranscriptionInfo]:
-    """Transcribe the first window now (language, info), the others while iterating."""
-    _, first_audio = next(windows)  # the first window starts at sample 0
-    first_segments, first_info = backend.transcribe(first_audio, options)
-    info = replace(first_info, duration=max(duration, first_audio.size / SAMPLE_RATE))
-    if info.duration > first_audio.size / SAMPLE_RATE + 0.5:
-        info = replace(info, duration_after_vad=info.duration)
-    pinned = replace(options, language=options.language or first_info.language)
-
-    def guarded(segments: Iterator[Segment], audio: np.ndarray) -> Iterator[Segment]:
-        if not options.filter_hallucinations:
-            return segments
-        return guard_segments(segments, audio, options.compression_ratio_threshold)
-
-    def all_windows() -> Iterator[Segment]:
-        yield from guarded(first_segments, first_audio)
-        for start, audio in windows:
-            segments, _ = backend.transcribe(audio, pinned)
-            offset = start / SAMPLE_RATE
-            for segment in guarded(segments, audio):
-                yield _shift(segment, offset)
-
-    return _renumber(all_windows()), info
+def _no_check() -> None:
+    return None
 
 
-def _shift(segment: Segment, offset: float) -> Segment:
-    words = None
-    if segment.words is not None:
-        words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words)
-    return replace(
-        segment,
-        start=segment.start + offset,
-        end=segment.end + offset,
-        seek=segment.seek + round(offset * 100),
-        words=words,
+def batch_settings(settings: Settings, device: DeviceChoice) -> BatchSettings:
+    """The batcher's settings, with the per-device defaults filled in."""
+    size = settings.batch_size or (16 if device.device == "cuda" else 4)
+    return BatchSettings(
+        max_batch=size,
+        wait_ms=settings.batch_wait_ms,
+        owner_cap=settings.owner_max_chunks or size,
+        threads=settings.inference_threads,
     )
-
-
-def _renumber(segments: Iterator[Segment]) -> Iterator[Segment]:
-    for index, segment in enumerate(segments):
-        yield segment if segment.id == index else replace(segment, id=index)

@@ -1,23 +1,36 @@
-"""The faster-whisper (CTranslate2) backend: the only module that imports faster_whisper."""
+"""The CTranslate2 backend (through faster-whisper's model wrapper).
+
+The only module that imports ``ctranslate2`` or ``faster_whisper`` (except the VAD, which
+uses faster-whisper's Silero model on onnxruntime, and the benchmark's raw baseline). It
+decodes a batch of chunks in one ``encode`` + ``generate`` call, with timestamps, language
+detection per chunk when asked, and word alignment in one ``align`` call for the batch.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from stt_engine.engine.backend import DeviceChoice, TranscribeOptions
+from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.tokens import Piece, split_by_timestamps
 from stt_engine.errors import ModelInvalidError
-from stt_engine.transcript import Segment, TranscriptionInfo, Word
+from stt_engine.transcript import Segment, Word
+
+FRAMES = 3000  # 30 s of 10 ms feature frames
+MAX_INITIAL_TIMESTAMP_INDEX = 50  # the first timestamp is at most 1 s in
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 
 
 class WhisperCT2Backend:
-    """A Whisper model loaded through faster-whisper on one device."""
+    """A Whisper model in CTranslate2 format loaded on one device."""
 
     def __init__(self, path: Path, device: DeviceChoice, *, num_workers: int = 1):
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import WhisperModel
 
         try:
             self._model = WhisperModel(
@@ -31,8 +44,8 @@ class WhisperCT2Backend:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelInvalidError(f"cannot load model from {path}: {exc}") from exc
-        self._batched = BatchedInferencePipeline(self._model)
         self._device = device
+        self._tokenizers: dict[tuple[str, str], Any] = {}
 
     @property
     def device(self) -> DeviceChoice:
@@ -42,69 +55,199 @@ class WhisperCT2Backend:
     def multilingual(self) -> bool:
         return bool(self._model.model.is_multilingual)
 
-    def transcribe(
-        self, audio: np.ndarray, options: TranscribeOptions
-    ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-        kwargs = decode_kwargs(options)
-        if options.batch_size > 0:
-            for unused in ("condition_on_previous_text", "hallucination_silence_threshold"):
-                kwargs.pop(unused, None)
-            segments, info = self._batched.transcribe(
-                audio, batch_size=options.batch_size, **kwargs
-            )
-        else:
-            segments, info = self._model.transcribe(audio, **kwargs)
-        summary = TranscriptionInfo(
-            language=info.language,
-            language_probability=float(info.language_probability),
-            duration=float(info.duration),
-            duration_after_vad=float(info.duration_after_vad),
-            task=options.task,
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        from faster_whisper.audio import pad_or_trim
+
+        mel = self._model.feature_extractor(audio)[..., :-1]
+        return np.ascontiguousarray(pad_or_trim(mel, FRAMES), dtype=np.float32)
+
+    def decode_batch(
+        self, chunks: Sequence[ChunkInput], options: DecodeOptions
+    ) -> list[ChunkResult]:
+        encoded = self._model.encode(np.stack([c.features for c in chunks]))
+        languages = self._languages(encoded, len(chunks), options.language)
+        tokenizers = [self._tokenizer(options.task, lang) for lang, _ in languages]
+        prompts = [self._prompt(tok, options) for tok in tokenizers]
+        results = self._model.model.generate(
+            encoded, prompts, **_generate_kwargs(self._model, tokenizers[0], options)
         )
-        return (_convert(s) for s in segments), summary
+        decoded = [
+            _decoded(result, tok, chunk.seconds)
+            for result, tok, chunk in zip(results, tokenizers, chunks, strict=True)
+        ]
+        if options.word_timestamps:
+            self._align(decoded, tokenizers, encoded, chunks)
+        return [
+            _chunk_result(d, tok, options.temperature, lang)
+            for d, tok, lang in zip(decoded, tokenizers, languages, strict=True)
+        ]
+
+    def _languages(self, encoded: Any, count: int, language: str | None) -> list[tuple[str, float]]:
+        if language is not None or not self.multilingual:
+            return [(language or "en", 1.0)] * count
+        detected = self._model.model.detect_language(encoded)
+        return [(pairs[0][0][2:-2], float(pairs[0][1])) for pairs in detected]
+
+    def _tokenizer(self, task: str, language: str) -> Any:
+        key = (task, language)
+        if key not in self._tokenizers:
+            from faster_whisper.tokenizer import Tokenizer
+
+            self._tokenizers[key] = Tokenizer(
+                self._model.hf_tokenizer, self.multilingual, task=task, language=language
+            )
+        return self._tokenizers[key]
+
+    def _prompt(self, tokenizer: Any, options: DecodeOptions) -> list[int]:
+        previous = (
+            tokenizer.encode(" " + options.initial_prompt.strip()) if options.initial_prompt else []
+        )
+        return list(
+            self._model.get_prompt(
+                tokenizer, previous, without_timestamps=False, hotwords=options.hotwords
+            )
+        )
+
+    def _align(
+        self,
+        decoded: list[dict[str, Any]],
+        tokenizers: list[Any],
+        encoded: Any,
+        chunks: Sequence[ChunkInput],
+    ) -> None:
+        """Words for every decoded chunk, one alignment call per tokenizer in the batch."""
+        by_tokenizer: dict[int, list[int]] = {}
+        for index, tok in enumerate(tokenizers):
+            by_tokenizer.setdefault(id(tok), []).append(index)
+        for indices in by_tokenizer.values():
+            subsegments = [decoded[i]["subsegments"] for i in indices]
+            frames = [_content_frames(self._model, chunks[i].seconds) for i in indices]
+            nonempty = [k for k, subs in enumerate(subsegments) if subs]
+            if not nonempty:
+                continue
+            self._model.add_word_timestamps(
+                [subsegments[k] for k in nonempty],
+                tokenizers[indices[0]],
+                _select(encoded, [indices[k] for k in nonempty]),
+                [frames[k] for k in nonempty],
+                PREPEND_PUNCTUATIONS,
+                APPEND_PUNCTUATIONS,
+                0.0,
+            )
 
 
-def decode_kwargs(options: TranscribeOptions) -> dict[str, Any]:
-    """faster-whisper keyword arguments for the options (shared with the raw benchmark)."""
+def _generate_kwargs(model: Any, tokenizer: Any, options: DecodeOptions) -> dict[str, Any]:
+    from faster_whisper.transcribe import get_suppressed_tokens
+
     kwargs: dict[str, Any] = {
-        "language": options.language,
-        "task": options.task,
-        "beam_size": options.beam_size,
-        "best_of": options.best_of,
-        "temperature": list(options.temperature),
-        "initial_prompt": options.initial_prompt,
-        "hotwords": options.hotwords,
-        "word_timestamps": options.word_timestamps,
-        "vad_filter": options.vad_filter,
-        "condition_on_previous_text": options.condition_on_previous_text,
-        "compression_ratio_threshold": options.compression_ratio_threshold,
-        "log_prob_threshold": options.log_prob_threshold,
-        "no_speech_threshold": options.no_speech_threshold,
-        "hallucination_silence_threshold": options.hallucination_silence_threshold,
+        "max_length": model.max_length,
+        "return_scores": True,
+        "return_no_speech_prob": True,
+        "suppress_blank": True,
+        "suppress_tokens": list(get_suppressed_tokens(tokenizer, [-1])),
+        "max_initial_timestamp_index": MAX_INITIAL_TIMESTAMP_INDEX,
         "repetition_penalty": options.repetition_penalty,
         "no_repeat_ngram_size": options.no_repeat_ngram_size,
     }
-    if options.vad_filter:
-        kwargs["vad_parameters"] = {"min_silence_duration_ms": options.vad_min_silence_ms}
+    if options.temperature > 0:
+        kwargs.update(
+            beam_size=1,
+            num_hypotheses=options.best_of,
+            sampling_topk=0,
+            sampling_temperature=options.temperature,
+        )
+    else:
+        kwargs.update(beam_size=options.beam_size)
     return kwargs
 
 
-def _convert(segment: Any) -> Segment:
+def _decoded(result: Any, tokenizer: Any, seconds: float) -> dict[str, Any]:
+    tokens = list(result.sequences_ids[0])
+    avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+    pieces = split_by_timestamps(tokens, tokenizer.timestamp_begin, tokenizer.eot, seconds)
+    return {
+        "tokens": tokens,
+        "avg_logprob": avg_logprob,
+        "no_speech_prob": float(result.no_speech_prob),
+        "subsegments": [_subsegment(p) for p in pieces],
+    }
+
+
+def _subsegment(piece: Piece) -> dict[str, Any]:
+    return {"seek": 0, "start": piece.start, "end": piece.end, "tokens": list(piece.tokens)}
+
+
+def _chunk_result(
+    decoded: dict[str, Any], tokenizer: Any, temperature: float, language: tuple[str, float]
+) -> ChunkResult:
+    text_tokens = [t for t in decoded["tokens"] if t < tokenizer.eot]
+    text = tokenizer.decode(text_tokens)
+    segments = tuple(
+        _segment(sub, tokenizer, decoded, temperature) for sub in decoded["subsegments"]
+    )
+    return ChunkResult(
+        segments=segments,
+        text=text,
+        avg_logprob=decoded["avg_logprob"],
+        no_speech_prob=decoded["no_speech_prob"],
+        compression_ratio=compression_ratio(text),
+        temperature=temperature,
+        language=language[0],
+        language_probability=language[1],
+    )
+
+
+def _segment(
+    sub: dict[str, Any], tokenizer: Any, decoded: dict[str, Any], temperature: float
+) -> Segment:
+    text = tokenizer.decode(sub["tokens"])
     words = None
-    if segment.words is not None:
+    if "words" in sub:
         words = tuple(
-            Word(w.word, float(w.start), float(w.end), float(w.probability)) for w in segment.words
+            Word(w["word"], float(w["start"]), float(w["end"]), float(w["probability"]))
+            for w in sub["words"]
         )
     return Segment(
-        id=int(segment.id),
-        seek=int(segment.seek),
-        start=float(segment.start),
-        end=float(segment.end),
-        text=segment.text,
-        tokens=tuple(segment.tokens),
-        temperature=float(segment.temperature or 0.0),
-        avg_logprob=float(segment.avg_logprob),
-        compression_ratio=float(segment.compression_ratio),
-        no_speech_prob=float(segment.no_speech_prob),
+        id=0,
+        seek=0,
+        start=float(sub["start"]),
+        end=float(sub["end"]),
+        text=text,
+        tokens=tuple(sub["tokens"]),
+        temperature=temperature,
+        avg_logprob=decoded["avg_logprob"],
+        compression_ratio=compression_ratio(text),
+        no_speech_prob=decoded["no_speech_prob"],
         words=words,
     )
+
+
+def compression_ratio(text: str) -> float:
+    """gzip-style compression ratio of the text, Whisper's repetition measure."""
+    data = text.strip().encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data))
+
+
+def _content_frames(model: Any, seconds: float) -> int:
+    return min(int(np.ceil(seconds) * model.frames_per_second), FRAMES)
+
+
+def _select(encoded: Any, indices: list[int]) -> Any:
+    """The encoder output rows for ``indices`` (the whole output when that is all of it)."""
+    import ctranslate2
+
+    if indices == list(range(encoded.shape[0])):
+        return encoded
+    array = np.asarray(encoded)[indices] if encoded.device == "cpu" else None
+    if array is None:  # on the GPU: go through the host once
+        array = np.asarray(encoded.to_device(ctranslate2.Device.cpu))[indices]
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(array))
+
+
+def gpu_count() -> int:
+    """CUDA devices CTranslate2 can see (raises on a broken driver)."""
+    import ctranslate2
+
+    return int(ctranslate2.get_cuda_device_count())

@@ -20,7 +20,9 @@ _SLOT = SAMPLE_RATE // 2
 
 
 def window_bounds(
-    audio: np.ndarray, window_seconds: float = WINDOW_SECONDS
+    audio: np.ndarray,
+    window_seconds: float = WINDOW_SECONDS,
+    search_seconds: float = SEARCH_SECONDS,
 ) -> list[tuple[int, int]]:
     """(start, end) sample indices covering the audio, each at most window_seconds long."""
     size = audio.size
@@ -30,16 +32,16 @@ def window_bounds(
     bounds: list[tuple[int, int]] = []
     start = 0
     while size - start > window:
-        cut = _quietest_cut(audio, start + window)
+        cut = _quietest_cut(audio, start + window, search_seconds)
         bounds.append((start, cut))
         start = cut
     bounds.append((start, size))
     return bounds
 
 
-def _quietest_cut(audio: np.ndarray, limit: int) -> int:
+def _quietest_cut(audio: np.ndarray, limit: int, search_seconds: float = SEARCH_SECONDS) -> int:
     """The middle of the quietest half-second slot in the search span before ``limit``."""
-    search = int(SEARCH_SECONDS * SAMPLE_RATE)
+    search = int(search_seconds * SAMPLE_RATE)
     lo = max(limit - search, 0)
     span = audio[lo:limit]
     slots = span.size // _SLOT

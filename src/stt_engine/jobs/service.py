@@ -15,7 +15,6 @@ from pathlib import Path
 
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
-from stt_engine.engine.scheduler import Scheduler
 from stt_engine.jobs.record import JobRecord, JobSpec
 from stt_engine.jobs.results import remove_partials
 from stt_engine.jobs.store import JobStore
@@ -28,10 +27,10 @@ _TICK_SECONDS = 0.5
 
 
 class JobService:
-    def __init__(self, settings: Settings, engine: Engine, scheduler: Scheduler):
+    def __init__(self, settings: Settings, engine: Engine):
         self.settings = settings
         self.store = JobStore(settings.data_dir)
-        self.worker = JobWorker(self.store, engine, scheduler, settings.job_workers)
+        self.worker = JobWorker(self.store, engine, settings.job_workers)
         self._webhooks = WebhookSender(self.store, settings)
         self._stop = threading.Event()
         self._housekeeper = threading.Thread(

@@ -1,24 +1,24 @@
 """Background job workers: claim the oldest queued job, transcribe it, store the result.
 
-Each worker thread runs one job at a time through :class:`SharedCapacity` (see its docstring
-for how jobs share inference with synchronous requests). Between segments a worker records
-progress and looks for a cancel; a cancelled job stops at its next segment. An error of one
-job (unreadable audio, a full disk) fails that job with its reason; the worker goes on.
+Each worker thread runs one job at a time. A job is an owner of the engine's batcher like any
+request: its speech chunks are decoded in batches with everybody else's, taken round-robin
+across owners, so a long job never holds back a short request by more than one batch.
+Between segments a worker records progress; a cancel (or the server stopping) drops the
+job's queued chunks at once. An error of one job (unreadable audio, a full disk) fails that
+job with its reason; the worker goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
-from stt_engine.engine.scheduler import Scheduler
-from stt_engine.errors import SttError
-from stt_engine.jobs.capacity import JobStopped, SharedCapacity
+from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
+from stt_engine.errors import CancelledError_, SttError
 from stt_engine.jobs.record import JobRecord
 from stt_engine.jobs.results import write_result
 from stt_engine.jobs.store import JobStore
@@ -27,19 +27,23 @@ from stt_engine.transcript import Segment, Transcript
 log = logging.getLogger(__name__)
 
 _IDLE_SECONDS = 1.0
+_NO_LIMIT = TimeoutPolicy(base_seconds=float("inf"))
+
+
+class JobStopped(Exception):
+    """The worker is stopping; the job goes back to the queue."""
 
 
 class JobWorker:
     """``count`` threads that run queued jobs until :meth:`stop`."""
 
-    def __init__(self, store: JobStore, engine: Engine, scheduler: Scheduler, count: int = 1):
+    def __init__(self, store: JobStore, engine: Engine, count: int = 1):
         self.store = store
         self._engine = engine
         self._count = count
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._capacity = SharedCapacity(scheduler, self._stop)
-        self._cancels: dict[str, threading.Event] = {}
+        self._cancels: dict[str, CancelToken] = {}
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.ended = threading.Event()  # set whenever a job ends, for the housekeeper
@@ -54,6 +58,10 @@ class JobWorker:
         """Stop after the current step; an unfinished job goes back to the queue."""
         self._stop.set()
         self._wake.set()
+        with self._lock:
+            running = list(self._cancels.values())
+        for token in running:
+            token.cancel()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -63,11 +71,11 @@ class JobWorker:
         self._wake.set()
 
     def cancel(self, job_id: str) -> None:
-        """Ask a running job to stop at its next segment (the store already says cancelled)."""
+        """Stop a running job now (the store already says cancelled)."""
         with self._lock:
-            event = self._cancels.get(job_id)
-        if event is not None:
-            event.set()
+            token = self._cancels.get(job_id)
+        if token is not None:
+            token.cancel()
         self.ended.set()
 
     def _loop(self) -> None:
@@ -89,9 +97,11 @@ class JobWorker:
             self.ended.set()
 
     def _run(self, job: JobRecord) -> None:
-        cancel = threading.Event()
+        cancel = CancelToken(_NO_LIMIT)
         with self._lock:
             self._cancels[job.id] = cancel
+        if self._stop.is_set():
+            cancel.cancel()
         log.info("job %s: run %d started (%s)", job.id, job.runs, job.filename)
         try:
             transcript = self._transcribe(job, cancel)
@@ -111,34 +121,33 @@ class JobWorker:
             with self._lock:
                 self._cancels.pop(job.id, None)
 
-    def _transcribe(self, job: JobRecord, cancel: threading.Event) -> Transcript | None:
+    def _transcribe(self, job: JobRecord, cancel: CancelToken) -> Transcript | None:
         """The whole transcript, or None when the job was cancelled on the way."""
-        limits = self._engine.limits()
-        audio = self._capacity.run(lambda: AudioStream(job.audio_path, limits))
+        audio = AudioStream(job.audio_path, self._engine.limits())
         total = audio.declared  # None when the container does not say; decoded as it goes
         if not self.store.progress(job.id, job.runs, 0.0, total):
             return None
-        segments, info = self._capacity.run(
-            lambda: self._engine.transcribe(audio, job.options, job.model)
-        )
         collected: list[Segment] = []
         try:
-            for segment in self._steps(segments):
-                collected.append(segment)
-                done = min(segment.end, total) if total else segment.end
-                if cancel.is_set() or not self.store.progress(job.id, job.runs, done):
-                    log.info("job %s: cancelled at %.1f of %.1f s", job.id, done, total)
-                    return None
-        finally:
-            segments.close()  # type: ignore[attr-defined]
+            segments, info = self._engine.transcribe(
+                audio, job.options, job.model, token=cancel, kind="job"
+            )
+            try:
+                for segment in segments:
+                    collected.append(segment)
+                    done = min(segment.end, total) if total else segment.end
+                    if cancel.cancelled or not self.store.progress(job.id, job.runs, done):
+                        log.info("job %s: cancelled at %.1f of %.1f s", job.id, done, total)
+                        return None
+            finally:
+                segments.close()  # type: ignore[attr-defined]
+        except CancelledError_ as exc:
+            if self._stop.is_set():
+                raise JobStopped from exc
+            return None
         if audio.decoded_seconds is not None:
             info = replace(info, duration=audio.decoded_seconds)
         return Transcript(info=info, segments=tuple(collected))
-
-    def _steps(self, segments: Iterator[Segment]) -> Iterator[Segment]:
-        """Each next segment computed as one step on the shared capacity."""
-        while (segment := self._capacity.run(lambda: next(segments, None))) is not None:
-            yield segment
 
     def _finish(self, job: JobRecord, transcript: Transcript) -> None:
         path = write_result(self.store.results_dir, job.id, transcript)

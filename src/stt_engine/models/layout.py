@@ -1,4 +1,9 @@
-"""What a CTranslate2 Whisper model folder must hold, and checksums of its files."""
+"""What a model folder must hold, which format it is in, and checksums of its files.
+
+Formats: ``ctranslate2`` (model.bin, config.json, tokenizer.json or vocabulary.*) and
+``transformers`` (a Hugging Face Whisper checkpoint: config.json with ``model_type`` whisper,
+safetensors or PyTorch weights, tokenizer files). The format picks the backend.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +25,53 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_folder(folder: Path) -> None:
-    """Raise ModelInvalidError naming the first missing or malformed file."""
+CTRANSLATE2 = "ctranslate2"
+TRANSFORMERS = "transformers"
+_HF_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+_HF_TOKENIZER = ("tokenizer.json", "vocab.json")
+
+
+def check_folder(folder: Path) -> str:
+    """The folder's format; ModelInvalidError naming the first missing or malformed file."""
     if not folder.is_dir():
         raise ModelInvalidError(f"model folder {folder} does not exist or is not a folder")
+    if not (folder / "model.bin").is_file() and _hf_config(folder) is not None:
+        _check_transformers(folder)
+        return TRANSFORMERS
+    _check_ctranslate2(folder)
+    return CTRANSLATE2
+
+
+def _hf_config(folder: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("model_type") == "whisper" else None
+
+
+def _check_transformers(folder: Path) -> None:
+    has_weights = any(folder.glob("*.safetensors")) or (folder / "pytorch_model.bin").is_file()
+    if not has_weights:
+        raise ModelInvalidError(
+            f"Hugging Face Whisper folder {folder} has no weights",
+            hint=f"expected one of {', '.join(_HF_WEIGHTS)} (or sharded *.safetensors)",
+        )
+    if not any((folder / name).is_file() for name in _HF_TOKENIZER):
+        raise ModelInvalidError(
+            f"Hugging Face Whisper folder {folder} has no tokenizer",
+            hint=f"expected {' or '.join(_HF_TOKENIZER)} beside config.json",
+        )
+
+
+def _check_ctranslate2(folder: Path) -> None:
     weights = folder / "model.bin"
     if not weights.is_file():
         raise ModelInvalidError(
             f"model folder {folder} has no model.bin",
-            hint="a CTranslate2 Whisper model holds model.bin, config.json and tokenizer.json",
+            hint="a CTranslate2 Whisper model holds model.bin, config.json and tokenizer.json; "
+            "a Hugging Face Whisper checkpoint holds config.json (model_type whisper), "
+            "model.safetensors and tokenizer.json",
         )
     if weights.stat().st_size == 0:
         raise ModelInvalidError(f"{weights} is empty")

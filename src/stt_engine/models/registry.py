@@ -6,7 +6,7 @@ installed package; an alias of either (``whisper-1`` means the default model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stt_engine.config import Settings
@@ -22,6 +22,7 @@ class ModelInfo:
     path: Path
     size: int
     languages: str
+    format: str = layout.CTRANSLATE2  # layout.CTRANSLATE2 or layout.TRANSFORMERS
 
     @property
     def multilingual(self) -> bool:
@@ -53,8 +54,7 @@ class ModelRegistry:
                 f"Whisper folders under {self._settings.models_dir}",
                 param="model",
             )
-        layout.check_folder(info.path)
-        return info
+        return replace(info, format=layout.check_folder(info.path))
 
     def _find(self, name: str) -> ModelInfo | None:
         explicit = Path(name).expanduser()

@@ -97,7 +97,7 @@ def _transcribe(
     if audio.declared:  # else the limit set at submission (from the same header) stands
         token.set_audio_seconds(audio.declared)
     token.check()
-    segments, info = engine.transcribe(audio, order.options, order.model)
+    segments, info = engine.transcribe(audio, order.options, order.model, token=token)
     emit(info)
     try:
         for segment in segments:  # the first next() starts the generator, so close() releases

@@ -1,4 +1,4 @@
-"""The job worker on the real engine and a real scheduler: success, failures, cancel, sharing."""
+"""The job worker on the real engine: success, failures, cancel, sharing the batcher."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from stt_engine.engine import Engine, TranscribeOptions
-from stt_engine.engine.scheduler import Scheduler
 from stt_engine.jobs.record import JobRecord, JobSpec
 from stt_engine.jobs.results import read_result
 from stt_engine.jobs.store import JobStore
@@ -34,18 +33,9 @@ def wait_for(store: JobStore, job_id: str, timeout: float = 120.0) -> JobRecord:
 
 
 @pytest.fixture()
-def scheduler() -> Iterator[Scheduler]:
-    running = Scheduler(workers=1, queue_size=4)
-    yield running
-    running.shutdown()
-
-
-@pytest.fixture()
-def setup(
-    tmp_path: Path, engine: Engine, scheduler: Scheduler
-) -> Iterator[tuple[JobStore, JobWorker]]:
+def setup(tmp_path: Path, engine: Engine) -> Iterator[tuple[JobStore, JobWorker]]:
     store = JobStore(tmp_path / "data")
-    worker = JobWorker(store, engine, scheduler)
+    worker = JobWorker(store, engine)
     worker.start()
     yield store, worker
     worker.stop(timeout=120)
@@ -127,10 +117,10 @@ def worker_busy(worker: JobWorker) -> bool:
 
 @pytest.mark.slow
 def test_stopping_the_worker_puts_its_job_back_in_the_queue(
-    tmp_path: Path, engine: Engine, scheduler: Scheduler, audio_dir: Path
+    tmp_path: Path, engine: Engine, audio_dir: Path
 ) -> None:
     store = JobStore(tmp_path / "data")
-    worker = JobWorker(store, engine, scheduler)
+    worker = JobWorker(store, engine)
     job_id = submit(store, audio_dir / "en/derived/long_en_read_mix.flac")
     worker.start()
     while store.get(job_id).seconds_done == 0:
@@ -142,24 +132,20 @@ def test_stopping_the_worker_puts_its_job_back_in_the_queue(
 
 
 @pytest.mark.slow
-def test_synchronous_work_does_not_wait_for_a_whole_job(
-    setup: tuple[JobStore, JobWorker], scheduler: Scheduler, audio_dir: Path
+def test_a_request_does_not_wait_for_a_whole_job(
+    setup: tuple[JobStore, JobWorker], engine: Engine, jfk: Path, audio_dir: Path
 ) -> None:
-    """With one inference worker, a request waits one job step, not the job's remaining time."""
+    """A short transcription shares the batcher with a running 5-minute job and ends first."""
     store, worker = setup
     job_id = submit(store, audio_dir / "en/derived/long_en_read_mix.flac")
     worker.notify()
     while store.get(job_id).seconds_done == 0:
         time.sleep(0.05)
-    waits = []
-    for _ in range(3):
-        queued_at = time.monotonic()
-        ticket = scheduler.submit(lambda token: None)
-        ticket.future.result(timeout=60)
-        waits.append(time.monotonic() - queued_at)
-        time.sleep(0.5)
+    for _ in range(2):
+        transcript = engine.transcribe_file(jfk, OPTIONS)
+        assert "ask not what your country can do for you" in transcript.text.lower()
     job = store.get(job_id)
     assert job.status == "running", "the job should still be running (it is 5 minutes long)"
-    assert max(waits) < 30.0, waits
+    assert job.seconds_done < (job.seconds_total or 300)
     store.cancel(job_id)
     worker.cancel(job_id)

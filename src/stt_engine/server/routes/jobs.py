@@ -44,7 +44,7 @@ def start_jobs(state: ServerState) -> None:
     if state.settings.job_workers == 0:
         return
     try:
-        service = JobService(state.settings, state.engine, state.scheduler)
+        service = JobService(state.settings, state.engine)
     except (SttError, OSError, sqlite3.Error) as exc:  # data dir held by another server
         log.error("background jobs are disabled: %s", exc)
         return

@@ -1,0 +1,127 @@
+"""Speech chunks: the units the batcher decodes, at most 30 s of speech each.
+
+With VAD on, Silero VAD (faster-whisper's ONNX model, on onnxruntime) finds the speech regions
+of a window; regions are joined back to back into chunks of at most 30 s, as faster-whisper's
+batched pipeline cuts them, and each chunk keeps the map from its own time back to the
+window's. With VAD off, the window is cut into consecutive pieces of at most 30 s at the
+quietest moment of their last seconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.engine.windows import window_bounds
+from stt_engine.transcript import Segment, Word
+
+CHUNK_SECONDS = 30.0
+_CHUNK_SAMPLES = int(CHUNK_SECONDS * SAMPLE_RATE)
+_CUT_SEARCH_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class VadSettings:
+    """Silero VAD parameters (faster-whisper's names and meanings)."""
+
+    threshold: float = 0.5
+    min_silence_ms: int = 500
+    speech_pad_ms: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechChunk:
+    """Speech regions of a window joined into one piece of audio, with the way back."""
+
+    audio: np.ndarray
+    spans: tuple[tuple[int, int], ...]  # (start, end) samples of each region in the window
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+    def window_time(self, seconds: float, region: int | None = None, end: bool = False) -> float:
+        """The window time of a moment ``seconds`` into the chunk."""
+        if region is None:
+            region = self.region_at(seconds, end)
+        start, _ = self.spans[region]
+        before = self._offsets()[region]
+        return round((start + seconds * SAMPLE_RATE - before) / SAMPLE_RATE, 3)
+
+    def region_at(self, seconds: float, end: bool = False) -> int:
+        sample = seconds * SAMPLE_RATE
+        ends = self._offsets()[1:]
+        index = bisect.bisect_left(ends, sample) if end else bisect.bisect_right(ends, sample)
+        return min(index, len(self.spans) - 1)
+
+    def _offsets(self) -> list[int]:
+        offsets = [0]
+        for start, end in self.spans:
+            offsets.append(offsets[-1] + end - start)
+        return offsets
+
+    def to_window(self, segment: Segment) -> Segment:
+        """A segment timed in the chunk, timed in the window (words mapped region by region)."""
+        from dataclasses import replace
+
+        if segment.words:
+            words = tuple(self._word(w) for w in segment.words)
+            return replace(segment, start=words[0].start, end=words[-1].end, words=words)
+        start = self.window_time(segment.start)
+        end = max(self.window_time(segment.end, end=True), start)
+        return replace(segment, start=start, end=end)
+
+    def _word(self, word: Word) -> Word:
+        from dataclasses import replace
+
+        region = self.region_at((word.start + word.end) / 2)
+        start = self.window_time(word.start, region)
+        return replace(word, start=start, end=max(self.window_time(word.end, region), start))
+
+
+def speech_chunks(audio: np.ndarray, vad: VadSettings | None) -> list[SpeechChunk]:
+    """The window's speech as chunks of at most 30 s; ``vad`` None decodes everything."""
+    if audio.size == 0:
+        return []
+    if vad is None:
+        bounds = window_bounds(audio, CHUNK_SECONDS, _CUT_SEARCH_SECONDS)
+        return [SpeechChunk(audio[s:e], ((s, e),)) for s, e in bounds]
+    return _join(audio, speech_regions(audio, vad))
+
+
+def speech_regions(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
+    """(start, end) samples of each speech region, none longer than a chunk."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        threshold=vad.threshold,
+        min_silence_duration_ms=vad.min_silence_ms,
+        speech_pad_ms=vad.speech_pad_ms,
+        max_speech_duration_s=CHUNK_SECONDS,
+    )
+    found = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
+    return [(int(r["start"]), min(int(r["end"]), int(r["start"]) + _CHUNK_SAMPLES)) for r in found]
+
+
+def _join(audio: np.ndarray, regions: list[tuple[int, int]]) -> list[SpeechChunk]:
+    chunks: list[SpeechChunk] = []
+    spans: list[tuple[int, int]] = []
+    held = 0
+    for start, end in regions:
+        if spans and held + end - start > _CHUNK_SAMPLES:
+            chunks.append(_chunk(audio, spans))
+            spans, held = [], 0
+        spans.append((start, end))
+        held += end - start
+    if spans:
+        chunks.append(_chunk(audio, spans))
+    return chunks
+
+
+def _chunk(audio: np.ndarray, spans: list[tuple[int, int]]) -> SpeechChunk:
+    pieces = [audio[s:e] for s, e in spans]
+    joined = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    return SpeechChunk(joined, tuple(spans))

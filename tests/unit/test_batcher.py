@@ -1,0 +1,213 @@
+"""The batcher with a gated fake backend: batching across owners, order, cancel, fairness.
+
+The fake backend decodes a chunk into a segment whose text is the chunk's id (its features
+hold the id); every ``decode_batch`` call records the ids it got and then waits on a gate the
+test opens, so what runs together is decided by the test, not by timing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Future
+
+import numpy as np
+import pytest
+
+from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.batcher import Batcher, BatchSettings, Owner
+from stt_engine.errors import CancelledError_
+from stt_engine.transcript import Segment
+
+WAIT = 10.0
+
+
+class GatedBackend:
+    """Deterministic: text is the chunk's id; each call blocks until the test lets it go."""
+
+    multilingual = True
+    device = DeviceChoice("cpu", "int8", "test")
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.entered = threading.Semaphore(0)
+        self.gates: list[threading.Event] = []
+        self._lock = threading.Lock()
+        self.fail_on: str | None = None
+
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        return audio
+
+    def decode_batch(
+        self, chunks: Sequence[ChunkInput], options: DecodeOptions
+    ) -> list[ChunkResult]:
+        ids = [_id(c) for c in chunks]
+        gate = threading.Event()
+        with self._lock:
+            self.batches.append(ids)
+            self.gates.append(gate)
+        self.entered.release()
+        assert gate.wait(WAIT), "the test never opened the gate"
+        if self.fail_on in ids:
+            raise RuntimeError(f"cannot decode {self.fail_on}")
+        return [_result(i, options) for i in ids]
+
+    def wait_entered(self, count: int = 1) -> None:
+        for _ in range(count):
+            assert self.entered.acquire(timeout=WAIT), "no batch started"
+
+    def open(self, index: int) -> None:
+        self.gates[index].set()
+
+
+def _id(chunk: ChunkInput) -> str:
+    return bytes(chunk.features.astype(np.uint8)).decode()
+
+
+def chunk(name: str) -> ChunkInput:
+    return ChunkInput(np.frombuffer(name.encode(), dtype=np.uint8).astype(np.float32), 1.0)
+
+
+def _result(name: str, options: DecodeOptions) -> ChunkResult:
+    segment = Segment(id=0, seek=0, start=0.0, end=1.0, text=name)
+    return ChunkResult((segment,), name, -0.1, 0.0, 1.0, options.temperature, "ko", 1.0)
+
+
+@pytest.fixture
+def backend() -> GatedBackend:
+    return GatedBackend()
+
+
+@pytest.fixture
+def batcher() -> Iterator[Batcher]:
+    made = Batcher(BatchSettings(max_batch=4, wait_ms=0, owner_cap=8))
+    yield made
+    made.shutdown()
+
+
+def submit(owner: Owner, backend: GatedBackend, *names: str) -> list[Future[ChunkResult]]:
+    return [owner.submit(backend, chunk(n), DecodeOptions(language="ko")) for n in names]
+
+
+def texts(futures: list[Future[ChunkResult]]) -> list[str]:
+    return [f.result(WAIT).text for f in futures]
+
+
+def test_chunks_from_different_owners_share_one_batch(
+    batcher: Batcher, backend: GatedBackend
+) -> None:
+    first = submit(batcher.owner(), backend, "a1")
+    backend.wait_entered()  # a1 runs alone; the others queue behind it
+    b = submit(batcher.owner(), backend, "b1")
+    c = submit(batcher.owner(), backend, "c1")
+    backend.open(0)
+    backend.wait_entered()
+    backend.open(1)
+    assert texts(first) == ["a1"] and texts(b) == ["b1"] and texts(c) == ["c1"]
+    assert backend.batches == [["a1"], ["b1", "c1"]]
+    assert batcher.stats().batches == 2 and batcher.stats().chunks_decoded == 3
+
+
+def test_results_return_to_their_owner_in_order(batcher: Batcher, backend: GatedBackend) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    a = submit(batcher.owner(), backend, "a1", "a2", "a3")
+    b = submit(batcher.owner(), backend, "b1", "b2")
+    backend.open(0)
+    backend.wait_entered()
+    backend.open(1)
+    backend.wait_entered()
+    backend.open(2)
+    assert texts(blocker) == ["x"]
+    assert texts(a) == ["a1", "a2", "a3"] and texts(b) == ["b1", "b2"]
+    assert backend.batches[1:] == [["a1", "b1", "a2", "b2"], ["a3"]]
+
+
+def test_a_cancelled_owner_never_runs(batcher: Batcher, backend: GatedBackend) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    gone = batcher.owner()
+    dropped = submit(gone, backend, "g1", "g2")
+    kept = submit(batcher.owner(), backend, "k1")
+    gone.cancel()
+    assert all(f.cancelled() for f in dropped)
+    with pytest.raises(CancelledError_):
+        submit(gone, backend, "g3")
+    backend.open(0)
+    backend.wait_entered()
+    backend.open(1)
+    assert texts(blocker) == ["x"] and texts(kept) == ["k1"]
+    assert backend.batches == [["x"], ["k1"]]
+    with pytest.raises(CancelledError):
+        dropped[0].result(0)
+
+
+def test_round_robin_lets_a_short_request_into_the_next_batch(backend: GatedBackend) -> None:
+    batcher = Batcher(BatchSettings(max_batch=2, wait_ms=0, owner_cap=16))
+    try:
+        blocker = submit(batcher.owner(), backend, "x")
+        backend.wait_entered()
+        long = submit(batcher.owner("job"), backend, *[f"j{i}" for i in range(6)])
+        short = submit(batcher.owner(), backend, "r1")  # queued after all six
+        for index in range(5):
+            backend.open(index)
+            if index < 4:
+                backend.wait_entered()
+        assert texts(short) == ["r1"] and texts(long) == [f"j{i}" for i in range(6)]
+        assert texts(blocker) == ["x"]
+        assert backend.batches[1:] == [["j0", "r1"], ["j1", "j2"], ["j3", "j4"], ["j5"]]
+    finally:
+        batcher.shutdown()
+
+
+def test_an_owner_waits_at_its_cap(backend: GatedBackend) -> None:
+    batcher = Batcher(BatchSettings(max_batch=1, wait_ms=0, owner_cap=2))
+    try:
+        owner = batcher.owner()
+        submit(owner, backend, "a1", "a2")
+        backend.wait_entered()
+        third: list[Future[ChunkResult]] = []
+        thread = threading.Thread(target=lambda: third.extend(submit(owner, backend, "a3")))
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive() and not third  # two in flight: the third waits
+        backend.open(0)
+        thread.join(WAIT)
+        assert not thread.is_alive() and len(third) == 1
+        backend.wait_entered()
+        backend.open(1)
+        backend.wait_entered()
+        backend.open(2)
+        assert texts(third) == ["a3"]
+    finally:
+        batcher.shutdown()
+
+
+def test_only_different_options_are_kept_apart(batcher: Batcher, backend: GatedBackend) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    korean = submit(batcher.owner(), backend, "k1")
+    english = batcher.owner().submit(backend, chunk("e1"), DecodeOptions(language="en"))
+    more_korean = submit(batcher.owner(), backend, "k2")
+    for index in range(3):
+        backend.open(index)
+        if index < 2:
+            backend.wait_entered()
+    assert texts(blocker + korean + [english] + more_korean) == ["x", "k1", "e1", "k2"]
+    assert sorted(map(sorted, backend.batches[1:])) == [["e1"], ["k1", "k2"]]
+
+
+def test_a_failing_batch_fails_only_the_bad_chunk(batcher: Batcher, backend: GatedBackend) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    good = submit(batcher.owner(), backend, "ok")
+    bad = submit(batcher.owner(), backend, "bad")
+    backend.fail_on = "bad"
+    for index in range(4):  # x; [ok, bad] fails; then ok alone, bad alone
+        backend.open(index)
+        if index < 3:
+            backend.wait_entered()
+    assert texts(blocker) == ["x"] and texts(good) == ["ok"]
+    with pytest.raises(RuntimeError, match="cannot decode bad"):
+        bad[0].result(WAIT)
+    assert backend.batches[1:] == [["ok", "bad"], ["ok"], ["bad"]]
