@@ -91,8 +91,23 @@ class Settings(BaseSettings):
         le=256,
         description="Chunks one request, job or stream has queued or decoding (0: batch_size).",
     )
+    job_max_chunks: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Chunks one background job has queued or decoding (0: 1 on CPU, the "
+        "batch size on GPU): a lower cap keeps requests' waits short while a job runs.",
+    )
+    pack_chunks: bool = Field(
+        True,
+        description="Decode short speech chunks (of any requests) together in one 30 s window.",
+    )
     inference_threads: int = Field(
-        1, ge=1, le=16, description="Batches decoded at once (model replicas on the device)."
+        0,
+        ge=0,
+        le=16,
+        description="Batches decoded at once, on as many model replicas (0: 2 on CPU, so a "
+        "request never waits behind a job's batch; 1 on GPU).",
     )
     max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted, in MB.")
     max_audio_seconds: float = Field(

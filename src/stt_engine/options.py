@@ -196,7 +196,8 @@ OPTIONS: tuple[Option, ...] = (
         "batch_size",
         int,
         0,
-        "Batched inference over speech chunks (0: sequential with all guards).",
+        "Most speech chunks in one decoder call (0: 4 on CPU, 16 on GPU); the server's "
+        "batch_size setting decides for requests.",
         minimum=0,
         maximum=256,
     ),

@@ -64,8 +64,8 @@ def _id(chunk: ChunkInput) -> str:
     return bytes(chunk.features.astype(np.uint8)).decode()
 
 
-def chunk(name: str) -> ChunkInput:
-    return ChunkInput(np.frombuffer(name.encode(), dtype=np.uint8).astype(np.float32), 1.0)
+def chunk(name: str) -> np.ndarray:
+    return np.frombuffer(name.encode(), dtype=np.uint8).astype(np.float32)
 
 
 def _result(name: str, options: DecodeOptions) -> ChunkResult:

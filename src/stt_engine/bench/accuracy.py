@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -21,14 +22,19 @@ def run_accuracy(
     systems: Sequence[System],
     options: TranscribeOptions,
     progress: Progress | None = None,
+    concurrency: int = 1,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per-file rows and the summary. ``options.language`` None: each clip's manifest language
-    (detected when the manifest has none)."""
-    rows = []
-    for clip in clips:
-        rows.append(_score_clip(engine, clip, systems, options))
+    (detected when the manifest has none). ``concurrency`` clips are transcribed at once."""
+
+    def one(clip: Clip) -> dict[str, Any]:
+        row = _score_clip(engine, clip, systems, options)
         if progress is not None:
             progress(clip)
+        return row
+
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bench") as pool:
+        rows = list(pool.map(one, clips))
     return rows, summarise(rows, [s.name for s in systems])
 
 

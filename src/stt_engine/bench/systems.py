@@ -2,7 +2,7 @@
 
 ``RawWhisper`` is the one place outside ``engine/whisper_ct2.py`` that imports faster_whisper,
 on purpose: it measures the engine against the library itself. It loads the same model folder
-on the same device, compute type, thread count and worker count as the engine, and decodes
+on the same device, compute type and thread count as the engine, and decodes
 sequentially (faster-whisper's own ``transcribe``, no batching) with ``decode_kwargs(options)``,
 the same options the engine's request carries.
 """
@@ -10,12 +10,13 @@ the same options the engine's request carries.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine.engine import batch_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class RawWhisper:
             device_index=device.device_index,
             compute_type=device.compute_type,
             cpu_threads=device.cpu_threads,
-            num_workers=engine.settings.workers,
+            num_workers=1,  # one transcription at a time: the sequential yardstick
             local_files_only=True,
         )
         self.load_seconds = time.perf_counter() - start
@@ -123,7 +124,7 @@ def settings_record(
         "device": device.device,
         "compute_type": device.compute_type,
         "cpu_threads": device.cpu_threads,
-        "workers": engine.settings.workers,
+        "batch": asdict(batch_settings(engine.settings, device)),
         "language": options.language,
         "beam_size": options.beam_size,
         "best_of": options.best_of,

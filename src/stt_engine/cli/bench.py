@@ -146,6 +146,13 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
     is_flag=True,
     help="Also run raw faster-whisper with identical settings on the same files.",
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Clips transcribed at once (the engine batches and packs across them).",
+)
 @output_options
 def accuracy(**kw: Any) -> None:
     """Transcribe manifest clips and score them (CER for ko/ja/zh, WER otherwise)."""
@@ -159,8 +166,14 @@ def accuracy(**kw: Any) -> None:
     result = _header("accuracy", engine, kw, settings_record(engine, kw["model"], options))
     with _bar(clips, "audio s", kw["no_progress"]) as bar:
         rows, summary = run_accuracy(
-            engine, clips, systems, options, progress=lambda clip: bar.update(clip.duration)
+            engine,
+            clips,
+            systems,
+            options,
+            progress=lambda clip: bar.update(clip.duration),
+            concurrency=kw["concurrency"],
         )
+    result["settings"]["concurrency"] = kw["concurrency"]
     result.update(summary=summary, files=rows)
     table = accuracy_table(summary, [s.name for s in systems])
     _finish(kw, result, table, lambda path: plots.accuracy_chart(rows, path))

@@ -81,6 +81,8 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
         models_dir=kw.pop("models_dir"),
     )
     values = table_values(kw, "cli")
+    if values.get("batch_size"):
+        overrides["batch_size"] = values["batch_size"]
     options = RunOptions(
         formats=formats,
         to_stdout=to_stdout,

@@ -22,14 +22,14 @@ from stt_engine.models.layout import CTRANSLATE2, TRANSFORMERS
 @dataclass(frozen=True, slots=True)
 class BackendKind:
     name: str
-    load: Callable[[Path, DeviceChoice, Settings], Backend]
+    load: Callable[[Path, DeviceChoice, Settings, int], Backend]  # ..., replicas
     probe: Callable[[], CudaProbe]
 
 
-def _load_ct2(path: Path, device: DeviceChoice, settings: Settings) -> Backend:
+def _load_ct2(path: Path, device: DeviceChoice, settings: Settings, replicas: int) -> Backend:
     from stt_engine.engine.whisper_ct2 import WhisperCT2Backend
 
-    return WhisperCT2Backend(path, device, num_workers=settings.inference_threads)
+    return WhisperCT2Backend(path, device, num_workers=replicas)
 
 
 def _ct2_gpu_count() -> int:

@@ -1,13 +1,16 @@
 """The batcher: speech chunks from every request, job and stream, decoded together.
 
-Each transcription is an :class:`Owner`. It submits chunks (features plus
+Each transcription is an :class:`Owner`. It submits speech chunks (audio plus
 :class:`DecodeOptions`) and gets a future per chunk. Inference threads take *batches*: chunks
 whose model and decode options are equal, taken round-robin across owners (one chunk per owner
 per round), so a two-hour job never starves a five-second request. A batch waits at most
 ``wait_ms`` after its oldest chunk arrived for more chunks to join, and holds at most
-``max_batch``. An owner has at most ``owner_cap`` chunks queued or running; ``submit`` blocks
-beyond that. ``Owner.cancel`` drops its queued chunks at once (their futures are cancelled);
-chunks already in a running batch finish, and their results are thrown away.
+``max_batch`` decoder inputs. With ``pack`` on, short chunks at temperature 0 with a known
+language share decoder inputs (see packing.py); a window whose text cannot be split back is
+decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued or running;
+``submit`` blocks beyond that. ``Owner.cancel`` drops its queued chunks at once (their
+futures are cancelled); chunks already in a running batch finish, and their results are
+thrown away.
 
 If a batch fails, its chunks are retried one by one, so one bad chunk fails only its owner.
 """
@@ -15,16 +18,21 @@ If a batch fails, its chunks are retried one by one, so one bad chunk fails only
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine.backend import Backend, ChunkInput, ChunkResult, DecodeOptions
+from stt_engine.engine.packing import Layout, fits, pack_audio, unpack
 from stt_engine.errors import BusyError, CancelledError_
 
 log = logging.getLogger(__name__)
@@ -36,21 +44,31 @@ class BatchSettings:
     max_batch: int = 8
     wait_ms: float = 10.0
     owner_cap: int = 8
+    job_cap: int = 1  # chunks a background job has in flight (it yields to requests)
     threads: int = 1
+    pack: bool = False
 
 
 @dataclass(eq=False)
 class _Chunk:
     owner: Owner
     backend: Backend  # held loaded by the owner's transcription while it runs
-    chunk: ChunkInput
+    audio: np.ndarray
     options: DecodeOptions
     future: Future[ChunkResult]
     queued_at: float = field(default_factory=time.monotonic)
+    packable: bool = True
 
     @property
     def key(self) -> tuple[int, DecodeOptions]:
         return id(self.backend), self.options
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+
+_Unit = list[_Chunk]  # chunks decoded as one decoder input (one, or several packed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +100,10 @@ class Owner:
         return self._cap
 
     def submit(
-        self, backend: Backend, chunk: ChunkInput, options: DecodeOptions
+        self, backend: Backend, audio: np.ndarray, options: DecodeOptions
     ) -> Future[ChunkResult]:
-        """Queue a chunk; blocks while ``owner_cap`` chunks are queued or running."""
-        return self._batcher._submit(self, _Chunk(self, backend, chunk, options, Future()))
+        """Queue a chunk (at most 30 s of 16 kHz audio); blocks at ``owner_cap`` in flight."""
+        return self._batcher._submit(self, _Chunk(self, backend, audio, options, Future()))
 
     def cancel(self) -> None:
         """Drop the queued chunks now; results of running ones are discarded."""
@@ -114,7 +132,8 @@ class Batcher:
             if self._closed:
                 raise BusyError("the engine is shutting down", retry_after=5)
             self._start_threads()
-            owner = Owner(self, kind, self.settings.owner_cap)
+            cap = self.settings.job_cap if kind == "job" else self.settings.owner_cap
+            owner = Owner(self, kind, cap)
             self._owners.add(owner)
             return owner
 
@@ -158,41 +177,63 @@ class Batcher:
         while (batch := self._next_batch()) is not None:
             self._run(batch)
 
-    def _next_batch(self) -> list[_Chunk] | None:
+    def _next_batch(self) -> list[_Unit] | None:
         with self._cond:
             while not self._closed:
                 if not self._ring:
                     self._cond.wait()
                     continue
-                batch = self._form()
-                deadline = min(i.queued_at for i in batch) + self.settings.wait_ms / 1000
+                units = self._form()
+                oldest = min(i.queued_at for unit in units for i in unit)
+                deadline = oldest + self.settings.wait_ms / 1000
                 now = time.monotonic()
-                if len(batch) >= self.settings.max_batch or now >= deadline:
-                    self._take(batch)
-                    return batch
+                if len(units) >= self.settings.max_batch or now >= deadline:
+                    self._take(units)
+                    return units
                 self._cond.wait(deadline - now)
             return None
 
-    def _form(self) -> list[_Chunk]:
+    def _form(self) -> list[_Unit]:
         """Chunks compatible with the next owner's first, one per owner per round."""
         key = self._ring[0].queue[0].key
         taken: dict[Owner, Iterator[_Chunk]] = {
             owner: (i for i in owner.queue if i.key == key) for owner in self._ring
         }
-        batch: list[_Chunk] = []
+        units: list[_Unit] = []
         for owner in itertools.cycle(list(taken)):
-            if len(batch) >= self.settings.max_batch or not taken:
+            if not taken:
                 break
             if owner not in taken:
                 continue
             item = next(taken[owner], None)
-            if item is None:
+            if item is None or not self._place(item, units):
                 del taken[owner]
-                continue
-            batch.append(item)
-        return batch
+        return units
 
-    def _take(self, batch: list[_Chunk]) -> None:
+    def _place(self, item: _Chunk, units: list[_Unit]) -> bool:
+        """Put the chunk in a packed unit or a new one; False when the batch is full."""
+        if self._packs(item):
+            for unit in units:
+                if self._packs(unit[0]) and fits([i.seconds for i in unit], item.seconds):
+                    unit.append(item)
+                    return True
+        if len(units) >= self.settings.max_batch:
+            return False
+        units.append([item])
+        return True
+
+    def _packs(self, item: _Chunk) -> bool:
+        options = item.options
+        return (
+            self.settings.pack
+            and item.packable
+            and options.language is not None
+            and options.temperature == 0
+            and not options.word_timestamps
+        )
+
+    def _take(self, units: list[_Unit]) -> None:
+        batch = [item for unit in units for item in unit]
         for item in batch:
             item.owner.queue.remove(item)
         self._ring.rotate(-1)  # the next owner leads the next batch
@@ -201,40 +242,68 @@ class Batcher:
                 self._ring.remove(owner)
         self._running += len(batch)
 
-    def _run(self, batch: list[_Chunk]) -> None:
-        live = [i for i in batch if _still_wanted(i)]
+    def _run(self, units: list[_Unit]) -> None:
+        batch = [item for unit in units for item in unit]
+        live = [[i for i in unit if _still_wanted(i)] for unit in units]
+        live = [unit for unit in live if unit]
+        retry: list[_Chunk] = []
         try:
             if live:
-                self._decode(live)
+                retry = self._decode(live)
         finally:
             with self._cond:
                 self._running -= len(batch)
                 self._batches += 1 if live else 0
-                self._decoded += len(live)
+                self._decoded += sum(len(unit) for unit in live) - len(retry)
                 for item in batch:
-                    item.owner.in_flight -= 1
+                    if item not in retry:
+                        item.owner.in_flight -= 1
+                self._requeue(retry)
                 self._cond.notify_all()
 
-    def _decode(self, batch: list[_Chunk]) -> None:
-        backend, options = batch[0].backend, batch[0].options
+    def _requeue(self, items: list[_Chunk]) -> None:
+        """Put chunks of an unsplittable window back at the front, to be decoded alone."""
+        for item in reversed(items):
+            item.packable = False
+            item.owner.queue.appendleft(item)
+            if item.owner not in self._ring:
+                self._ring.appendleft(item.owner)
+
+    def _decode(self, units: list[_Unit]) -> list[_Chunk]:
+        """Decode the units and settle their futures; the chunks to decode again, alone."""
+        backend, options = units[0][0].backend, units[0][0].options
         try:
-            results = backend.decode_batch([i.chunk for i in batch], options)
+            results = backend.decode_batch([_input(backend, u) for u in units], options)
         except BaseException as exc:
-            if len(batch) == 1:
-                batch[0].future.set_exception(exc)
-                return
-            log.warning("a batch of %d chunks failed (%s); retrying one by one", len(batch), exc)
-            for item in batch:
-                self._decode_alone(item)
+            self._after_failure([i for unit in units for i in unit], exc)
+            return []
+        retry: list[_Chunk] = []
+        for unit, result in zip(units, results, strict=True):
+            if len(unit) == 1:
+                _settle(unit[0].future, result)
+                continue
+            pieces = unpack(result, Layout.of([i.seconds for i in unit]))
+            if pieces is None:
+                retry.extend(unit)
+                continue
+            for item, piece in zip(unit, pieces, strict=True):
+                _settle(item.future, piece)
+        return retry
+
+    def _after_failure(self, batch: list[_Chunk], exc: BaseException) -> None:
+        if len(batch) == 1:
+            _settle(batch[0].future, error=exc)
             return
-        for item, result in zip(batch, results, strict=True):
-            item.future.set_result(result)
+        log.warning("a batch of %d chunks failed (%s); retrying one by one", len(batch), exc)
+        for item in batch:
+            self._decode_alone(item)
 
     def _decode_alone(self, item: _Chunk) -> None:
         try:
-            item.future.set_result(item.backend.decode_batch([item.chunk], item.options)[0])
+            chunk = _input(item.backend, [item])
+            _settle(item.future, item.backend.decode_batch([chunk], item.options)[0])
         except BaseException as exc:
-            item.future.set_exception(exc)
+            _settle(item.future, error=exc)
 
     def stats(self) -> BatcherStats:
         """Owners and chunks now, and batches run so far."""
@@ -261,11 +330,29 @@ class Batcher:
             thread.join(max(deadline - time.monotonic(), 0.0))
 
 
+def _input(backend: Backend, unit: _Unit) -> ChunkInput:
+    audio = unit[0].audio if len(unit) == 1 else pack_audio([i.audio for i in unit])
+    return ChunkInput(backend.features(audio), audio.size / SAMPLE_RATE)
+
+
 def _still_wanted(item: _Chunk) -> bool:
-    """Mark the chunk running; False (its future settled) when its owner cancelled it."""
-    if not item.future.set_running_or_notify_cancel():
+    """False (its future settled) when the chunk's owner cancelled it."""
+    if item.future.cancelled():
         return False
     if item.owner.cancelled:
-        item.future.set_exception(CancelledError_("the transcription was cancelled"))
+        _settle(item.future, error=CancelledError_("the transcription was cancelled"))
         return False
     return True
+
+
+def _settle(
+    future: Future[ChunkResult],
+    result: ChunkResult | None = None,
+    error: BaseException | None = None,
+) -> None:
+    """Give the future its result or error, unless its owner cancelled it meanwhile."""
+    with contextlib.suppress(InvalidStateError):
+        if error is not None:
+            future.set_exception(error)
+        elif result is not None:
+            future.set_result(result)

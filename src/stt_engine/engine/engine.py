@@ -14,7 +14,7 @@ from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
 from stt_engine.engine.backends import kind_for
-from stt_engine.engine.batcher import Batcher, BatchSettings
+from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
 from stt_engine.engine.device import choose_device
 from stt_engine.engine.pool import BackendFactory, ModelPool
 from stt_engine.engine.scheduler import CancelToken
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 def _factory(settings: Settings) -> BackendFactory:
     def load(path: Path, device: DeviceChoice) -> Backend:
-        return kind_for(check_folder(path)).load(path, device, settings)
+        replicas = inference_threads(settings, device)
+        return kind_for(check_folder(path)).load(path, device, settings, replicas)
 
     return load
 
@@ -70,6 +71,11 @@ class Engine:
             pass
         return info
 
+    def batch_stats(self) -> BatcherStats | None:
+        """The batcher's figures, or None before the first transcription started it."""
+        batcher: Batcher | None = self.__dict__.get("batcher")
+        return batcher.stats() if batcher is not None else None
+
     def close(self) -> None:
         """Stop the batcher: queued chunks are dropped, running batches finish."""
         if "batcher" in self.__dict__:
@@ -85,7 +91,7 @@ class Engine:
         self,
         audio: np.ndarray | AudioStream,
         options: TranscribeOptions | None = None,
-        model: str | None = None,
+        model: str | ModelInfo | None = None,
         *,
         token: CancelToken | None = None,
         kind: str = "request",
@@ -96,10 +102,11 @@ class Engine:
         while the segments are read (memory then stays flat with the recording's length).
         Its chunks go through the shared batcher as one owner (``kind`` names it in stats);
         cancelling ``token`` drops the chunks still queued at once, and its ``check`` (the
-        time limit) runs while results are awaited.
+        time limit) runs while results are awaited. ``model`` is a name, or a model the
+        caller already resolved.
         """
         options = options or TranscribeOptions()
-        info = self.registry.resolve(model)
+        info = model if isinstance(model, ModelInfo) else self.registry.resolve(model)
         holder = self.pool.acquire(info.name, info.path)
         backend = holder.__enter__()
         owner = self.batcher.owner(kind)
@@ -173,6 +180,11 @@ class HeldSegments(Iterator[Segment]):
             self.close()
             raise
 
+    def batch_stats(self) -> BatcherStats | None:
+        """The batcher's figures, or None before the first transcription started it."""
+        batcher: Batcher | None = self.__dict__.get("batcher")
+        return batcher.stats() if batcher is not None else None
+
     def close(self) -> None:
         release, self._release = self._release, None
         if release is not None:
@@ -215,10 +227,18 @@ def _no_check() -> None:
 
 def batch_settings(settings: Settings, device: DeviceChoice) -> BatchSettings:
     """The batcher's settings, with the per-device defaults filled in."""
-    size = settings.batch_size or (16 if device.device == "cuda" else 4)
+    gpu = device.device == "cuda"
+    size = settings.batch_size or (16 if gpu else 4)
     return BatchSettings(
         max_batch=size,
         wait_ms=settings.batch_wait_ms,
         owner_cap=settings.owner_max_chunks or size,
-        threads=settings.inference_threads,
+        job_cap=settings.job_max_chunks or (size if gpu else 1),
+        threads=inference_threads(settings, device),
+        pack=settings.pack_chunks,
     )
+
+
+def inference_threads(settings: Settings, device: DeviceChoice) -> int:
+    """Batches decoded at once (and model replicas loaded)."""
+    return settings.inference_threads or (1 if device.device == "cuda" else 2)

@@ -7,6 +7,7 @@ tokens is one segment, timed by the timestamp tokens around it. Text after the l
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,3 +43,11 @@ def split_by_timestamps(
     if text:
         pieces.append(Piece(start, max(seconds, last_time, start), tuple(text)))
     return pieces
+
+
+def compression_ratio(text: str) -> float:
+    """The gzip-style compression ratio of the text, Whisper's repetition measure."""
+    data = text.strip().encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data))

@@ -22,7 +22,6 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine.backend import (
     Backend,
-    ChunkInput,
     ChunkResult,
     DecodeOptions,
     TranscribeOptions,
@@ -112,14 +111,12 @@ def _window(
 @dataclass
 class _Attempt:
     chunk: SpeechChunk
-    features: np.ndarray
     future: Future[ChunkResult]
     step: int = 0
 
     @classmethod
     def start(cls, decoding: Decoding, chunk: SpeechChunk) -> _Attempt:
-        features = decoding.backend.features(chunk.audio)
-        attempt = cls(chunk, features, Future())
+        attempt = cls(chunk, Future())
         attempt.submit(decoding, 0)
         return attempt
 
@@ -129,8 +126,7 @@ class _Attempt:
         if decoding.options.condition_on_previous_text and decoding.previous_text:
             prompt = f"{decoding.options.initial_prompt or ''} {decoding.previous_text}".strip()
             options = replace(options, initial_prompt=prompt)
-        piece = ChunkInput(self.features, self.chunk.seconds)
-        self.future = decoding.owner.submit(decoding.backend, piece, options)
+        self.future = decoding.owner.submit(decoding.backend, self.chunk.audio, options)
 
 
 def _in_order(

@@ -8,7 +8,6 @@ detection per chunk when asked, and word alignment in one ``align`` call for the
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
-from stt_engine.engine.tokens import Piece, split_by_timestamps
+from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps
 from stt_engine.errors import ModelInvalidError
 from stt_engine.transcript import Segment, Word
 
@@ -220,14 +219,6 @@ def _segment(
         no_speech_prob=decoded["no_speech_prob"],
         words=words,
     )
-
-
-def compression_ratio(text: str) -> float:
-    """gzip-style compression ratio of the text, Whisper's repetition measure."""
-    data = text.strip().encode("utf-8")
-    if not data:
-        return 0.0
-    return len(data) / len(zlib.compress(data))
 
 
 def _content_frames(model: Any, seconds: float) -> int:

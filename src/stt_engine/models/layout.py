@@ -42,6 +42,13 @@ def check_folder(folder: Path) -> str:
     return CTRANSLATE2
 
 
+def folder_format(folder: Path) -> str | None:
+    """The format a folder looks like at a glance (no checks), or None for neither."""
+    if (folder / "model.bin").is_file():
+        return CTRANSLATE2
+    return TRANSFORMERS if _hf_config(folder) is not None else None
+
+
 def _hf_config(folder: Path) -> dict[str, object] | None:
     try:
         data = json.loads((folder / "config.json").read_text(encoding="utf-8"))

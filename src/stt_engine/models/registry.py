@@ -80,7 +80,7 @@ class ModelRegistry:
         models_dir = self._settings.models_dir
         if models_dir.is_dir():
             for folder in sorted(p for p in models_dir.iterdir() if p.is_dir()):
-                if (folder / "model.bin").is_file():
+                if layout.folder_format(folder) is not None:
                     found[folder.name] = _folder_info(folder.name, "models_dir", folder)
         for name, packaged in PACKAGED.items():
             if name not in found and assemble.is_installed(packaged):
@@ -106,6 +106,6 @@ class ModelRegistry:
 
 
 def _folder_info(name: str, source: str, folder: Path) -> ModelInfo:
-    return ModelInfo(
-        name, source, folder, layout.folder_size(folder), layout.folder_languages(folder)
-    )
+    size, languages = layout.folder_size(folder), layout.folder_languages(folder)
+    model_format = layout.folder_format(folder) or layout.CTRANSLATE2
+    return ModelInfo(name, source, folder, size, languages, model_format)

@@ -13,13 +13,13 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-from stt_engine.audio import AudioLimits, AudioStream
+from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine, TranscribeOptions
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
+from stt_engine.models import ModelInfo
 from stt_engine.server.metrics import Metrics
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
@@ -36,11 +36,14 @@ class _Done:
 class WorkOrder:
     """What one request asks the worker to do."""
 
-    path: Path
+    audio: AudioStream  # opened and checked once, decoded window by window by the worker
     options: TranscribeOptions
-    model: str
-    limits: AudioLimits  # the server's limits (a shared engine may have been built with others)
-    audio_seconds: float  # estimate for queue weight and time limit (0 when unknown)
+    model: ModelInfo  # resolved once, by the route
+
+    @property
+    def audio_seconds(self) -> float:
+        """The declared duration, for queue weight and the time limit (0 when unknown)."""
+        return self.audio.declared or 0.0
 
 
 class Job:
@@ -93,9 +96,7 @@ def _transcribe(
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
 ) -> None:
     started = time.perf_counter()
-    audio = AudioStream(order.path, order.limits)  # decoded window by window below
-    if audio.declared:  # else the limit set at submission (from the same header) stands
-        token.set_audio_seconds(audio.declared)
+    audio = order.audio
     token.check()
     segments, info = engine.transcribe(audio, order.options, order.model, token=token)
     emit(info)
@@ -106,7 +107,7 @@ def _transcribe(
     finally:
         segments.close()  # type: ignore[attr-defined]
     duration = audio.decoded_seconds or info.duration
-    metrics.observe_transcription(order.model, duration, time.perf_counter() - started)
+    metrics.observe_transcription(order.model.name, duration, time.perf_counter() - started)
 
 
 async def collect(job: Job) -> Transcript:

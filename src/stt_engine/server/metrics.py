@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from stt_engine.engine import Engine
@@ -84,6 +84,7 @@ class _LiveCollector(Collector):
         yield _gauge("stt_queue_depth", "Requests waiting for a worker.", stats.queued)
         yield _gauge("stt_workers_busy", "Workers running a request.", stats.running)
         yield _gauge("stt_workers", "Inference workers.", stats.workers)
+        yield from self._batcher()
         loaded = self._engine.pool.loaded()
         yield _gauge("stt_models_loaded", "Models loaded now.", len(loaded))
         load_time = GaugeMetricFamily(
@@ -93,6 +94,26 @@ class _LiveCollector(Collector):
             load_time.add_metric([name], seconds)
         yield load_time
         yield from self._gpu_memory()
+
+    def _batcher(self) -> Iterator[Metric]:
+        stats = self._engine.batch_stats()
+        if stats is None:
+            return
+        yield _gauge(
+            "stt_batch_owners", "Requests and jobs with chunks in the batcher.", stats.owners
+        )
+        yield _gauge(
+            "stt_batch_queued_chunks", "Speech chunks waiting for a batch.", stats.queued_chunks
+        )
+        yield _gauge(
+            "stt_batch_running_chunks", "Speech chunks being decoded.", stats.running_chunks
+        )
+        batches = CounterMetricFamily("stt_batches", "Decoder batches run.")
+        batches.add_metric([], stats.batches)
+        yield batches
+        chunks = CounterMetricFamily("stt_batch_chunks", "Speech chunks decoded in batches.")
+        chunks.add_metric([], stats.chunks_decoded)
+        yield chunks
 
     def _gpu_memory(self) -> Iterator[Metric]:
         device = self._engine.device

@@ -34,6 +34,20 @@ def _report(state: ServerState) -> dict[str, object]:
         "workers_busy": stats.running,
         "queue_size": stats.queue_size,
         "queued": stats.queued,
+        "batch": _batch(state),
+    }
+
+
+def _batch(state: ServerState) -> dict[str, object] | None:
+    stats = state.engine.batch_stats()
+    if stats is None:
+        return None
+    return {
+        "max_batch": state.engine.batcher.settings.max_batch,
+        "queued_chunks": stats.queued_chunks,
+        "running_chunks": stats.running_chunks,
+        "batches": stats.batches,
+        "mean_batch": round(stats.mean_batch, 2),
     }
 
 

@@ -15,7 +15,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from stt_engine.audio import AudioLimits, probe_seconds
+from stt_engine.audio import AudioLimits, AudioStream
 from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
 from stt_engine.formats import FORMATS, render, verbose_dict
@@ -92,10 +92,11 @@ async def _submit(
             "no audio: send the file as the 'file' form field", param=FILE_FIELD
         )
     check_media_type(form.content_type)
-    model = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
-    seconds = await anyio.to_thread.run_sync(probe_seconds, form.path)
+    listed = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
+    model = await anyio.to_thread.run_sync(state.engine.registry.resolve, listed.name)
     limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
-    order = inference.WorkOrder(form.path, params.options, model.name, limits, seconds)
+    audio = await anyio.to_thread.run_sync(AudioStream, form.path, limits)
+    order = inference.WorkOrder(audio, params.options, model)
     return inference.start(state.engine, state.scheduler, state.metrics, order)
 
 
