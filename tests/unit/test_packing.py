@@ -60,8 +60,13 @@ def test_a_chunk_left_without_text_unpacks_the_window() -> None:
     assert unpack(window(segment(0.0, 4.0, " 하나 둘")), layout) is None
 
 
-def test_text_inside_a_gap_is_dropped() -> None:
-    layout = Layout.of([4.0, 3.0])
-    result = window(segment(0.0, 4.0, " 하나"), segment(4.2, 4.8, " 음"), segment(5.0, 8.0, " 셋"))
+def test_text_timed_inside_a_gap_goes_to_the_nearest_chunk() -> None:
+    layout = Layout.of([4.0, 3.0])  # the gap is 4.0-5.0
+    result = window(
+        segment(0.0, 3.9, " 하나"), segment(4.0, 4.3, " 둘"), segment(4.7, 4.9, " 셋"),
+        segment(5.0, 8.0, " 넷"),
+    )  # fmt: skip
     first, second = unpack(result, layout) or []
-    assert first.text == " 하나" and second.text == " 셋"
+    assert first.text == " 하나 둘" and second.text == " 셋 넷"
+    assert [(s.start, s.end) for s in first.segments] == [(0.0, 3.9), (4.0, 4.0)]
+    assert (second.segments[0].start, second.segments[0].end) == (0.0, 0.0)

@@ -106,7 +106,10 @@ def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
     )
     engine = Engine(Settings(**overrides))
     options = TranscribeOptions(
-        language=kw["lang"], beam_size=kw["beam_size"], best_of=kw["beam_size"]
+        language=kw["lang"],
+        beam_size=kw["beam_size"],
+        best_of=kw["beam_size"],
+        vad_filter=kw.get("vad", True),
     )
     return engine, clips, options
 
@@ -145,6 +148,12 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
     "--compare-raw",
     is_flag=True,
     help="Also run raw faster-whisper with identical settings on the same files.",
+)
+@click.option(
+    "--vad/--no-vad",
+    default=True,
+    show_default=True,
+    help="Skip silence with voice detection (both systems).",
 )
 @click.option(
     "--concurrency",

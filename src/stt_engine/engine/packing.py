@@ -80,18 +80,19 @@ def unpack(result: ChunkResult, layout: Layout) -> list[ChunkResult] | None:
         index = _owner(segment, layout)
         if index is None:
             return None
-        if index >= 0:
-            owned[index].append(_local(segment, layout, index))
+        owned[index].append(_local(segment, layout, index))
     if not all(any(s.text.strip() for s in segments) for segments in owned):
         return None
     return [_piece_result(result, segments, i == 0) for i, segments in enumerate(owned)]
 
 
 def _owner(segment: Segment, layout: Layout) -> int | None:
-    """The chunk holding the segment: -1 for a segment inside a gap, None across two chunks."""
+    """The chunk holding the segment (the nearest one for a segment timed inside a gap, as
+    timestamps drift); None for a segment that runs across two chunks."""
+    spans = list(zip(layout.starts, layout.seconds, strict=True))
     reaches = [
         i
-        for i, (start, length) in enumerate(zip(layout.starts, layout.seconds, strict=True))
+        for i, (start, length) in enumerate(spans)
         if min(segment.end, start + length) - max(segment.start, start) > _OVERLAP_SECONDS
     ]
     if len(reaches) > 1:
@@ -99,10 +100,8 @@ def _owner(segment: Segment, layout: Layout) -> int | None:
     if reaches:
         return reaches[0]
     middle = (segment.start + segment.end) / 2
-    for i, (start, length) in enumerate(zip(layout.starts, layout.seconds, strict=True)):
-        if start <= middle <= start + length:
-            return i
-    return -1
+    distance = [max(start - middle, middle - start - length, 0.0) for start, length in spans]
+    return distance.index(min(distance))
 
 
 def _local(segment: Segment, layout: Layout, index: int) -> Segment:

@@ -41,6 +41,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         metrics=Metrics(),
         keys=settings.accepted_keys(),
         upload_folder=Path(tempfile.gettempdir()),
+        owns_engine=engine is None,
     )
     app = FastAPI(
         title="stt-engine",
@@ -77,6 +78,8 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
             task.cancel()
         await jobs.stop_jobs(state)
         state.scheduler.shutdown(wait=False)
+        if state.owns_engine:
+            state.engine.close()
         shutil.rmtree(state.upload_folder, ignore_errors=True)
 
 

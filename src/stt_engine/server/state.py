@@ -47,6 +47,7 @@ class ServerState:
     readiness: Readiness = field(default_factory=Readiness)
     device: DeviceChoice | None = None  # set once the lifespan has chosen it
     jobs: JobService | None = None  # background jobs, started by the lifespan
+    owns_engine: bool = True  # False when the engine is shared with other apps
 
 
 def server_state(request: Request) -> ServerState:
