@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         "batch size on GPU): a lower cap keeps requests' waits short while a job runs.",
     )
     pack_chunks: bool = Field(
-        True,
+        False,
         description="Decode short speech chunks (of any requests) together in one 30 s window.",
     )
     inference_threads: int = Field(

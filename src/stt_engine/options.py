@@ -193,6 +193,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("vad_filter", bool, True, "Skip silence with voice detection.", flag="--vad/--no-vad"),
     Option("vad_min_silence_ms", int, 500, "Shortest silence VAD cuts at (ms).", minimum=0),
     Option(
+        "vad_threshold",
+        float,
+        0.5,
+        "Speech probability VAD keeps (lower keeps more: 0.35 helps phone and noisy audio).",
+        minimum=0.0,
+        maximum=1.0,
+        above=True,
+    ),
+    Option(
         "batch_size",
         int,
         0,

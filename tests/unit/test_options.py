@@ -38,6 +38,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "word_timestamps": ("true", True),
     "vad_filter": ("false", False),
     "vad_min_silence_ms": ("250", 250),
+    "vad_threshold": ("0.35", 0.35),
     "batch_size": ("8", 8),
     "condition_on_previous_text": ("yes", True),
     "compression_ratio_threshold": ("2.0", 2.0),

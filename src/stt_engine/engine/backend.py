@@ -62,6 +62,7 @@ class TranscribeOptions:
     word_timestamps: bool = False
     vad_filter: bool = True
     vad_min_silence_ms: int = 500
+    vad_threshold: float = 0.5
     batch_size: int = 0  # accepted for compatibility; batching is the server's batch_size
     condition_on_previous_text: bool = False
     compression_ratio_threshold: float | None = 2.4
@@ -85,6 +86,7 @@ class TranscribeOptions:
         _check(0 <= self.batch_size <= 256, "batch_size", "between 0 and 256")
         _check(self.repetition_penalty > 0, "repetition_penalty", "above 0")
         _check(self.vad_min_silence_ms >= 0, "vad_min_silence_ms", "0 or more")
+        _check(0.0 < self.vad_threshold < 1.0, "vad_threshold", "between 0 and 1")
         if self.language is not None:
             _check(
                 self.language.isalpha() and 2 <= len(self.language) <= 3,

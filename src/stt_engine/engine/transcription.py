@@ -56,7 +56,8 @@ class Decoding:
     def vad(self) -> VadSettings | None:
         if not self.options.vad_filter:
             return None
-        return VadSettings(min_silence_ms=self.options.vad_min_silence_ms)
+        options = self.options
+        return VadSettings(options.vad_threshold, options.vad_min_silence_ms)
 
 
 def transcribe_windows(

@@ -18,13 +18,22 @@ STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancel
 ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
+_ADDED_LATER = frozenset({"vad_threshold"})
+
+
 def options_to_json(options: TranscribeOptions) -> str:
     """Decoding options as stored in the database.
 
     The keys are the table's ``json`` options, and ``extra``: no surface sets it, but it was
     always stored, and keeping it keeps the fingerprints of earlier submissions the same.
+    Options added since the first release are stored only when they differ from their default,
+    for the same reason.
     """
-    stored: dict[str, object] = {o.name: getattr(options, o.name) for o in on("json")}
+    stored: dict[str, object] = {
+        o.name: getattr(options, o.name)
+        for o in on("json")
+        if o.name not in _ADDED_LATER or getattr(options, o.name) != o.default
+    }
     stored["extra"] = options.extra
     return json.dumps(stored, ensure_ascii=False, sort_keys=True)
 
