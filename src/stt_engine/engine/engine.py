@@ -119,8 +119,8 @@ class Engine:
             if token is not None:
                 token.on_cancel(owner.cancel)
             _check_task(backend, options)
-            decoding = Decoding(backend, owner, options, token.check if token else _no_check)
-            decoding.language = options.language or decoding.language
+            check = token.check if token else _no_check
+            decoding = Decoding(backend, owner, options, check, language=options.language)
             segments, summary = transcribe_windows(decoding, _windows(audio), _seconds(audio))
         except BaseException:
             release()
@@ -179,11 +179,6 @@ class HeldSegments(Iterator[Segment]):
         except BaseException:
             self.close()
             raise
-
-    def batch_stats(self) -> BatcherStats | None:
-        """The batcher's figures, or None before the first transcription started it."""
-        batcher: Batcher | None = self.__dict__.get("batcher")
-        return batcher.stats() if batcher is not None else None
 
     def close(self) -> None:
         release, self._release = self._release, None

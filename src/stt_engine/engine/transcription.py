@@ -69,7 +69,7 @@ def transcribe_windows(
     head = _resolve(decoding, _Attempt.start(decoding, first_chunks[0])) if first_chunks else None
     seconds = first_audio.size / SAMPLE_RATE
     info = TranscriptionInfo(
-        language=decoding.language or decoding.options.language or "en",
+        language=decoding.language or "en",
         language_probability=head[1].language_probability if head else 0.0,
         duration=max(duration, seconds),
         duration_after_vad=sum(c.seconds for c in first_chunks),
