@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DeviceName = Literal["auto", "cuda", "cpu"]
+BackendName = Literal["auto", "ctranslate2", "torch"]
 ComputeType = Literal[
     "auto",
     "default",
@@ -63,9 +64,18 @@ class Settings(BaseSettings):
         description="Where packaged split weights are assembled once.",
     )
     default_model: str = Field("base", description="Model used when a request names none.")
+    backend: BackendName = Field(
+        "auto",
+        description="auto: each model folder's format picks its backend (CTranslate2 folders: "
+        "ctranslate2, Hugging Face Whisper checkpoints: torch); naming one makes every model "
+        "use it.",
+    )
     # Device
     device: DeviceName = Field("auto", description="auto: CUDA when usable, else CPU.")
-    compute_type: ComputeType = Field("auto", description="auto: float16 on GPU, int8 on CPU.")
+    compute_type: ComputeType = Field(
+        "auto",
+        description="auto: float16 on GPU; on CPU int8 (ctranslate2) or float32 (torch).",
+    )
     device_index: int = Field(0, ge=0, description="GPU index when device is cuda.")
     cpu_threads: int = Field(0, ge=0, description="Threads per model on CPU (0: all cores).")
     # Server

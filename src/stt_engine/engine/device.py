@@ -37,6 +37,7 @@ class CudaProbe:
     library_dirs: Callable[[], list[Path]]
     gpu_name: Callable[[int], str]
     backend: str = "CTranslate2"  # named in the reasons
+    needs_libraries: bool = True  # the pip CUDA 12 libraries must load (CTranslate2)
 
 
 def pip_library_dirs(paths: Iterable[str] | None = None) -> list[Path]:
@@ -97,7 +98,7 @@ def _cuda_unusable(probe: CudaProbe) -> str | None:
         return f"{probe.backend} could not query CUDA ({exc})"
     if count < 1:
         return f"no CUDA device visible to {probe.backend}"
-    return load_cuda_libraries(probe.library_dirs())
+    return load_cuda_libraries(probe.library_dirs()) if probe.needs_libraries else None
 
 
 def _gpu_compute_type(requested: str) -> str:

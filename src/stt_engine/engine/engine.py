@@ -13,48 +13,72 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
-from stt_engine.engine.backends import kind_for
+from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
 from stt_engine.engine.device import choose_device
-from stt_engine.engine.pool import BackendFactory, ModelPool
+from stt_engine.engine.pool import ModelPool
 from stt_engine.engine.scheduler import CancelToken
 from stt_engine.engine.transcription import Decoding, transcribe_windows
 from stt_engine.engine.windows import stream_windows, window_bounds
-from stt_engine.errors import InvalidRequestError
+from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
-from stt_engine.models.layout import CTRANSLATE2, check_folder
+from stt_engine.models.layout import check_folder
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 log = logging.getLogger(__name__)
 
 
-def _factory(settings: Settings) -> BackendFactory:
-    def load(path: Path, device: DeviceChoice) -> Backend:
-        replicas = inference_threads(settings, device)
-        return kind_for(check_folder(path)).load(path, device, settings, replicas)
-
-    return load
+BackendFactory = Callable[[Path, DeviceChoice], Backend]
 
 
 class Engine:
-    """Transcribes audio with models resolved from the settings, batching across callers."""
+    """Transcribes audio with models resolved from the settings, batching across callers.
+
+    Each model folder is read by the backend its format (or the ``backend`` setting) names,
+    on the device that backend's library can use; ``device`` is the default model's.
+    """
 
     def __init__(self, settings: Settings, factory: BackendFactory | None = None):
         self.settings = settings
         self.registry = ModelRegistry(settings)
-        self._factory = factory or _factory(settings)
+        self._factory = factory or self._load_backend
+        self._devices: dict[str, DeviceChoice] = {}
 
     @cached_property
     def device(self) -> DeviceChoice:
-        choice = choose_device(self.settings, kind_for(CTRANSLATE2).probe())
-        log.info(choice.log_line())
-        return choice
+        return self.device_for(self._default_kind())
+
+    def device_for(self, kind: BackendKind) -> DeviceChoice:
+        """Where models of this backend run (chosen once per backend, and logged)."""
+        if kind.name not in self._devices:
+            choice = kind.compute_type(choose_device(self.settings, kind.probe()))
+            log.info("%s [%s]", choice.log_line(), kind.name)
+            self._devices[kind.name] = choice
+        return self._devices[kind.name]
+
+    def kind(self, path: Path) -> BackendKind:
+        """The backend that reads the model folder at ``path``."""
+        return kind_for(check_folder(path), self.settings.backend)
+
+    def _default_kind(self) -> BackendKind:
+        if self.settings.backend != "auto":
+            return kind_named(self.settings.backend)
+        try:
+            return self.kind(self.registry.resolve(None).path)
+        except SttError:  # no default model yet: the backend it would most likely use
+            return kind_named("ctranslate2")
+
+    def _load_backend(self, path: Path, device: DeviceChoice) -> Backend:
+        replicas = inference_threads(self.settings, device)
+        return self.kind(path).load(path, device, self.settings, replicas)
+
+    def _load(self, path: Path) -> Backend:
+        return self._factory(path, self.device_for(self.kind(path)))
 
     @cached_property
     def pool(self) -> ModelPool:
         return ModelPool(
-            self._factory,
-            self.device,
+            self._load,
             max_loaded=self.settings.max_loaded_models,
             ttl_seconds=self.settings.model_ttl_seconds,
             pinned=self.registry.canonical(None),

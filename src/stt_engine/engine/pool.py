@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_engine.engine.backend import Backend, DeviceChoice
+from stt_engine.engine.backend import Backend
 
 log = logging.getLogger(__name__)
 
-BackendFactory = Callable[[Path, DeviceChoice], Backend]
+Loader = Callable[[Path], Backend]
 
 
 @dataclass
@@ -30,15 +30,13 @@ class ModelPool:
 
     def __init__(
         self,
-        factory: BackendFactory,
-        device: DeviceChoice,
+        factory: Loader,
         *,
         max_loaded: int,
         ttl_seconds: float,
         pinned: str | None = None,
     ):
         self._factory = factory
-        self._device = device
         self._max_loaded = max_loaded
         self._ttl = ttl_seconds
         self._pinned = pinned
@@ -71,7 +69,7 @@ class ModelPool:
                     entry.users += 1
                     return entry
             started = time.perf_counter()
-            backend = self._factory(path, self._device)
+            backend = self._factory(path)
             entry = _Entry(backend, time.perf_counter() - started, users=1)
             log.info("loaded model %s in %.2f s", name, entry.load_seconds)
             with self._lock:

@@ -14,15 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
-from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps
 from stt_engine.errors import ModelInvalidError
-from stt_engine.transcript import Segment, Word
-
-FRAMES = 3000  # 30 s of 10 ms feature frames
-MAX_INITIAL_TIMESTAMP_INDEX = 50  # the first timestamp is at most 1 s in
-PREPEND_PUNCTUATIONS = "\"'“¿([{-"
-APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 
 
 class WhisperCT2Backend:
@@ -58,7 +52,7 @@ class WhisperCT2Backend:
         from faster_whisper.audio import pad_or_trim
 
         mel = self._model.feature_extractor(audio)[..., :-1]
-        return np.ascontiguousarray(pad_or_trim(mel, FRAMES), dtype=np.float32)
+        return np.ascontiguousarray(pad_or_trim(mel, dec.FRAMES), dtype=np.float32)
 
     def decode_batch(
         self, chunks: Sequence[ChunkInput], options: DecodeOptions
@@ -77,7 +71,7 @@ class WhisperCT2Backend:
         if options.word_timestamps:
             self._align(decoded, tokenizers, encoded, chunks)
         return [
-            _chunk_result(d, tok, options.temperature, lang)
+            dec.chunk_result(d, tok, options.temperature, lang)
             for d, tok, lang in zip(decoded, tokenizers, languages, strict=True)
         ]
 
@@ -98,14 +92,7 @@ class WhisperCT2Backend:
         return self._tokenizers[key]
 
     def _prompt(self, tokenizer: Any, options: DecodeOptions) -> list[int]:
-        previous = (
-            tokenizer.encode(" " + options.initial_prompt.strip()) if options.initial_prompt else []
-        )
-        return list(
-            self._model.get_prompt(
-                tokenizer, previous, without_timestamps=False, hotwords=options.hotwords
-            )
-        )
+        return dec.prompt(tokenizer, options, self._model.max_length)
 
     def _align(
         self,
@@ -115,12 +102,9 @@ class WhisperCT2Backend:
         chunks: Sequence[ChunkInput],
     ) -> None:
         """Words for every decoded chunk, one alignment call per tokenizer in the batch."""
-        by_tokenizer: dict[int, list[int]] = {}
-        for index, tok in enumerate(tokenizers):
-            by_tokenizer.setdefault(id(tok), []).append(index)
-        for indices in by_tokenizer.values():
+        for indices in dec.groups_by_tokenizer(tokenizers):
             subsegments = [decoded[i]["subsegments"] for i in indices]
-            frames = [_content_frames(self._model, chunks[i].seconds) for i in indices]
+            frames = [dec.content_frames(chunks[i].seconds) for i in indices]
             nonempty = [k for k, subs in enumerate(subsegments) if subs]
             if not nonempty:
                 continue
@@ -129,8 +113,8 @@ class WhisperCT2Backend:
                 tokenizers[indices[0]],
                 _select(encoded, [indices[k] for k in nonempty]),
                 [frames[k] for k in nonempty],
-                PREPEND_PUNCTUATIONS,
-                APPEND_PUNCTUATIONS,
+                dec.PREPEND_PUNCTUATIONS,
+                dec.APPEND_PUNCTUATIONS,
                 0.0,
             )
 
@@ -144,7 +128,7 @@ def _generate_kwargs(model: Any, tokenizer: Any, options: DecodeOptions) -> dict
         "return_no_speech_prob": True,
         "suppress_blank": True,
         "suppress_tokens": list(get_suppressed_tokens(tokenizer, [-1])),
-        "max_initial_timestamp_index": MAX_INITIAL_TIMESTAMP_INDEX,
+        "max_initial_timestamp_index": dec.MAX_INITIAL_TIMESTAMP_INDEX,
         "repetition_penalty": options.repetition_penalty,
         "no_repeat_ngram_size": options.no_repeat_ngram_size,
     }
@@ -163,66 +147,7 @@ def _generate_kwargs(model: Any, tokenizer: Any, options: DecodeOptions) -> dict
 def _decoded(result: Any, tokenizer: Any, seconds: float) -> dict[str, Any]:
     tokens = list(result.sequences_ids[0])
     avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
-    pieces = split_by_timestamps(tokens, tokenizer.timestamp_begin, tokenizer.eot, seconds)
-    return {
-        "tokens": tokens,
-        "avg_logprob": avg_logprob,
-        "no_speech_prob": float(result.no_speech_prob),
-        "subsegments": [_subsegment(p) for p in pieces],
-    }
-
-
-def _subsegment(piece: Piece) -> dict[str, Any]:
-    return {"seek": 0, "start": piece.start, "end": piece.end, "tokens": list(piece.tokens)}
-
-
-def _chunk_result(
-    decoded: dict[str, Any], tokenizer: Any, temperature: float, language: tuple[str, float]
-) -> ChunkResult:
-    text_tokens = [t for t in decoded["tokens"] if t < tokenizer.eot]
-    text = tokenizer.decode(text_tokens)
-    segments = tuple(
-        _segment(sub, tokenizer, decoded, temperature) for sub in decoded["subsegments"]
-    )
-    return ChunkResult(
-        segments=segments,
-        text=text,
-        avg_logprob=decoded["avg_logprob"],
-        no_speech_prob=decoded["no_speech_prob"],
-        compression_ratio=compression_ratio(text),
-        temperature=temperature,
-        language=language[0],
-        language_probability=language[1],
-    )
-
-
-def _segment(
-    sub: dict[str, Any], tokenizer: Any, decoded: dict[str, Any], temperature: float
-) -> Segment:
-    text = tokenizer.decode(sub["tokens"])
-    words = None
-    if "words" in sub:
-        words = tuple(
-            Word(w["word"], float(w["start"]), float(w["end"]), float(w["probability"]))
-            for w in sub["words"]
-        )
-    return Segment(
-        id=0,
-        seek=0,
-        start=float(sub["start"]),
-        end=float(sub["end"]),
-        text=text,
-        tokens=tuple(sub["tokens"]),
-        temperature=temperature,
-        avg_logprob=decoded["avg_logprob"],
-        compression_ratio=compression_ratio(text),
-        no_speech_prob=decoded["no_speech_prob"],
-        words=words,
-    )
-
-
-def _content_frames(model: Any, seconds: float) -> int:
-    return min(int(np.ceil(seconds) * model.frames_per_second), FRAMES)
+    return dec.decoded(tokens, avg_logprob, float(result.no_speech_prob), tokenizer, seconds)
 
 
 def _select(encoded: Any, indices: list[int]) -> Any:

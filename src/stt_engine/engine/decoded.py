@@ -1,0 +1,112 @@
+"""What both Whisper backends share after the model: prompts, token splitting, results.
+
+A backend produces token ids; turning them into the engine's :class:`ChunkResult` (segments
+split at timestamp tokens, text, scores) is the same arithmetic for every backend, and so is
+the prompt a request's options make. Tokenizers are faster-whisper's ``Tokenizer`` wrapper
+over a ``tokenizers`` tokenizer, which both backends load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from stt_engine.engine.backend import ChunkResult, DecodeOptions
+from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps
+from stt_engine.transcript import Segment, Word
+
+FRAMES = 3000  # 30 s of 10 ms feature frames
+FRAMES_PER_SECOND = 100
+MAX_INITIAL_TIMESTAMP_INDEX = 50  # the first timestamp is at most 1 s in
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+
+
+def prompt(tokenizer: Any, options: DecodeOptions, max_length: int) -> list[int]:
+    """The decoder prefix: previous text and hotwords (after ``sot_prev``), then the start."""
+    head: list[int] = []
+    previous = (
+        tokenizer.encode(" " + options.initial_prompt.strip()) if options.initial_prompt else []
+    )
+    if previous or options.hotwords:
+        head.append(tokenizer.sot_prev)
+        if options.hotwords:
+            head.extend(tokenizer.encode(" " + options.hotwords.strip())[: max_length // 2 - 1])
+        head.extend(previous[-(max_length // 2 - 1) :])
+    return [*head, *tokenizer.sot_sequence]
+
+
+def decoded(
+    tokens: list[int], avg_logprob: float, no_speech_prob: float, tokenizer: Any, seconds: float
+) -> dict[str, Any]:
+    """A decoded chunk in the shape faster-whisper's word aligner reads and writes."""
+    pieces = split_by_timestamps(tokens, tokenizer.timestamp_begin, tokenizer.eot, seconds)
+    return {
+        "tokens": tokens,
+        "avg_logprob": avg_logprob,
+        "no_speech_prob": no_speech_prob,
+        "subsegments": [_subsegment(p) for p in pieces],
+    }
+
+
+def _subsegment(piece: Piece) -> dict[str, Any]:
+    return {"seek": 0, "start": piece.start, "end": piece.end, "tokens": list(piece.tokens)}
+
+
+def chunk_result(
+    decoded: dict[str, Any], tokenizer: Any, temperature: float, language: tuple[str, float]
+) -> ChunkResult:
+    text_tokens = [t for t in decoded["tokens"] if t < tokenizer.eot]
+    text = tokenizer.decode(text_tokens)
+    segments = tuple(
+        _segment(sub, tokenizer, decoded, temperature) for sub in decoded["subsegments"]
+    )
+    return ChunkResult(
+        segments=segments,
+        text=text,
+        avg_logprob=decoded["avg_logprob"],
+        no_speech_prob=decoded["no_speech_prob"],
+        compression_ratio=compression_ratio(text),
+        temperature=temperature,
+        language=language[0],
+        language_probability=language[1],
+    )
+
+
+def _segment(
+    sub: dict[str, Any], tokenizer: Any, decoded: dict[str, Any], temperature: float
+) -> Segment:
+    text = tokenizer.decode(sub["tokens"])
+    words = None
+    if "words" in sub:
+        words = tuple(
+            Word(w["word"], float(w["start"]), float(w["end"]), float(w["probability"]))
+            for w in sub["words"]
+        )
+    return Segment(
+        id=0,
+        seek=0,
+        start=float(sub["start"]),
+        end=float(sub["end"]),
+        text=text,
+        tokens=tuple(sub["tokens"]),
+        temperature=temperature,
+        avg_logprob=decoded["avg_logprob"],
+        compression_ratio=compression_ratio(text),
+        no_speech_prob=decoded["no_speech_prob"],
+        words=words,
+    )
+
+
+def content_frames(seconds: float) -> int:
+    """Feature frames that hold a chunk's audio (the aligner ignores the padding after)."""
+    return min(int(np.ceil(seconds) * FRAMES_PER_SECOND), FRAMES)
+
+
+def groups_by_tokenizer(tokenizers: list[Any]) -> list[list[int]]:
+    """Indices of the chunks that share a tokenizer (one alignment call per group)."""
+    groups: dict[int, list[int]] = {}
+    for index, tok in enumerate(tokenizers):
+        groups.setdefault(id(tok), []).append(index)
+    return list(groups.values())

@@ -1,0 +1,264 @@
+"""The PyTorch backend: Hugging Face Whisper checkpoints on ``transformers``.
+
+The only module that imports ``torch`` or ``transformers`` (with its word aligner,
+``torch_align.py``). A batch of chunks is encoded once; the first decoder step over the start
+token gives each chunk's language and no-speech probability; ``generate`` then decodes the
+batch with Whisper's timestamp rules (beam search, or sampling ``best_of`` candidates at a
+temperature); a teacher-forced pass scores the result. Prompt building, timestamp splitting
+and word grouping are shared with the CTranslate2 backend, so the two agree on everything but
+the arithmetic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from transformers import GenerationConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
+from transformers.generation import (
+    GenerationMixin,
+    LogitsProcessorList,
+    WhisperTimeStampLogitsProcessor,
+)
+from transformers.modeling_outputs import BaseModelOutput
+
+import torch
+from stt_engine.engine import decoded as dec
+from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.torch_align import WordAligner
+from stt_engine.errors import ModelInvalidError
+
+MAX_LENGTH = 448  # decoder positions
+_ALIGN_TOKENS = ("<|notimestamps|>", "<|endoftext|>")
+DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}
+
+
+class WhisperTorchBackend:
+    """A Hugging Face Whisper checkpoint loaded on one device."""
+
+    def __init__(self, path: Path, device: DeviceChoice):
+        self._device = device
+        self._torch_device = torch.device(
+            f"cuda:{device.device_index}" if device.device == "cuda" else "cpu"
+        )
+        self._dtype = DTYPES.get(device.compute_type, torch.float32)
+        if device.device == "cpu" and device.cpu_threads:
+            torch.set_num_threads(device.cpu_threads)
+        self._model = _load_model(path, self._dtype, self._torch_device)
+        self._extractor = _feature_extractor(path, self._model.config.num_mel_bins)
+        self._hf_tokenizer = _tokenizer(path)
+        self._tokenizers: dict[tuple[str, str], Any] = {}
+        self._language_tokens = _language_tokens(self._hf_tokenizer)
+        special = tuple(self._hf_tokenizer.token_to_id(t) for t in _ALIGN_TOKENS)
+        self._aligner = WordAligner(self._model, _alignment_heads(self._model), special)
+        self._lock = threading.Lock()  # one batch at a time on this model
+
+    @property
+    def device(self) -> DeviceChoice:
+        return self._device
+
+    @property
+    def multilingual(self) -> bool:
+        return int(self._model.config.vocab_size) >= 51865
+
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        values = self._extractor(
+            audio, sampling_rate=16000, return_tensors="np", padding="max_length"
+        )
+        return np.ascontiguousarray(values["input_features"][0], dtype=np.float32)
+
+    def decode_batch(
+        self, chunks: Sequence[ChunkInput], options: DecodeOptions
+    ) -> list[ChunkResult]:
+        with self._lock, torch.inference_mode():
+            encoded = self._encode(chunks)
+            languages = self._languages(encoded, options.language)
+            tokenizers = [self._tokenizer(options.task, lang) for lang, _ in languages]
+            prefixes = [self._prompt(tok, options) for tok in tokenizers]
+            sequences = self._generate(encoded, prefixes, tokenizers[0], options)
+            scored = [
+                self._score(encoded[i : i + 1], prefixes[i], candidates, tokenizers[i])
+                for i, candidates in enumerate(sequences)
+            ]
+            no_speech = self._no_speech(encoded, prefixes, tokenizers[0])
+            decoded = [
+                dec.decoded(tokens, logprob, float(ns), tok, chunk.seconds)
+                for (tokens, logprob), ns, tok, chunk in zip(
+                    scored, no_speech, tokenizers, chunks, strict=True
+                )
+            ]
+            if options.word_timestamps:
+                self._aligner.align(decoded, tokenizers, encoded, chunks)
+        return [
+            dec.chunk_result(d, tok, options.temperature, lang)
+            for d, tok, lang in zip(decoded, tokenizers, languages, strict=True)
+        ]
+
+    def _encode(self, chunks: Sequence[ChunkInput]) -> torch.Tensor:
+        features = torch.from_numpy(np.stack([c.features for c in chunks]))
+        features = features.to(self._torch_device, self._dtype)
+        return self._model.model.encoder(features).last_hidden_state
+
+    def _first_logits(self, encoded: torch.Tensor, prefixes: list[list[int]]) -> torch.Tensor:
+        """Logits after the last prefix token of each row, in float32."""
+        ids = torch.tensor(prefixes, device=self._torch_device)
+        out = self._model(encoder_outputs=(encoded,), decoder_input_ids=ids, use_cache=False)
+        return out.logits[:, -1].float()
+
+    def _languages(self, encoded: torch.Tensor, language: str | None) -> list[tuple[str, float]]:
+        count = encoded.shape[0]
+        if language is not None or not self.multilingual:
+            return [(language or "en", 1.0)] * count
+        codes, ids = zip(*self._language_tokens, strict=True)
+        sot = self._tokenizer("transcribe", "en").sot
+        probs = self._first_logits(encoded, [[sot]] * count)[:, list(ids)].softmax(-1)
+        best = probs.argmax(-1).tolist()
+        return [(codes[b], float(probs[row, b])) for row, b in enumerate(best)]
+
+    def _no_speech(
+        self, encoded: torch.Tensor, prefixes: list[list[int]], tokenizer: Any
+    ) -> list[float]:
+        if tokenizer.no_speech is None:
+            return [0.0] * encoded.shape[0]
+        upto_sot = [p[: p.index(tokenizer.sot) + 1] for p in prefixes]
+        probs = self._first_logits(encoded, upto_sot).softmax(-1)
+        return [float(v) for v in probs[:, tokenizer.no_speech].tolist()]
+
+    def _tokenizer(self, task: str, language: str) -> Any:
+        key = (task, language)
+        if key not in self._tokenizers:
+            from faster_whisper.tokenizer import Tokenizer
+
+            self._tokenizers[key] = Tokenizer(
+                self._hf_tokenizer, self.multilingual, task=task, language=language
+            )
+        return self._tokenizers[key]
+
+    def _prompt(self, tokenizer: Any, options: DecodeOptions) -> list[int]:
+        return dec.prompt(tokenizer, options, MAX_LENGTH)
+
+    def _generate(
+        self,
+        encoded: torch.Tensor,
+        prefixes: list[list[int]],
+        tokenizer: Any,
+        options: DecodeOptions,
+    ) -> list[list[list[int]]]:
+        """Candidate token sequences (without the prefix) for every chunk."""
+        begin = len(prefixes[0])
+        config = _generation_config(tokenizer, options)
+        processors = LogitsProcessorList([WhisperTimeStampLogitsProcessor(config, begin)])
+        ids = torch.tensor(prefixes, device=self._torch_device)
+        out = GenerationMixin.generate(
+            self._model,
+            encoder_outputs=BaseModelOutput(last_hidden_state=encoded),
+            decoder_input_ids=ids,
+            generation_config=config,
+            logits_processor=processors,
+        )
+        per_chunk = config.num_return_sequences or 1
+        rows = [_strip(row[begin:].tolist(), tokenizer.eot) for row in out]
+        return [rows[i * per_chunk : (i + 1) * per_chunk] for i in range(len(prefixes))]
+
+    def _score(
+        self,
+        encoded: torch.Tensor,
+        prefix: list[int],
+        candidates: list[list[int]],
+        tokenizer: Any,
+    ) -> tuple[list[int], float]:
+        """The likeliest candidate and its mean log-probability (Whisper's avg_logprob)."""
+        if len(candidates) == 1 and not candidates[0]:
+            return [], 0.0
+        best: tuple[list[int], float] | None = None
+        for tokens in candidates:
+            ids = torch.tensor([[*prefix, *tokens, tokenizer.eot]], device=self._torch_device)
+            out = self._model(encoder_outputs=(encoded,), decoder_input_ids=ids, use_cache=False)
+            logprobs = out.logits[0, len(prefix) - 1 : -1].float().log_softmax(-1)
+            targets = ids[0, len(prefix) :]
+            total = float(logprobs.gather(-1, targets[:, None]).sum())
+            average = total / (len(tokens) + 1)
+            if best is None or average > best[1]:
+                best = (tokens, average)
+        assert best is not None
+        return best
+
+
+def _strip(tokens: list[int], eot: int) -> list[int]:
+    """Tokens up to (not including) the end of text; padding after it dropped."""
+    return tokens[: tokens.index(eot)] if eot in tokens else tokens
+
+
+def _generation_config(tokenizer: Any, options: DecodeOptions) -> GenerationConfig:
+    """Whisper's decoding rules for one call: suppressed tokens, blank start, the sampling."""
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    sampling = options.temperature > 0
+    return GenerationConfig(
+        max_length=MAX_LENGTH,
+        suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])),
+        begin_suppress_tokens=[*tokenizer.encode(" "), tokenizer.eot],
+        num_beams=1 if sampling else options.beam_size,
+        do_sample=sampling,
+        temperature=options.temperature if sampling else 1.0,
+        top_k=0 if sampling else None,
+        top_p=1.0,
+        num_return_sequences=options.best_of if sampling else 1,
+        repetition_penalty=options.repetition_penalty,
+        no_repeat_ngram_size=options.no_repeat_ngram_size,
+        eos_token_id=tokenizer.eot,
+        pad_token_id=tokenizer.eot,
+        decoder_start_token_id=tokenizer.sot,
+        no_timestamps_token_id=tokenizer.no_timestamps,
+        max_initial_timestamp_index=dec.MAX_INITIAL_TIMESTAMP_INDEX,
+        length_penalty=1.0,
+    )
+
+
+def _load_model(path: Path, dtype: torch.dtype, device: torch.device) -> Any:
+    try:
+        model: Any = WhisperForConditionalGeneration.from_pretrained(
+            str(path), dtype=dtype, attn_implementation="sdpa", local_files_only=True
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelInvalidError(f"cannot load model from {path}: {exc}") from exc
+    return model.to(device).eval()
+
+
+def _feature_extractor(path: Path, mel_bins: int) -> Any:
+    if (path / "preprocessor_config.json").is_file():
+        return WhisperFeatureExtractor.from_pretrained(str(path), local_files_only=True)
+    return WhisperFeatureExtractor(feature_size=mel_bins)
+
+
+def _tokenizer(path: Path) -> Any:
+    """The ``tokenizers`` tokenizer of a checkpoint (from tokenizer.json, or vocab + merges)."""
+    import tokenizers
+
+    if (path / "tokenizer.json").is_file():
+        return tokenizers.Tokenizer.from_file(str(path / "tokenizer.json"))
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(path), local_files_only=True).backend_tokenizer
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ModelInvalidError(f"cannot load the tokenizer in {path}: {exc}") from exc
+
+
+def _language_tokens(tokenizer: Any) -> list[tuple[str, int]]:
+    """(code, token id) of every language the tokenizer has a token for."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    found = ((code, tokenizer.token_to_id(f"<|{code}|>")) for code in _LANGUAGE_CODES)
+    return [(code, token) for code, token in found if token is not None]
+
+
+def _alignment_heads(model: Any) -> list[tuple[int, int]]:
+    heads = getattr(model.generation_config, "alignment_heads", None)
+    if heads:
+        return [(int(layer), int(head)) for layer, head in heads]
+    layers, count = model.config.decoder_layers, model.config.decoder_attention_heads
+    return [(layer, head) for layer in range(layers // 2, layers) for head in range(count)]
