@@ -107,6 +107,9 @@ def folder_languages(folder: Path) -> str:
         data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "unknown"
+    if isinstance(data, dict) and data.get("model_type") == "whisper":
+        # Hugging Face: English-only Whisper vocabularies hold 51864 tokens, multilingual more.
+        return "multilingual" if int(data.get("vocab_size") or 0) > 51864 else "en"
     lang_ids = data.get("lang_ids") if isinstance(data, dict) else None
     if isinstance(lang_ids, list) and len(lang_ids) > 1:
         return "multilingual"

@@ -1,0 +1,152 @@
+"""The PyTorch backend on real weights and real speech agrees with the CTranslate2 backend."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+
+from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine.backend import ChunkInput, DecodeOptions
+from stt_engine.errors import ModelInvalidError
+from stt_engine.models.layout import TRANSFORMERS, check_folder
+from stt_engine.transcript import Transcript, Word
+
+JFK_TEXT = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
+
+
+def _words(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+def _chars(text: str) -> str:
+    return re.sub(r"[\W_]", "", unicodedata.normalize("NFC", text))
+
+
+def _all_words(transcript: Transcript) -> list[Word]:
+    return [w for s in transcript.segments for w in s.words or ()]
+
+
+def test_checkpoint_is_recognised_and_read_by_torch(engine: Engine, hf_base: Path) -> None:
+    assert check_folder(hf_base) == TRANSFORMERS
+    assert engine.kind(hf_base).name == "torch"
+    assert engine.device.device == "cpu" and engine.device.compute_type == "float32"
+    info = engine.registry.resolve(hf_base.name)
+    assert info.format == TRANSFORMERS and info.multilingual
+
+
+def test_jfk_text_and_word_times_match_ctranslate2(
+    engine: Engine, ct2_engine: Engine, jfk: Path
+) -> None:
+    options = TranscribeOptions(language="en", word_timestamps=True)
+    on_torch = engine.transcribe_file(jfk, options)
+    on_ct2 = ct2_engine.transcribe_file(jfk, options)
+    assert jiwer.wer(_words(JFK_TEXT), _words(on_torch.text)) <= 0.05
+    assert _words(on_torch.text) == _words(on_ct2.text)
+    torch_words, ct2_words = _all_words(on_torch), _all_words(on_ct2)
+    assert [w.word for w in torch_words] == [w.word for w in ct2_words]
+    for mine, theirs in zip(torch_words, ct2_words, strict=True):
+        assert abs(mine.start - theirs.start) <= 0.2 and abs(mine.end - theirs.end) <= 0.2
+        assert 0.0 < mine.probability <= 1.0
+
+
+def _spread(manifest: list[dict[str, object]], prefix: str, count: int) -> list[dict[str, object]]:
+    rows = sorted(
+        (r for r in manifest if str(r["audio_filepath"]).startswith(prefix)),
+        key=lambda r: str(r["audio_filepath"]),
+    )
+    step = len(rows) / count
+    return [rows[int(i * step)] for i in range(count)]
+
+
+@pytest.mark.slow
+def test_korean_error_rate_within_a_point_of_ctranslate2(
+    engine: Engine, ct2_engine: Engine, audio_dir: Path, manifest: list[dict[str, object]]
+) -> None:
+    rows = _spread(manifest, "ko/emotiontts/Main/main/lmy/", 5)
+    rows += _spread(manifest, "ko/emotiontts/Emotional/", 3)
+    references, torch_texts, ct2_texts = [], [], []
+    for row in rows:
+        audio = engine.decode(audio_dir / str(row["audio_filepath"]))
+        references.append(_chars(str(row["text"])))
+        torch_texts.append(_chars(engine.transcribe_all(audio, TranscribeOptions()).text))
+        ct2_texts.append(
+            _chars(ct2_engine.transcribe_all(audio, TranscribeOptions(), model="base").text)
+        )
+    cer_torch = jiwer.cer(references, torch_texts)
+    cer_ct2 = jiwer.cer(references, ct2_texts)
+    print(f"CER over {len(rows)} Korean clips: torch {cer_torch:.4f}, ctranslate2 {cer_ct2:.4f}")
+    assert abs(cer_torch - cer_ct2) <= 0.01, (cer_torch, cer_ct2)
+    assert cer_torch < 0.25
+
+
+def test_language_is_detected_on_the_first_chunk(engine: Engine, audio_dir: Path) -> None:
+    clip = audio_dir / "ko/emotiontts/Main/main/lmy/lmy01001.flac"
+    transcript = engine.transcribe_file(clip, TranscribeOptions())
+    assert transcript.language == "ko" and transcript.info.language_probability > 0.5
+
+
+def test_translate_gives_english(engine: Engine, audio_dir: Path) -> None:
+    clip = audio_dir / "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # 전 스파게티 좋아해요.
+    transcript = engine.transcribe_file(clip, TranscribeOptions(task="translate"))
+    assert "spaghetti" in transcript.text.lower()
+    assert not re.search(r"[\uac00-\ud7a3]", transcript.text)
+
+
+def _decode(engine: Engine, audio: np.ndarray, options: DecodeOptions, count: int = 1):  # type: ignore[no-untyped-def]
+    info = engine.registry.resolve(None)
+    with engine.pool.acquire(info.name, info.path) as backend:
+        chunk = ChunkInput(backend.features(audio), audio.size / 16000)
+        return backend.decode_batch([chunk] * count, options)
+
+
+def test_a_batch_decodes_like_one_chunk_alone(engine: Engine, jfk: Path) -> None:
+    audio = engine.decode(jfk)
+    options = DecodeOptions(language="en", beam_size=2)
+    alone = _decode(engine, audio, options)[0]
+    batched = _decode(engine, audio, options, count=3)
+    assert [r.text for r in batched] == [alone.text] * 3
+    assert batched[2].avg_logprob == pytest.approx(alone.avg_logprob, abs=1e-3)
+    assert 0.0 <= alone.no_speech_prob < 0.5 and alone.avg_logprob > -0.6
+
+
+def test_sampling_keeps_the_likeliest_of_best_of(engine: Engine, jfk: Path) -> None:
+    audio = engine.decode(jfk)
+    result = _decode(engine, audio, DecodeOptions(language="en", temperature=0.6, best_of=3))[0]
+    assert result.temperature == 0.6
+    assert jiwer.wer(_words(JFK_TEXT), _words(result.text)) <= 0.3
+    assert -2.0 < result.avg_logprob < 0.0 and result.segments
+
+
+def test_prompt_and_hotwords_steer_but_stay_out_of_the_text(engine: Engine, jfk: Path) -> None:
+    audio = engine.decode(jfk)
+    options = DecodeOptions(language="en", initial_prompt="A speech.", hotwords="Americans")
+    result = _decode(engine, audio, options)[0]
+    assert "A speech" not in result.text
+    assert jiwer.wer(_words(JFK_TEXT), _words(result.text)) <= 0.1
+
+
+def test_silence_scores_as_no_speech(engine: Engine) -> None:
+    silence = np.zeros(16000 * 3, dtype=np.float32)
+    result = _decode(engine, silence, DecodeOptions(language="en", beam_size=1))[0]
+    assert result.no_speech_prob > 0.5
+
+
+def test_a_backend_that_cannot_read_the_folder_is_a_clear_error(
+    engine: Engine, hf_base: Path, ct2_base: Path
+) -> None:
+    with pytest.raises(ModelInvalidError, match="backend torch cannot read ctranslate2") as info:
+        engine.kind(ct2_base)
+    assert "auto" in (info.value.hint or "")
+    on_ct2 = Engine(engine.settings.model_copy(update={"backend": "ctranslate2"}))
+    with pytest.raises(ModelInvalidError, match="cannot read transformers") as info:
+        on_ct2.kind(hf_base)
+    assert "models convert" in (info.value.hint or "")
