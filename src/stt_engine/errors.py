@@ -15,6 +15,7 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     +-- ModelError                500  exit 4   model_error
     |   +-- ModelNotFoundError    404  exit 4   model_not_found
     |   +-- ModelInvalidError     500  exit 4   model_invalid
+    |   +-- ModelConversionError  500  exit 4   model_conversion_failed
     +-- DeviceError               503  exit 5   device_unavailable
     +-- AuthError                 401  exit 6   invalid_api_key
     +-- NotFoundError             404  exit 4   not_found
@@ -106,6 +107,10 @@ class ModelNotFoundError(ModelError):
 
 class ModelInvalidError(ModelError):
     code = "model_invalid"
+
+
+class ModelConversionError(ModelError):
+    code = "model_conversion_failed"
 
 
 class DeviceError(SttError):

@@ -15,14 +15,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
-from api_support import API_KEY, live_server, make_settings  # noqa: E402
-from openai import OpenAI  # noqa: E402
-from whisper_export import export_hf  # noqa: E402
+from api_support import API_KEY, live_server, make_settings
+from openai import OpenAI
+from whisper_export import export_hf
 
-from stt_engine.config import Settings  # noqa: E402
-from stt_engine.engine import Engine  # noqa: E402
-from stt_engine.models import ModelRegistry  # noqa: E402
-from stt_engine.server.background import BackgroundServer  # noqa: E402
+from stt_engine.config import Settings
+from stt_engine.engine import Engine
+from stt_engine.models import ModelRegistry
+from stt_engine.server.background import BackgroundServer
 
 HF_NAME = "whisper-base-hf"
 

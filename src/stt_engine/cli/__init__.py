@@ -14,7 +14,7 @@ from stt_engine import __version__
 # name -> "module:attribute"; each module is imported only when its command runs or is helped.
 COMMANDS: dict[str, tuple[str, str]] = {
     "transcribe": ("stt_engine.cli.transcribe:transcribe", "Transcribe audio files."),
-    "models": ("stt_engine.cli.models:models", "List and verify models."),
+    "models": ("stt_engine.cli.models:models", "List, verify, convert and import models."),
     "serve": ("stt_engine.cli.serve:serve", "Run the OpenAI-compatible HTTP server."),
     "check": ("stt_engine.cli.check:check", "Prove a running server transcribes."),
     "doctor": ("stt_engine.cli.doctor:doctor", "Say whether this server can run the engine."),

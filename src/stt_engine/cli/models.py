@@ -1,8 +1,9 @@
-"""``stt-engine models``: what models are available, and whether their files are intact."""
+"""``stt-engine models``: list, verify, convert and import models."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -11,7 +12,7 @@ from stt_engine.cli.options import settings_overrides
 
 @click.group()
 def models() -> None:
-    """List and verify models."""
+    """List, verify, convert and import models."""
 
 
 @models.command("list")
@@ -20,6 +21,7 @@ def models() -> None:
 def list_models(models_dir: str | None, as_json: bool) -> None:
     """Models in the models directory and in installed packages."""
     from stt_engine.config import Settings
+    from stt_engine.engine.backends import backend_name
     from stt_engine.models import ModelRegistry
 
     settings = Settings(**settings_overrides(models_dir=models_dir))
@@ -28,6 +30,8 @@ def list_models(models_dir: str | None, as_json: bool) -> None:
         {
             "name": m.name,
             "source": m.source,
+            "format": m.format,
+            "backend": backend_name(m.format, settings.backend),
             "size_mb": round(m.size / 1e6, 1),
             "languages": m.languages,
             "path": str(m.path),
@@ -44,11 +48,15 @@ def list_models(models_dir: str | None, as_json: bool) -> None:
             "install one with: pip install 'stt-engine[models]'"
         )
         return
-    click.echo(f"{'NAME':<16} {'SOURCE':<11} {'SIZE':>9}  {'LANGUAGES':<13} PATH")
+    click.echo(
+        f"{'NAME':<20} {'SOURCE':<11} {'FORMAT':<13} {'BACKEND':<12} {'SIZE':>9}  "
+        f"{'LANGUAGES':<13} PATH"
+    )
     for r in rows:
         name = f"{r['name']}{' *' if r['default'] else ''}"
         click.echo(
-            f"{name:<16} {r['source']:<11} {r['size_mb']:>6} MB  {r['languages']:<13} {r['path']}"
+            f"{name:<20} {r['source']:<11} {r['format']:<13} {r['backend']:<12} "
+            f"{r['size_mb']:>6} MB  {r['languages']:<13} {r['path']}"
         )
     click.echo(f"(* default; models dir: {settings.models_dir})")
 
@@ -80,3 +88,64 @@ def verify_model(name: str, models_dir: str | None, write_manifest: bool) -> Non
             hint="re-copy the model folder, or use --write-manifest once on a trusted copy",
         )
     click.echo(f"ok: {info.name} ({info.source}, {info.path})")
+
+
+@models.command("convert")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["ctranslate2"]),
+    default="ctranslate2",
+    show_default=True,
+    help="Format to write.",
+)
+@click.option(
+    "--quantization",
+    type=click.Choice(["float16", "int8_float16", "int8", "int8_bfloat16", "bfloat16", "float32"]),
+    default=None,
+    help="Weight type of the converted model (default: as stored). float16 or int8_float16 "
+    "for GPUs, int8 for CPUs.",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+def convert_model(
+    source: Path, target: str, quantization: str | None, out: Path, force: bool
+) -> None:
+    """Convert a Hugging Face Whisper checkpoint SOURCE into a CTranslate2 folder.
+
+    Needs transformers and torch on this machine (pip install 'stt-engine[torch]'); the
+    result runs on the CTranslate2 backend anywhere.
+    """
+    import time
+
+    from stt_engine.models.convert import convert_to_ctranslate2
+
+    started = time.monotonic()
+
+    def report(line: str) -> None:
+        click.echo(f"[{time.monotonic() - started:6.1f} s] {line}", err=True)
+
+    convert_to_ctranslate2(source, out, quantization, force=force, report=report)
+    click.echo(f"ok: {out} ({target}, {quantization or 'as stored'})")
+
+
+@models.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Name in the models directory (default: folder name).")
+@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--link", is_flag=True, help="Symlink instead of copying (same machine only).")
+def import_model(source: Path, name: str | None, models_dir: str | None, link: bool) -> None:
+    """Copy (or link) the model folder SOURCE into the models directory, with checksums."""
+    from stt_engine.config import Settings
+    from stt_engine.engine.backends import backend_name
+    from stt_engine.models.carry import import_folder
+    from stt_engine.models.layout import check_folder
+
+    settings = Settings(**settings_overrides(models_dir=models_dir))
+    target = import_folder(source, settings.models_dir, name, link=link)
+    model_format = check_folder(target)
+    click.echo(
+        f"ok: {target.name} -> {target} ({model_format}, "
+        f"backend {backend_name(model_format, settings.backend)})"
+    )

@@ -99,6 +99,13 @@ def kind_for(model_format: str, backend: str = "auto") -> BackendKind:
     return kind
 
 
+def backend_name(model_format: str, backend: str = "auto") -> str:
+    """The backend that serves a folder of this format under the ``backend`` setting."""
+    if backend != "auto":
+        return backend
+    return next(name for name, fmt in BACKENDS.items() if fmt == model_format)
+
+
 def kind_named(backend: str) -> BackendKind:
     """The kind a backend name stands for (``ctranslate2`` or ``torch``)."""
     return KINDS[BACKENDS[backend]]

@@ -51,7 +51,8 @@ class ModelRegistry:
             raise ModelNotFoundError(
                 f"model '{name or wanted}' not found",
                 hint=f"known models: {', '.join(self.names()) or 'none'}; put CTranslate2 "
-                f"Whisper folders under {self._settings.models_dir}",
+                f"or Hugging Face Whisper folders under {self._settings.models_dir} "
+                "(stt-engine models import DIR)",
                 param="model",
             )
         return replace(info, format=layout.check_folder(info.path))
@@ -79,7 +80,8 @@ class ModelRegistry:
         found: dict[str, ModelInfo] = {}
         models_dir = self._settings.models_dir
         if models_dir.is_dir():
-            for folder in sorted(p for p in models_dir.iterdir() if p.is_dir()):
+            folders = (p for p in models_dir.iterdir() if p.is_dir() and p.name[0] != ".")
+            for folder in sorted(folders):
                 if layout.folder_format(folder) is not None:
                     found[folder.name] = _folder_info(folder.name, "models_dir", folder)
         for name, packaged in PACKAGED.items():

@@ -11,6 +11,7 @@ import time
 from fastapi import APIRouter, Depends
 
 from stt_engine.engine import Engine
+from stt_engine.engine.backends import backend_name
 from stt_engine.errors import ModelNotFoundError
 from stt_engine.models.catalog import ALIASES
 from stt_engine.models.registry import ModelInfo
@@ -51,6 +52,8 @@ def model_object(state: ServerState, info: ModelInfo, model_id: str | None = Non
         "root": info.name,
         "languages": info.languages,
         "source": info.source,
+        "format": info.format,
+        "backend": backend_name(info.format, state.engine.settings.backend),
         "size_bytes": info.size,
         "loaded": info.name in state.engine.pool.loaded(),
         "default": info.name == state.engine.registry.default_name,
