@@ -117,10 +117,12 @@ def settings_record(
 ) -> dict[str, Any]:
     """The settings both systems ran with, for the result file."""
     info = engine.registry.resolve(model)
-    device = engine.device
+    kind = engine.kind(info.path)
+    device = engine.device_for(kind)
     return {
         "model": info.name,
         "model_path": str(info.path),
+        "backend": kind.name,
         "device": device.device,
         "compute_type": device.compute_type,
         "cpu_threads": device.cpu_threads,

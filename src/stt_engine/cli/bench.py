@@ -102,7 +102,10 @@ def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
 
     clips = _clips(kw)
     overrides = settings_overrides(
-        device=kw["device"], compute_type=kw["compute_type"], models_dir=kw["models_dir"]
+        device=kw["device"],
+        backend=kw["backend"],
+        compute_type=kw["compute_type"],
+        models_dir=kw["models_dir"],
     )
     engine = Engine(Settings(**overrides))
     options = TranscribeOptions(

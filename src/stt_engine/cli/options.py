@@ -12,24 +12,31 @@ from stt_engine.options import BY_NAME, Option, Surface, on
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEVICES = click.Choice(["auto", "cuda", "cpu"])
+BACKENDS = click.Choice(["auto", "ctranslate2", "torch"])
 COMPUTE_TYPES = click.Choice(
     ["auto", "default", "float16", "bfloat16", "float32", "int8", "int8_float16", "int8_float32"]
 )
 
 
 def engine_options(func: F) -> F:
-    """--model, --device, --compute-type, --models-dir."""
+    """--model, --backend, --device, --compute-type, --models-dir."""
     func = click.option(
         "--models-dir",
         type=click.Path(file_okay=False),
         default=None,
-        help="Folder of CTranslate2 Whisper models.",
+        help="Folder of model folders (CTranslate2 or Hugging Face Whisper).",
+    )(func)
+    func = click.option(
+        "--backend",
+        type=BACKENDS,
+        default=None,
+        help="auto: the model folder's format picks (ctranslate2 or torch).",
     )(func)
     func = click.option(
         "--compute-type",
         type=COMPUTE_TYPES,
         default=None,
-        help="auto: float16 on GPU, int8 on CPU.",
+        help="auto: float16 on GPU; int8 (ctranslate2) or float32 (torch) on CPU.",
     )(func)
     func = click.option(
         "--device", type=DEVICES, default=None, help="auto picks CUDA when usable."

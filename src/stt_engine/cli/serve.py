@@ -12,9 +12,10 @@ from typing import Any, get_args
 
 import click
 
-from stt_engine.config import ComputeType, DeviceName
+from stt_engine.config import BackendName, ComputeType, DeviceName
 
 _DEVICES = list(get_args(DeviceName))
+_BACKENDS = list(get_args(BackendName))
 _COMPUTE = list(get_args(ComputeType))
 
 
@@ -35,6 +36,7 @@ _COMPUTE = list(get_args(ComputeType))
 @click.option("--api-keys-file", type=click.Path(path_type=Path), help="File of keys, one a line.")
 @click.option("--models-dir", type=click.Path(path_type=Path), help="Folder of model folders.")
 @click.option("--default-model", help="Model for requests that name none (and whisper-1).")
+@click.option("--backend", type=click.Choice(_BACKENDS), help="auto: the model's format picks.")
 @click.option("--device", type=click.Choice(_DEVICES), help="auto: CUDA when usable, else CPU.")
 @click.option("--compute-type", type=click.Choice(_COMPUTE), help="auto: float16 GPU, int8 CPU.")
 @click.option("--model-ttl-seconds", type=float, help="Unload idle non-default models after.")

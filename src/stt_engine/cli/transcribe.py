@@ -77,6 +77,7 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     jobs = plan(sources, formats, output_dir or Path.cwd(), to_stdout)
     overrides = settings_overrides(
         device=kw.pop("device"),
+        backend=kw.pop("backend"),
         compute_type=kw.pop("compute_type"),
         models_dir=kw.pop("models_dir"),
     )
