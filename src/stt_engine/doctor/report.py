@@ -51,7 +51,8 @@ def evaluate(
         "checks": [asdict(check) for check in checks],
         "facts": _facts_section(facts),
     }
-    report["ctranslate2_cuda"] = ctranslate2_cuda(report)
+    report["ctranslate2_cuda"] = backend_cuda(report, "ctranslate2")
+    report["torch_cuda"] = backend_cuda(report, "torch")
     report["summary"] = summary_line(report)
     return report
 
@@ -103,24 +104,35 @@ def _gpu_text(gpus: List[Dict[str, Any]]) -> str:
     return text + (" (%s)" % ", ".join(ccs) if ccs else "")
 
 
-def ctranslate2_cuda(report: Report) -> Optional[Dict[str, Any]]:
-    """Whether the installed ctranslate2 can use CUDA here, with the reason; None if absent."""
+def backend_cuda(report: Report, name: str) -> Optional[Dict[str, Any]]:
+    """Whether an installed backend library (ctranslate2, torch) can use CUDA here, and why.
+
+    None when the package is not installed. A CPU build of torch never can.
+    """
     for check in report["checks"]:
-        if check["id"] != "package.ctranslate2":
+        if check["id"] != "package." + name:
             continue
-        package = next(p for p in report["facts"]["packages"] if p["name"] == "ctranslate2")
+        package = next(p for p in report["facts"]["packages"] if p["name"] == name)
         usable = report["driver"]["version"] is not None and check["status"] != FAIL
-        return {"version": package["version"], "usable": usable, "reason": check["message"]}
+        reason = check["message"]
+        if name == "torch" and package["version"].endswith("+cpu"):
+            usable, reason = False, "a CPU build"
+        return {"version": package["version"], "usable": usable, "reason": reason}
     return None
 
 
-def _ct2_text(report: Report) -> str:
-    ct2 = report.get("ctranslate2_cuda")
-    if ct2 is None:
-        return "ctranslate2 not installed"
-    if ct2["usable"]:
-        return "ctranslate2 %s can use CUDA: yes" % ct2["version"]
-    return "ctranslate2 %s can use CUDA: no (%s)" % (ct2["version"], ct2["reason"])
+def _backend_text(report: Report) -> str:
+    parts = []
+    for name in ("ctranslate2", "torch"):
+        found = report.get(name + "_cuda")
+        if found is None:
+            if name == "ctranslate2":
+                parts.append("ctranslate2 not installed")
+        elif found["usable"]:
+            parts.append("%s %s can use CUDA: yes" % (name, found["version"]))
+        else:
+            parts.append("%s %s can use CUDA: no (%s)" % (name, found["version"], found["reason"]))
+    return "; ".join(parts)
 
 
 def summary_line(report: Report) -> str:
@@ -135,7 +147,7 @@ def summary_line(report: Report) -> str:
         parts.append(_gpu_text(report["gpus"]))
     line = "doctor: " + ", ".join(parts)
     if not report["target"]:
-        line += "; " + _ct2_text(report)
+        line += "; " + _backend_text(report)
     counts = [
         sum(1 for c in report["checks"] + report["requirements"] if c["status"] == s)
         for s in (FAIL, WARN)

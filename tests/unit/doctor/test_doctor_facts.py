@@ -184,3 +184,31 @@ def test_a_library_reached_through_two_directories_is_listed_once(machine: Machi
     (machine.root / "lib").symlink_to(machine.root / "usr" / "lib")
     names = [lib.path for lib in gather_facts(machine.context()).libraries]
     assert names == ["/usr/lib/x86_64-linux-gnu/libcudart.so.12.4.127"]
+
+
+def test_the_summary_says_whether_torch_can_use_cuda(machine: Machine) -> None:
+    machine.runner.answers.update(smi_answers("575.57.08.txt", "query-h100.csv"))
+    machine.dist("torch", "2.7.1+cu126")
+    report = evaluate(gather_facts(machine.context()))
+    assert report["torch_cuda"]["usable"] is True
+    assert "torch 2.7.1+cu126 can use CUDA: yes" in report["summary"]
+
+
+def test_a_cpu_build_of_torch_never_uses_cuda(machine: Machine) -> None:
+    machine.runner.answers.update(smi_answers("575.57.08.txt", "query-h100.csv"))
+    machine.dist("torch", "2.7.1+cpu")
+    report = evaluate(gather_facts(machine.context()))
+    assert report["torch_cuda"] == {
+        "version": "2.7.1+cpu",
+        "usable": False,
+        "reason": "a CPU build",
+    }
+    assert "torch 2.7.1+cpu can use CUDA: no (a CPU build)" in report["summary"]
+
+
+def test_torch_built_for_a_newer_cuda_than_the_driver_cannot_use_it(machine: Machine) -> None:
+    machine.runner.answers.update(smi_answers("470.182.03.txt"))
+    machine.dist("torch", "2.7.1+cu128")
+    report = evaluate(gather_facts(machine.context()))
+    assert report["torch_cuda"]["usable"] is False
+    assert "torch 2.7.1+cu128 can use CUDA: no (" in report["summary"]
