@@ -40,6 +40,8 @@ class BuildOptions:
     image: bool = False
     base_image: str = images.DEFAULT_BASE_IMAGE
     engine: str = "auto"  # docker, podman or auto
+    torch: str | None = None  # torch release for torch-cuda12 (None: newest CUDA 12 build)
+    target_driver: str | None = None  # the server's driver, for the manifest's verdict
 
 
 @dataclass
@@ -57,6 +59,7 @@ class _Staged:
     install: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
+    torch: dict[str, Any] | None = None
 
 
 def bundle_name(version: str, flavour: str) -> str:
@@ -93,12 +96,15 @@ class WheelPlan:
     version: str  # stt-engine's own version
     wheels: list[wheelhouse.Wheel]
     install: list[str]  # what install.sh and the Containerfile ask pip for
+    torch: dict[str, Any] | None = None  # torch-cuda12: build, CUDA, driver verdict
 
 
 def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
     """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
     version = own.name.split("-")[1]
+    if options.target.flavour == "torch-cuda12":
+        return _plan_torch(options, own, version)
     requirements = [str(own)]
     resolved = wheelhouse.resolve(requirements, options.target)
     cuda_names: set[str] = set()
@@ -113,6 +119,15 @@ def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
     install = [f"stt-engine=={version}"]
     install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
     return WheelPlan(version, sorted(resolved, key=lambda w: w.name), install)
+
+
+def _plan_torch(options: BuildOptions, own: Path, version: str) -> WheelPlan:
+    from stt_engine.bundle.torch_plan import plan_torch
+
+    plan = plan_torch(own, options.target, options.torch)
+    install = [f"stt-engine[torch]=={version}", f"torch=={plan.torch.version}"]
+    wheels = sorted(plan.wheels, key=lambda w: w.name)
+    return WheelPlan(version, wheels, install, plan.record(options.target_driver))
 
 
 def dry_run(options: BuildOptions) -> tuple[WheelPlan, dict[str, int | None]]:
@@ -131,6 +146,7 @@ def _stage_wheels(
     staged.version = plan.version
     staged.versions = {w.name: w.version for w in plan.wheels}
     staged.install = plan.install
+    staged.torch = plan.torch
 
 
 def _stage_tools(options: BuildOptions, staging: Path, staged: _Staged) -> None:
@@ -183,6 +199,7 @@ def _meta(options: BuildOptions, staged: _Staged) -> dict[str, Any]:
         "install": staged.install,
         "versions": staged.versions,
         "models": staged.models,
+        **({"torch": staged.torch} if staged.torch else {}),
     }
 
 

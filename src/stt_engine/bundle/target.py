@@ -15,8 +15,8 @@ from typing import Literal
 
 from stt_engine.errors import BundleError
 
-Flavour = Literal["cpu", "cuda12"]
-FLAVOURS: tuple[str, ...] = ("cpu", "cuda12")
+Flavour = Literal["cpu", "cuda12", "torch-cuda12"]
+FLAVOURS: tuple[str, ...] = ("cpu", "cuda12", "torch-cuda12")
 
 _MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
 _LEGACY = {"manylinux2014": (2, 17), "manylinux2010": (2, 12), "manylinux1": (2, 5)}
@@ -27,7 +27,7 @@ _PYTHON = re.compile(r"^3\.(\d+)$")
 class Target:
     python: str  # "3.11"
     platform: str  # "manylinux_2_28_x86_64"
-    flavour: str  # "cpu" or "cuda12"
+    flavour: str  # "cpu", "cuda12" or "torch-cuda12"
 
     def __post_init__(self) -> None:
         if not _PYTHON.match(self.python):

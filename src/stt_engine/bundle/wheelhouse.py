@@ -33,6 +33,7 @@ class Wheel:
     version: str
     url: str
     sha256: str | None
+    requires: tuple[str, ...] = ()  # Requires-Dist, as the resolver's report gives it
 
     @property
     def filename(self) -> str:
@@ -85,7 +86,8 @@ def _wheel_from_report(item: dict[str, object]) -> Wheel:
     assert isinstance(metadata, dict) and isinstance(info, dict)
     hashes = info.get("archive_info", {}).get("hashes", {})
     name = str(metadata["name"]).lower().replace("_", "-").replace(".", "-")
-    return Wheel(name, str(metadata["version"]), str(info["url"]), hashes.get("sha256"))
+    requires = tuple(str(r) for r in metadata.get("requires_dist") or ())
+    return Wheel(name, str(metadata["version"]), str(info["url"]), hashes.get("sha256"), requires)
 
 
 def fetch(wheel: Wheel, cache_dir: Path, progress: ProgressFactory) -> Path:

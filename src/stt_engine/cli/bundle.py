@@ -52,7 +52,19 @@ def bundle() -> None:
     type=click.Choice(FLAVOURS),
     default="cpu",
     show_default=True,
-    help="cuda12 adds the CUDA user-space wheels CTranslate2 needs.",
+    help="cuda12 adds the CUDA user-space wheels CTranslate2 needs; torch-cuda12 adds the "
+    "PyTorch backend with the index's CUDA 12 torch build (CTranslate2 uses its CUDA too).",
+)
+@click.option(
+    "--torch",
+    "torch_version",
+    default=None,
+    help="torch release for torch-cuda12 (default: the newest whose index build is CUDA 12).",
+)
+@click.option(
+    "--target-driver",
+    default=None,
+    help="The server's NVIDIA driver (e.g. 535.104.05): the manifest records the verdict.",
 )
 @click.option("--model", "models", multiple=True, help="Model to include (repeatable).")
 @click.option(
@@ -110,6 +122,8 @@ def build(
     models_dir: Path | None,
     dry_run: bool,
     project: Path | None,
+    torch_version: str | None,
+    target_driver: str | None,
 ) -> None:
     """Pack wheels, models, doctor.pyz and install.sh into one archive for the target.
 
@@ -131,6 +145,8 @@ def build(
         image=with_image,
         base_image=base_image,
         engine=engine,
+        torch=torch_version,
+        target_driver=target_driver,
     )
     if dry_run:
         _print_plan(*builder.dry_run(options))
@@ -158,6 +174,12 @@ def _print_plan(plan: WheelPlan, sizes: dict[str, int | None]) -> None:
         click.echo(f"  {_mb(size) if size is not None else '?':>10}  {wheel.filename}")
     known = [size for size in sizes.values() if size is not None]
     click.echo(f"total: {_mb(sum(known))} in {len(known)} of {len(sizes)} wheels with a known size")
+    if plan.torch is not None:
+        torch = plan.torch
+        click.echo(
+            f"torch: {torch['version']} (CUDA {torch['cuda']}); driver "
+            f"{torch['driver'] or '?'}: {torch['status']}: {torch['reason']}"
+        )
     click.echo(f"install: {' '.join(plan.install)}")
 
 
