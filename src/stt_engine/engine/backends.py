@@ -62,7 +62,15 @@ def _torch_gpu_count() -> int:
 
 def _torch_probe() -> CudaProbe:
     # PyTorch's CUDA wheels carry and load their own CUDA libraries.
-    return CudaProbe(_torch_gpu_count, list, gpu_name, backend="PyTorch", needs_libraries=False)
+    return CudaProbe(
+        _torch_gpu_count,
+        list,
+        gpu_name,
+        backend="PyTorch",
+        needs_libraries=False,
+        hint="install a CUDA build of torch (bundle flavour torch-cuda12) or run "
+        "`stt-engine doctor`",
+    )
 
 
 def _torch_compute_type(choice: DeviceChoice) -> DeviceChoice:

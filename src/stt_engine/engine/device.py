@@ -38,6 +38,7 @@ class CudaProbe:
     gpu_name: Callable[[int], str]
     backend: str = "CTranslate2"  # named in the reasons
     needs_libraries: bool = True  # the pip CUDA 12 libraries must load (CTranslate2)
+    hint: str = GPU_HINT  # what to do when CUDA was demanded but is unusable
 
 
 def pip_library_dirs(paths: Iterable[str] | None = None) -> list[Path]:
@@ -87,7 +88,7 @@ def choose_device(settings: Settings, probe: CudaProbe) -> DeviceChoice:
             device_index=settings.device_index,
         )
     if settings.device == "cuda":
-        raise DeviceError(f"device=cuda was asked for but {reason}", hint=GPU_HINT)
+        raise DeviceError(f"device=cuda was asked for but {reason}", hint=probe.hint)
     return _cpu(settings, reason)
 
 

@@ -150,3 +150,17 @@ def test_a_backend_that_cannot_read_the_folder_is_a_clear_error(
     with pytest.raises(ModelInvalidError, match="cannot read transformers") as info:
         on_ct2.kind(hf_base)
     assert "models convert" in (info.value.hint or "")
+
+
+def test_cuda_demanded_of_a_cpu_torch_build_says_what_to_install(engine: Engine) -> None:
+    import torch
+
+    from stt_engine.engine.backends import kind_named
+    from stt_engine.errors import DeviceError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine's torch can use CUDA")
+    on_cuda = Engine(engine.settings.model_copy(update={"device": "cuda"}))
+    with pytest.raises(DeviceError, match="no CUDA device visible to PyTorch") as info:
+        on_cuda.device_for(kind_named("torch"))
+    assert "torch-cuda12" in (info.value.hint or "")

@@ -136,14 +136,13 @@ def _attention(
 
 def export_hf(ct2_folder: Path, out: Path) -> Path:
     """Write ``ct2_folder`` (a CTranslate2 Whisper model) as a Hugging Face checkpoint."""
+    import torch
     from transformers import (
         GenerationConfig,
         WhisperConfig,
         WhisperFeatureExtractor,
         WhisperForConditionalGeneration,
     )
-
-    import torch
 
     variables = read_ct2_variables(ct2_folder / "model.bin")
     ct2_config = json.loads((ct2_folder / "config.json").read_text(encoding="utf-8"))
