@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch")
+HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch", "transformers")
 
 _PROBE = """
 import sys, runpy
