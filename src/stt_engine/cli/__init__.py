@@ -11,6 +11,8 @@ import click
 
 from stt_engine import __version__
 
+INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE: a bug, not something the user did
+
 # name -> "module:attribute"; each module is imported only when its command runs or is helped.
 COMMANDS: dict[str, tuple[str, str]] = {
     "transcribe": ("stt_engine.cli.transcribe:transcribe", "Transcribe audio files."),
@@ -54,6 +56,28 @@ class LazyGroup(click.Group):
             if exc.hint:
                 click.echo(f"hint: {exc.hint}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: one line, a hint, exit 70 (EX_SOFTWARE)
+            _internal_error(ctx, exc)
+
+
+def _internal_error(ctx: click.Context, exc: Exception) -> None:
+    """Report an unexpected exception as one line (the traceback with -vv) and exit 70."""
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("stt_engine").exception("internal error")
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    click.secho(
+        f"error: internal error: {type(exc).__name__}{': ' + detail if detail else ''}",
+        fg="red",
+        err=True,
+    )
+    click.echo(
+        f"hint: this is a bug in stt-engine {__version__}; run again with -vv for the "
+        "traceback and report it",
+        err=True,
+    )
+    ctx.exit(INTERNAL_ERROR_EXIT)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
