@@ -123,6 +123,7 @@ def gather_facts(ctx: Optional[ProbeContext] = None) -> Facts:
     facts = Facts(system=system_facts(ctx), container=container_facts(ctx))
     facts.driver = driver_facts(ctx)
     facts.libcuda = libraries.libcuda_paths(ctx)
+    facts.cuda_compat = libraries.cuda_compat_driver(ctx)
     facts.libraries = libraries.system_libraries(ctx) + libraries.pip_libraries(ctx)
     facts.nvcc_path, facts.nvcc = libraries.find_nvcc(ctx)
     facts.packages = packages.installed_packages(ctx)

@@ -24,6 +24,7 @@ _LIBRARY = re.compile(
     r"^lib(cudart|cublasLt|cublas|cudnn_ops_infer|cudnn_ops|cudnn)\.so\.(\d+)(?:\.(\d[\d.]*))?$"
 )
 _LIBCUDA = re.compile(r"^libcuda\.so(\.\d+)*$")
+_COMPAT_LIBCUDA = re.compile(r"^libcuda\.so\.(\d+\.\d+(?:\.\d+)?)$")
 
 
 def loader_dirs(ctx: ProbeContext) -> List[str]:
@@ -119,6 +120,18 @@ def libcuda_paths(ctx: ProbeContext) -> List[str]:
             continue
         paths.extend(os.path.join(directory, name) for name in names if _LIBCUDA.match(name))
     return paths
+
+
+def cuda_compat_driver(ctx: ProbeContext) -> Optional[str]:
+    """The newest driver version of a cuda-compat package (``/usr/local/cuda-*/compat``)."""
+    found: List[Tuple[Tuple[int, ...], str]] = []
+    for folder in sorted(glob.glob(ctx.path("/usr/local", "cuda*", "compat"))):
+        for name in os.listdir(folder):
+            match = _COMPAT_LIBCUDA.match(name)
+            if match:
+                version = match.group(1)
+                found.append((tuple(int(part) for part in version.split(".")), version))
+    return max(found)[1] if found else None
 
 
 def is_stub(path: str) -> bool:

@@ -84,6 +84,7 @@ class Facts:
     container: ContainerFacts = field(default_factory=ContainerFacts)
     driver: DriverFacts = field(default_factory=DriverFacts)
     libcuda: List[str] = field(default_factory=list)
+    cuda_compat: Optional[str] = None  # driver version of a cuda-compat (forward) libcuda
     libraries: List[LibraryFacts] = field(default_factory=list)
     nvcc: Optional[str] = None
     nvcc_path: Optional[str] = None

@@ -24,7 +24,7 @@ def evaluate(
     situation = situation_of(facts, compat)
     judged: List[Requirement] = [judge_spec(spec, situation) for spec in requirements]
     checks.extend(_planned_conflicts(facts, requirements, checks, compat))
-    matrix = wheel_matrix(compat, facts.driver.version)
+    matrix = wheel_matrix(compat, facts.driver.version, facts.cuda_compat)
     statuses = [check.status for check in checks] + [item.status for item in judged]
     report: Report = {
         "schema": SCHEMA_VERSION,
@@ -78,6 +78,7 @@ def _facts_section(facts: Facts) -> Dict[str, Any]:
         "system": asdict(facts.system),
         "container": asdict(facts.container),
         "libcuda": list(facts.libcuda),
+        "cuda_compat": facts.cuda_compat,
         "libraries": [asdict(library) for library in facts.libraries],
         "packages": [asdict(package) for package in facts.packages],
         "errors": list(facts.errors),

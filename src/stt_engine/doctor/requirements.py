@@ -33,6 +33,7 @@ class Situation:
     driver: Optional[str]
     compute_capabilities: List[str] = field(default_factory=list)
     libraries: Optional[List[LibraryFacts]] = None
+    forward: Optional[str] = None  # driver version of an installed cuda-compat package
 
 
 def judge_spec(spec: str, situation: Situation) -> Requirement:
@@ -55,7 +56,7 @@ def _torch_missing_variant(version: str, variant: str, situation: Situation) -> 
     compat = situation.compat
     row = compat.torch_row(version) or {"variants": []}
     choices = []
-    alternative = best_variant(compat, situation.driver, row["variants"])
+    alternative = best_variant(compat, situation.driver, row["variants"], situation.forward)
     if alternative is not None:
         choices.append("torch %s+%s" % (public_part(version), alternative))
     first = compat.torch_first_with(variant)
@@ -93,7 +94,7 @@ def judge_torch(version: str, situation: Situation) -> Requirement:
 
 def _torch_on_driver(version: str, variant: str, situation: Situation) -> Requirement:
     cuda = variant_to_cuda(variant) or "0.0"
-    status, reason = cuda_verdict(situation.compat, situation.driver, cuda)
+    status, reason = cuda_verdict(situation.compat, situation.driver, cuda, situation.forward)
     reasons, statuses = [reason], [status]
     for cc in situation.compute_capabilities:
         arch_status, arch_reason = arch_verdict(situation.compat, version, variant, cc)
@@ -106,7 +107,9 @@ def _torch_on_driver(version: str, variant: str, situation: Situation) -> Requir
     fix = ""
     if final != PASS:
         row = situation.compat.torch_row(version) or {"variants": []}
-        better = best_variant(situation.compat, situation.driver, row["variants"])
+        better = best_variant(
+            situation.compat, situation.driver, row["variants"], situation.forward
+        )
         fix = (
             pip_torch(version, better)
             if better and better != variant
@@ -164,7 +167,7 @@ def judge_ctranslate2(version: str, situation: Situation) -> Requirement:
 
 def judge_onnxruntime_gpu(version: str, situation: Situation) -> Requirement:
     cuda = situation.compat.onnxruntime_cuda(version)
-    status, reason = cuda_verdict(situation.compat, situation.driver, cuda)
+    status, reason = cuda_verdict(situation.compat, situation.driver, cuda, situation.forward)
     major = cuda.split(".")[0]
     text = "onnxruntime-gpu %s is built for CUDA %s.x: %s" % (version, major, reason)
     return Requirement(

@@ -159,7 +159,7 @@ def cudnn_conflict(pairs: List[Tuple[str, str]], compat: Compat) -> List[Check]:
 def situation_of(facts: Facts, compat: Compat) -> Situation:
     ccs = [gpu.compute_capability for gpu in facts.driver.gpus if gpu.compute_capability]
     libraries = None if facts.target else facts.libraries
-    return Situation(compat, facts.driver.version, ccs, libraries)
+    return Situation(compat, facts.driver.version, ccs, libraries, facts.cuda_compat)
 
 
 def all_checks(facts: Facts, compat: Compat) -> List[Check]:

@@ -23,8 +23,14 @@ def worst(statuses: List[str]) -> str:
     return PASS
 
 
-def cuda_verdict(compat: Compat, driver: Optional[str], cuda: str) -> Verdict:
-    """Judge CUDA ``cuda`` on ``driver``; NVIDIA's toolkit drivers and MVC floors decide."""
+def cuda_verdict(
+    compat: Compat, driver: Optional[str], cuda: str, forward: Optional[str] = None
+) -> Verdict:
+    """Judge CUDA ``cuda`` on ``driver``; NVIDIA's toolkit drivers and MVC floors decide.
+
+    ``forward`` is the driver version of an installed cuda-compat package (forward
+    compatibility): it lifts a driver below the floor, on data-center GPUs only.
+    """
     if not driver:
         return FAIL, "no NVIDIA driver was found, so no CUDA %s code can run" % cuda
     major = (parse(cuda) or (0,))[0]
@@ -40,11 +46,24 @@ def cuda_verdict(compat: Compat, driver: Optional[str], cuda: str) -> Verdict:
             "compatibility (>= %s), without PTX JIT and the newest features"
             % (driver, cuda, toolkit or "?", floor)
         )
-    return FAIL, "driver %s is below %s, the least any CUDA %d.x needs (%s+)" % (
-        driver,
-        floor,
-        major,
-        branch(floor),
+    return _below_floor(driver, cuda, floor, toolkit or floor, forward)
+
+
+def _below_floor(
+    driver: str, cuda: str, floor: str, toolkit: str, forward: Optional[str]
+) -> Verdict:
+    major = cuda.split(".")[0]
+    if forward and at_least(forward, toolkit):
+        return WARN, (
+            "driver %s is below %s, the least any CUDA %s.x needs, but the cuda-compat package "
+            "(driver libraries %s) runs CUDA %s through forward compatibility: data-center GPUs "
+            "only (error 804 on others)" % (driver, floor, major, forward, cuda)
+        )
+    return FAIL, (
+        "driver %s is below %s, the least any CUDA %s.x needs (%s+); on a data-center GPU the "
+        "cuda-compat-%s package (forward compatibility, from driver %s+) runs it without "
+        "changing the kernel driver"
+        % (driver, floor, major, branch(floor), cuda.replace(".", "-"), toolkit)
     )
 
 
@@ -53,12 +72,14 @@ def driver_fix(compat: Compat, cuda: str) -> str:
     return "install NVIDIA driver >= %s (%s+) for CUDA %s" % (toolkit, branch(toolkit), cuda)
 
 
-def best_variant(compat: Compat, driver: Optional[str], variants: List[str]) -> Optional[str]:
+def best_variant(
+    compat: Compat, driver: Optional[str], variants: List[str], forward: Optional[str] = None
+) -> Optional[str]:
     """The newest variant that passes on ``driver``, else the newest that warns."""
     for wanted in (PASS, WARN):
         for variant in reversed(variants):
             cuda = variant_to_cuda(variant)
-            if cuda and cuda_verdict(compat, driver, cuda)[0] == wanted:
+            if cuda and cuda_verdict(compat, driver, cuda, forward)[0] == wanted:
                 return variant
     return None
 
@@ -70,12 +91,14 @@ def variant_to_cuda(variant: str) -> Optional[str]:
     return "%s.%s" % (digits[:-1], digits[-1])
 
 
-def wheel_matrix(compat: Compat, driver: Optional[str]) -> List[Tuple[str, str, str]]:
+def wheel_matrix(
+    compat: Compat, driver: Optional[str], forward: Optional[str] = None
+) -> List[Tuple[str, str, str]]:
     """(variant, status, reason) for every wheel variant in the table."""
     rows = []
     for variant in compat.wheel_variants:
         cuda = variant_to_cuda(variant) or "0.0"
-        status, reason = cuda_verdict(compat, driver, cuda)
+        status, reason = cuda_verdict(compat, driver, cuda, forward)
         rows.append((variant, status, reason))
     return rows
 

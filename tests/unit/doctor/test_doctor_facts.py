@@ -212,3 +212,17 @@ def test_torch_built_for_a_newer_cuda_than_the_driver_cannot_use_it(machine: Mac
     report = evaluate(gather_facts(machine.context()))
     assert report["torch_cuda"]["usable"] is False
     assert "torch 2.7.1+cu128 can use CUDA: no (" in report["summary"]
+
+
+def test_a_cuda_compat_package_lifts_an_old_driver(machine: Machine) -> None:
+    machine.runner.answers.update(smi_answers("470.182.03.txt"))
+    before = evaluate(gather_facts(machine.context()))
+    assert before["cuda_wheels"]["cu126"] == "fail"
+    machine.write("/usr/local/cuda-12.8/compat/libcuda.so.570.124.06")
+    machine.write("/usr/local/cuda-12.8/compat/libcuda.so.1")
+    facts = gather_facts(machine.context())
+    assert facts.cuda_compat == "570.124.06"
+    report = evaluate(facts)
+    assert report["facts"]["cuda_compat"] == "570.124.06"
+    assert report["cuda_wheels"]["cu126"] == "warn" and report["cuda_wheels"]["cu129"] == "fail"
+    assert "forward compatibility" in report["cuda_wheel_reasons"]["cu126"]

@@ -8,6 +8,7 @@ import pytest
 
 from stt_engine.doctor import evaluate, target_facts
 from stt_engine.doctor.compat import Compat
+from stt_engine.doctor.verdicts import cuda_verdict
 
 GOLDEN_WHEELS = {
     "cu118": "pass",
@@ -51,7 +52,12 @@ def test_golden_source_scenario() -> None:
 @pytest.mark.parametrize(
     ("driver", "max_cuda", "wheels"),
     [
-        ("470.182.03", None, "warn fail fail fail fail fail fail fail"),
+        ("450.36.06", "11.0", "fail fail fail fail fail fail fail fail"),
+        ("450.80.02", "11.0", "warn fail fail fail fail fail fail fail"),
+        ("470.182.03", "11.4", "warn fail fail fail fail fail fail fail"),
+        ("470.256.02", "11.4", "warn fail fail fail fail fail fail fail"),
+        ("495.29.05", "11.5", "warn fail fail fail fail fail fail fail"),
+        ("510.47.03", "11.6", "warn fail fail fail fail fail fail fail"),
         ("525.60.13", "12.0", "pass warn warn warn warn warn fail fail"),
         ("535.104.05", "12.2", "pass pass warn warn warn warn fail fail"),
         ("535.54.03", "12.2", "pass pass warn warn warn warn fail fail"),
@@ -70,10 +76,30 @@ def test_driver_generations(driver: str, max_cuda: str | None, wheels: str) -> N
 def test_minor_version_compatibility_is_a_warning_with_its_caveat() -> None:
     reason = plan("535.104.05")["cuda_wheel_reasons"]["cu128"]
     assert "minor version compatibility" in reason and "PTX" in reason
-    assert (
-        "older than 11.8"
-        in {c["id"]: c for c in plan("470.182.03")["checks"]}["driver.max_cuda"]["message"]
-    )
+    message = {c["id"]: c for c in plan("470.256.02")["checks"]}["driver.max_cuda"]["message"]
+    assert "up to 11.4 (from the table)" in message
+
+
+@pytest.mark.parametrize(
+    ("driver", "cuda"),
+    [("450.51.05", "11.0"), ("470.82.01", "11.4"), ("495.29.05", "11.5"), ("510.39.01", "11.6")],
+)
+def test_the_11x_rows_name_their_source(driver: str, cuda: str) -> None:
+    compat = Compat()
+    assert compat.max_cuda_for(driver) == cuda
+    row = next(r for r in compat.data["cuda_releases"] if r["driver"] == driver)
+    assert row["source"] in compat.data["sources"]
+    assert "docs.nvidia.com" in compat.data["sources"][row["source"]]
+
+
+def test_below_the_floor_the_verdict_names_forward_compatibility() -> None:
+    status, reason = cuda_verdict(Compat(), "470.256.02", "12.6")
+    assert status == "fail" and "cuda-compat-12-6" in reason and "data-center" in reason
+    status, reason = cuda_verdict(Compat(), "470.256.02", "12.6", forward="570.124.06")
+    assert status == "warn" and "forward compatibility" in reason
+    assert "driver libraries 570.124.06" in reason
+    status, _ = cuda_verdict(Compat(), "470.256.02", "12.9", forward="570.124.06")
+    assert status == "fail"  # the compat package of 570 reaches CUDA 12.8, not 12.9
 
 
 @pytest.mark.parametrize(
