@@ -46,8 +46,13 @@ class Wheel:
         return Path(urllib.parse.unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
-def _pip(args: list[str], what: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
+OLDEST_PIP = (22, 2)  # --dry-run and --report
+
+
+def _pip(
+    args: list[str], what: str, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
+    command = [python, "-m", "pip", "--disable-pip-version-check", *args]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join(line for line in result.stderr.splitlines()[-8:] if line.strip())
@@ -70,14 +75,33 @@ def build_project_wheel(project: Path, out: Path) -> Path:
     return wheels[-1]
 
 
-def resolve(requirements: list[str], target: Target) -> list[Wheel]:
-    """Every wheel the requirements need on the target, as pip's resolver picks them."""
+def resolve(requirements: list[str], target: Target, python: str = sys.executable) -> list[Wheel]:
+    """Every wheel the requirements need on the target, as pip's resolver picks them.
+
+    ``--target`` (a folder nothing is written to, since it is a dry run) is what pips before
+    23.3 demand beside ``--platform``; newer pips accept it too.
+    """
+    check_pip(python)
     with tempfile.TemporaryDirectory(prefix="stt-bundle-") as tmp:
         report = Path(tmp) / "report.json"
         args = ["install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(report)]
-        _pip([*args, *pip_target_args(target), *requirements], f"resolving for {target.platform}")
+        args += ["--target", str(Path(tmp) / "unused")]
+        what = f"resolving for {target.platform}"
+        _pip([*args, *pip_target_args(target), *requirements], what, python)
         data = json.loads(report.read_text(encoding="utf-8"))
     return [_wheel_from_report(item) for item in data["install"]]
+
+
+def check_pip(python: str = sys.executable) -> None:
+    """BundleError unless the build machine's pip can resolve for another machine."""
+    found = _pip(["--version"], "asking pip for its version", python).stdout.split()
+    version = tuple(int(p) for p in found[1].split(".")[:2] if p.isdigit()) if found else ()
+    if version < OLDEST_PIP:
+        raise BundleError(
+            f"bundle build needs pip >= {'.'.join(map(str, OLDEST_PIP))} "
+            f"(found {found[1] if found else 'none'})",
+            hint=f"{python} -m pip install --upgrade pip",
+        )
 
 
 def _wheel_from_report(item: dict[str, object]) -> Wheel:
