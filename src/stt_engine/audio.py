@@ -43,27 +43,30 @@ class AudioStream:
     against the declared duration (a truncated file raises after its last chunk).
     """
 
-    def __init__(self, source: str | Path, limits: AudioLimits | None = None):
+    def __init__(
+        self, source: str | Path, limits: AudioLimits | None = None, name: str | None = None
+    ):
         import av
 
         self.path = Path(source)
+        self.name = display_name(name) if name else self.path.name  # in every message
         self.limits = limits or AudioLimits()
         self.decoded_seconds: float | None = None  # known once iterated to the end
-        _check_file(self.path, self.limits)
+        _check_file(self.path, self.limits, self.name)
         try:
             with av.open(str(self.path), metadata_errors="ignore") as container:
                 if not container.streams.audio:
-                    raise AudioError(f"{self.path.name}: the file has no audio stream")
+                    raise AudioError(f"{self.name}: the file has no audio stream")
                 audio = container.streams.audio[0]
                 self.declared = _declared_seconds(container, audio)
         except av.FFmpegError as exc:
             raise AudioError(
-                f"{self.path.name}: not a readable audio or video file ({_reason(exc)})",
+                f"{self.name}: not a readable audio or video file ({_reason(exc)})",
                 hint="send wav, flac, mp3, m4a, ogg/opus, webm or a video file with sound",
             ) from exc
         limit = self.limits.max_seconds
         if self.declared is not None and limit and self.declared > limit:
-            raise _too_long(self.path, self.declared, limit)
+            raise _too_long(self.name, self.declared, limit)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         import av
@@ -76,10 +79,10 @@ class AudioStream:
         seconds = decoded / SAMPLE_RATE
         self.decoded_seconds = seconds
         if decoded == 0:
-            raise AudioError(f"{self.path.name}: the file holds no audio (zero duration)")
+            raise AudioError(f"{self.name}: the file holds no audio (zero duration)")
         if self.declared and seconds < self.declared * _TRUNCATION_RATIO - 1.0:
             raise AudioError(
-                f"{self.path.name}: truncated: decoded {seconds:.1f} s of a declared "
+                f"{self.name}: truncated: decoded {seconds:.1f} s of a declared "
                 f"{self.declared:.1f} s",
                 hint="the upload or copy was cut off; send the whole file",
             )
@@ -98,16 +101,22 @@ def probe_seconds(path: str | Path) -> float:
     return 0.0
 
 
-def _check_file(path: Path, limits: AudioLimits) -> None:
+def display_name(name: str) -> str:
+    """A client's file name as messages show it: one line, no control characters, bounded."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in Path(name.replace("\\", "/")).name)
+    return (cleaned[:120] + "...") if len(cleaned) > 120 else (cleaned or "upload")
+
+
+def _check_file(path: Path, limits: AudioLimits, name: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise AudioError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise AudioError(f"cannot read {name}: {exc.strerror or exc}") from exc
     if size == 0:
-        raise AudioError(f"{path.name}: the file is empty (0 bytes)")
+        raise AudioError(f"{name}: the file is empty (0 bytes)")
     if limits.max_bytes is not None and size > limits.max_bytes:
         raise AudioTooLargeError(
-            f"{path.name}: {size / 1e6:.1f} MB is over the {limits.max_bytes / 1e6:.1f} MB limit"
+            f"{name}: {size / 1e6:.1f} MB is over the {limits.max_bytes / 1e6:.1f} MB limit"
         )
 
 
@@ -125,7 +134,7 @@ def _declared_seconds(container: object, stream: object) -> float | None:
 def _decode_stream(container: Any, audio: Any, source: AudioStream) -> Iterator[np.ndarray]:
     import av
 
-    path, limits = source.path, source.limits
+    name, limits = source.name, source.limits
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
     max_samples = int(limits.max_seconds * SAMPLE_RATE) if limits.max_seconds else None
     decoded = 0
@@ -136,15 +145,14 @@ def _decode_stream(container: Any, audio: Any, source: AudioStream) -> Iterator[
                 decoded += out.samples
                 yield out.to_ndarray()[0]
             if max_samples is not None and decoded > max_samples:
-                raise _too_long(path, decoded / SAMPLE_RATE, limits.max_seconds or 0)
+                raise _too_long(name, decoded / SAMPLE_RATE, limits.max_seconds or 0)
         for out in resampler.resample(None):
             yield out.to_ndarray()[0]
     except av.FFmpegError as exc:
         if decoded == 0:
-            raise AudioError(f"{path.name}: cannot decode audio ({_reason(exc)})") from exc
+            raise AudioError(f"{name}: cannot decode audio ({_reason(exc)})") from exc
         raise AudioError(
-            f"{path.name}: truncated or corrupt after {decoded / SAMPLE_RATE:.1f} s "
-            f"({_reason(exc)})"
+            f"{name}: truncated or corrupt after {decoded / SAMPLE_RATE:.1f} s ({_reason(exc)})"
         ) from exc
 
 
@@ -174,9 +182,9 @@ class _Buffer:
         return trimmed
 
 
-def _too_long(path: Path, seconds: float, limit: float) -> AudioTooLargeError:
+def _too_long(name: str, seconds: float, limit: float) -> AudioTooLargeError:
     return AudioTooLargeError(
-        f"{path.name}: {seconds:.0f} s of audio is over the {limit:.0f} s limit",
+        f"{name}: {seconds:.0f} s of audio is over the {limit:.0f} s limit",
         hint="split the recording, or submit it as a job",
     )
 

@@ -44,13 +44,25 @@ def test_bad_audio_is_400(client: OpenAI) -> None:
         )
     assert caught.value.status_code == 400
     assert_openai_error(caught.value.body, "invalid_audio")
+    message = caught.value.body["message"]  # type: ignore[index]
+    assert message.startswith("noise.wav: not a readable audio") and "upload-" not in message
+
+
+def test_errors_name_the_clients_file_safely(client: OpenAI) -> None:
+    for sent, shown in [("../../etc/passwd.wav", "passwd.wav"), ("회의 녹음.wav", "회의 녹음.wav")]:
+        with pytest.raises(openai.BadRequestError) as caught:
+            client.audio.transcriptions.create(
+                file=(sent, os.urandom(20_000), "audio/wav"), model="whisper-1"
+            )
+        message = caught.value.body["message"]  # type: ignore[index]
+        assert message.startswith(f"{shown}: not a readable audio") and "etc" not in message
 
 
 def test_empty_file_is_400(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.audio.transcriptions.create(file=("empty.mp3", b"", "audio/mpeg"), model="whisper-1")
     assert_openai_error(caught.value.body, "invalid_audio")
-    assert "empty" in caught.value.body["message"]  # type: ignore[index]
+    assert caught.value.body["message"].startswith("empty.mp3: the file is empty")  # type: ignore[index]
 
 
 def test_unknown_model_is_404(client: OpenAI) -> None:
@@ -104,7 +116,8 @@ def test_too_long_audio_is_413(client: OpenAI) -> None:
     with pytest.raises(openai.APIStatusError) as caught, LONG_EN.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-1")
     assert caught.value.status_code == 413
-    assert "limit" in caught.value.body["message"]  # type: ignore[index]
+    message = caught.value.body["message"]  # type: ignore[index]
+    assert message.startswith(f"{LONG_EN.name}: ") and "limit" in message
 
 
 def test_wrong_or_missing_key_is_401(server: BackgroundServer) -> None:

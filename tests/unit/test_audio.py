@@ -159,3 +159,14 @@ def test_stream_yields_the_same_samples_and_reports_truncation_at_the_end(
     assert next(chunks).size > 0
     with pytest.raises(AudioError, match="truncated"):
         list(chunks)
+
+
+def test_display_names_are_one_safe_bounded_line() -> None:
+    from stt_engine.audio import display_name
+
+    assert display_name("C:\\Users\\me\\call.wav") == "call.wav"
+    assert display_name("../../etc/pass\nwd\x00.wav") == "pass?wd?.wav"
+    assert display_name("회의 녹음.m4a") == "회의 녹음.m4a"
+    assert display_name("/") == "upload"
+    long = display_name("a" * 500 + ".wav")
+    assert len(long) == 123 and long.endswith("...")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
@@ -111,7 +110,6 @@ class JobWorker:
             self.store.requeue(job.id, job.runs)
         except SttError as exc:
             message = exc.message if not exc.hint else f"{exc.message} ({exc.hint})"
-            message = message.replace(Path(job.audio_path).name, job.filename)
             log.warning("job %s failed: %s", job.id, message)
             self.store.fail(job.id, job.runs, exc.code, message)
         except Exception as exc:
@@ -123,7 +121,7 @@ class JobWorker:
 
     def _transcribe(self, job: JobRecord, cancel: CancelToken) -> Transcript | None:
         """The whole transcript, or None when the job was cancelled on the way."""
-        audio = AudioStream(job.audio_path, self._engine.limits())
+        audio = AudioStream(job.audio_path, self._engine.limits(), job.filename)
         total = audio.declared  # None when the container does not say; decoded as it goes
         if not self.store.progress(job.id, job.runs, 0.0, total):
             return None

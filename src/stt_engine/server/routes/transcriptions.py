@@ -95,7 +95,7 @@ async def _submit(
     listed = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
     model = await anyio.to_thread.run_sync(state.engine.registry.resolve, listed.name)
     limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
-    audio = await anyio.to_thread.run_sync(AudioStream, form.path, limits)
+    audio = await anyio.to_thread.run_sync(AudioStream, form.path, limits, form.filename)
     order = inference.WorkOrder(audio, params.options, model)
     return inference.start(state.engine, state.scheduler, state.metrics, order)
 
