@@ -98,6 +98,8 @@ def _korean_spoken(token: str) -> str:
     reading = sino_korean(value)
     if rest.startswith("."):
         return read_numerals(token)
+    if counter in ("월", "일"):  # months and days are written as one word: 삼월 십오일
+        return reading + rest
     return f"{reading} {rest}" if counter else reading + read_numerals(rest)
 
 
