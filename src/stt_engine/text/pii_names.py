@@ -7,6 +7,7 @@ is the capitalised word after Mr, Mrs, Ms, Miss or Dr.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from stt_engine.text.edits import Edit
@@ -19,6 +20,7 @@ _TITLES = ("고객님", "선생님", "과장님", "부장님", "대리님", "팀
            "실장님", "차장님", "이사님", "교수님", "회원님", "환자분", "씨", "님",
            "고객", "선생")  # fmt: skip
 _GLUED_TITLES = ("님", "씨")
+_ENGLISH_NAME = re.compile(r"[A-Z][A-Za-z-]*")
 _ENGLISH_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."})
 
 
@@ -36,7 +38,8 @@ def name_before_title(tokens: Sequence[str], index: int, placeholder: str) -> Ed
         head, _, rest = token.partition(title)
         if rest == "" and token.endswith(title) and _korean_name(head) and len(head) >= 3:
             return Edit(index, index + 1, placeholder + title, "name")
-    if token.lower() in _ENGLISH_TITLES and following[:1].isupper():
-        tail = following.lstrip("abcdefghijklmnopqrstuvwxyz'ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+    name = _ENGLISH_NAME.match(following)
+    if token.lower() in _ENGLISH_TITLES and name is not None:
+        tail = following[name.end() :]
         return Edit(index, index + 2, f"{token} {placeholder}{tail}", "name")
     return None

@@ -47,7 +47,8 @@ _RRN = re.compile(r"(\d{2})(\d{2})(\d{2})[- ]?([1-8]\d{6})")
 _CARD = re.compile(r"\d{4}(?:[- ]?\d{4}){2}[- ]?\d{1,7}")
 _ACCOUNT = re.compile(r"\d{2,6}(?:-\d{2,7}){1,3}")
 _PLAIN_ACCOUNT = re.compile(r"\d{10,14}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_RRN_SHAPE = re.compile(r"\d{6}-\d{7}")  # never a bank's grouping: a bad-checksum RRN stays
 _ACCOUNT_WORDS = ("계좌", "계좌번호", "account", "입금", "통장")
 
 
@@ -124,7 +125,7 @@ def _match_kind(text: str, kinds: frozenset[str], before: Sequence[str]) -> str 
     if "phone" in kinds and _PHONE.fullmatch(text):
         return "phone"
     if "account" in kinds and 10 <= len(digits) <= 14:
-        if _ACCOUNT.fullmatch(text):
+        if _ACCOUNT.fullmatch(text) and not _RRN_SHAPE.fullmatch(text):
             return "account"
         named = any(word.lower().startswith(_ACCOUNT_WORDS) for word in before)
         if _PLAIN_ACCOUNT.fullmatch(text) and named:
