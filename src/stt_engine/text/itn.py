@@ -16,13 +16,15 @@ from collections.abc import Sequence
 
 from stt_engine.text.edits import Edit, scan
 from stt_engine.text.itn_ko import KOREAN_RULES, NATIVE_COUNTERS, SINO_COUNTERS
-from stt_engine.text.numbers_en import number_spans, spoken_english
+from stt_engine.text.numbers_en import CARDINALS, number_spans, spoken_english
 from stt_engine.text.numbers_ko import native_korean, read_digits, read_numerals, sino_korean
 
+_ONES = sorted(CARDINALS, key=CARDINALS.__getitem__)[:10]
 NUMBER_MODES = ("keep", "digits", "spoken")
 _WORD = re.compile(r"^([^\w]*)([a-z]+(?:-[a-z]+)?)([^\w]*)$")
 _KOREAN_NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(만|억|조)?(.*)$")
 _PHONE = re.compile(r"^(\d{2,4})-(\d{3,4})-(\d{4})(.*)$")
+_LONG_DIGITS = re.compile(r"^(0\d+|\d{7,})(\D*)$")  # codes and phone numbers: digit by digit
 _BIG = {"만": 10**4, "억": 10**8, "조": 10**12}
 _SPOKEN_NATIVE = frozenset(NATIVE_COUNTERS) - {"번"}  # "1번" is number one, read 일 번
 
@@ -83,6 +85,9 @@ def to_spoken(tokens: Sequence[str], language: str) -> list[Edit]:
 
 
 def _korean_spoken(token: str) -> str:
+    long = _LONG_DIGITS.match(token)
+    if long is not None:
+        return read_digits(long.group(1)) + long.group(2)
     phone = _PHONE.match(token)
     if phone is not None:
         return " ".join(read_digits(g) for g in phone.groups()[:3]) + phone.group(4)
@@ -104,6 +109,9 @@ def _korean_spoken(token: str) -> str:
 
 
 def _english_spoken(token: str) -> str:
+    long = _LONG_DIGITS.match(token)
+    if long is not None:
+        return " ".join(_ONES[int(d)] for d in long.group(1)) + long.group(2)
     return re.sub(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+", lambda m: _english_value(m.group()), token)
 
 

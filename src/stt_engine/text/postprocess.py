@@ -1,9 +1,10 @@
 """Post-processing of decoded text, in one place for every output, job and stream.
 
-Order: vocabulary fixes (known misrecognitions), then numbers (``digits`` or ``spoken``),
-then masking, so that a phone number read out in Hangul is formatted before it is masked
-and a vocabulary term is never half-masked. Segment text and timed words get the same
-edits; a segment records what it masked, by kind, never the masked text.
+Order: vocabulary fixes (known misrecognitions), then ``numbers=digits``, then masking,
+then ``numbers=spoken``: numbers are in digits when masking looks at them (a phone number
+read out in Hangul is formatted, then masked), and a masked number is never read out.
+Segment text and timed words get the same edits; a segment records what it masked, by
+kind, never the masked text.
 
 Streams call ``postprocess(text, post)`` on each piece of text (or ``postprocess_segment``
 on each segment) before sending it.
@@ -45,12 +46,12 @@ class PostProcess:
             found.append(self.vocabulary.edits)
         if self.numbers == "digits":
             found.append(itn.to_digits)
-        elif self.numbers == "spoken":
+        if self.masking.kinds:
+            masking = replace(self.masking, english=language == "en")
+            found.append(lambda tokens: redact.find(tokens, masking))
+        if self.numbers == "spoken":
             spoken = self.language or language
             found.append(lambda tokens: itn.to_spoken(tokens, spoken))
-        if self.masking.kinds:
-            masking = self.masking
-            found.append(lambda tokens: redact.find(tokens, masking))
         return found
 
 

@@ -6,14 +6,16 @@ Kinds, each found on a segment's tokens:
              the check digit (weights 2..9,2..5, (11 - sum mod 11) mod 10).
 ``card``     Card numbers of 13 to 19 digits, grouped or not, that pass the Luhn check.
 ``phone``    Korean mobile, landline, 070 and 15xx numbers, +82 forms, North American
-             numbers, and the same read one by one in Hangul ("공일공 일이삼사 오육칠팔").
+             numbers (grouped or as ten plain digits), and the same read one by one
+             in Hangul ("공일공 일이삼사 오육칠팔").
 ``account``  Bank account numbers: 10 to 14 digits in hyphenated groups, or plain after a
              word that names an account (계좌, 계좌번호, account).
 ``email``    E-mail addresses.
 ``name``     A name before a title ("김민수 고객님" -> "[이름] 고객님", "Mr. Smith");
              only when asked, never in ``all``.
 
-A match becomes a placeholder per kind (``[전화번호]``) or ``***``; its kind is counted.
+A match becomes a placeholder per kind (``[전화번호]``; ``[PHONE]`` in an English
+transcript) or ``***``; its kind is counted.
 """
 
 from __future__ import annotations
@@ -37,11 +39,19 @@ PLACEHOLDERS = {
     "email": "[이메일]",
     "name": "[이름]",
 }
+ENGLISH_PLACEHOLDERS = {
+    "phone": "[PHONE]",
+    "rrn": "[RRN]",
+    "card": "[CARD]",
+    "account": "[ACCOUNT]",
+    "email": "[EMAIL]",
+    "name": "[NAME]",
+}
 _PHONE = re.compile(
     r"(?:\+82[- ]?(?:0?1[016789]|0?[2-6]\d?)|01[016789]|02|0[3-6][1-5]|070|050\d)"
     r"[- .]?\d{3,4}[- .]?\d{4}"
     r"|1[5-9]\d{2}-\d{4}"
-    r"|\(?[2-9]\d{2}\)?[- .]\d{3}[- .]\d{4}"
+    r"|\(?[2-9]\d{2}\)?[- .]?\d{3}[- .]?\d{4}"
 )
 _RRN = re.compile(r"(\d{2})(\d{2})(\d{2})[- ]?([1-8]\d{6})")
 _CARD = re.compile(r"\d{4}(?:[- ]?\d{4}){2}[- ]?\d{1,7}")
@@ -56,9 +66,12 @@ _ACCOUNT_WORDS = ("계좌", "계좌번호", "account", "입금", "통장")
 class Masking:
     kinds: frozenset[str]
     stars: bool = False  # "***" instead of the kind's placeholder
+    english: bool = False  # English placeholders ([PHONE]) for an English transcript
 
     def placeholder(self, kind: str) -> str:
-        return "***" if self.stars else PLACEHOLDERS[kind]
+        if self.stars:
+            return "***"
+        return (ENGLISH_PLACEHOLDERS if self.english else PLACEHOLDERS)[kind]
 
 
 NO_MASKING = Masking(frozenset())

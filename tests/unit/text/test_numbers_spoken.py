@@ -29,6 +29,7 @@ KOREAN = [
     ("2시간 동안", "두 시간 동안"),
     ("228입니다", "이백이십팔입니다"),
     ("12시", "열두 시"),
+    ("01012345678로", "공일공일이삼사오육칠팔로"),
 ]
 ENGLISH = [
     ("I have 25 dogs", "I have twenty-five dogs"),
@@ -37,6 +38,8 @@ ENGLISH = [
     ("7 days", "seven days"),
     ("0", "zero"),
     ("105 people", "one hundred five people"),
+    ("5551234567.", "five five five one two three four five six seven."),
+    ("007", "zero zero seven"),
 ]
 
 

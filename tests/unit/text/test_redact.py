@@ -41,6 +41,7 @@ MASKED = [
     ("call me at 555-123-4567", "call me at [전화번호]", "phone"),
     ("(415) 555-2671 is the office", "[전화번호] is the office", "phone"),
     ("212.555.0100", "[전화번호]", "phone"),
+    ("Please call me back at 5551234567.", "Please call me back at [전화번호].", "phone"),
     ("주민번호는 900101-1234568입니다", "주민번호는 [주민등록번호]입니다", "rrn"),
     ("850315-2345678", "[주민등록번호]", "rrn"),
     ("0207043123459", "[주민등록번호]", "rrn"),
