@@ -61,7 +61,8 @@ def run(cases: list[Case], model: str, beam_size: int) -> dict[str, list[Outcome
     from stt_engine.engine import Engine, TranscribeOptions
     from stt_engine.text.vocabulary import Vocabulary
 
-    engine = Engine(Settings(device="cpu"))
+    values: dict[str, object] = {"device": "cpu"}  # the figures are CPU figures
+    engine = Engine(Settings(**values))  # type: ignore[arg-type]
     plain = TranscribeOptions(language="ko", beam_size=beam_size)
     results: dict[str, list[Outcome]] = {"without": [], "with": []}
     for case in cases:
