@@ -153,7 +153,8 @@ class Engine:
             raise
         summary = replace(summary, redact=tuple(sorted(post.masking.kinds)))
         if post.active:
-            segments = processed(segments, post, summary.language, self._count)
+            written = "en" if options.task == "translate" else summary.language
+            segments = processed(segments, post, written, self._count)
         return HeldSegments(segments, release), summary
 
     def transcribe_all(

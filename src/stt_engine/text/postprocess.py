@@ -78,7 +78,8 @@ def postprocess(item: str | Transcript, post: PostProcess, language: str = "") -
     if isinstance(item, str):
         segment = Segment(id=0, seek=0, start=0.0, end=0.0, text=item)
         return postprocess_segment(segment, post, language).text
-    segments = tuple(postprocess_segment(s, post, item.language) for s in item.segments)
+    written = language or ("en" if item.info.task == "translate" else item.language)
+    segments = tuple(postprocess_segment(s, post, written) for s in item.segments)
     return replace(item, segments=segments)
 
 
