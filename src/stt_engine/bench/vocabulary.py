@@ -4,7 +4,8 @@ The clips and their terms come from a JSON file (``{"clips": {path: [term, ...]}
 relative to the audio folder). Each clip is transcribed twice with the same model and
 options: once plain, once with a vocabulary holding the clip's terms (fed to the decoder as
 hotwords, as ``vocabulary=NAME`` does). A term is recalled when it appears in the
-hypothesis, spaces ignored. CER is the Korean-normalised character error rate
+hypothesis, spaces ignored (``--shared``: one vocabulary of all the file's terms, cut to
+what the prompt holds, for every clip). CER is the Korean-normalised character error rate
 (bench/scoring.py), pooled over the clips.
 
     python -m stt_engine.bench.vocabulary bench/vocabulary/ko_proper_nouns.json \
@@ -53,8 +54,14 @@ def recalled(terms: tuple[str, ...], hypothesis: str) -> int:
     return sum(term.translate(_SPACES) in squeezed for term in terms)
 
 
-def run(cases: list[Case], model: str, beam_size: int) -> dict[str, list[Outcome]]:
-    """Both passes over every clip (imports the engine: run it where the model is)."""
+def run(
+    cases: list[Case], model: str, beam_size: int, shared: bool = False
+) -> dict[str, list[Outcome]]:
+    """Both passes over every clip (imports the engine: run it where the model is).
+
+    ``shared``: one vocabulary of every clip's terms (as a team's glossary would be, cut to
+    what the prompt holds) instead of each clip's own terms.
+    """
     from dataclasses import replace
 
     from stt_engine.config import Settings
@@ -65,8 +72,10 @@ def run(cases: list[Case], model: str, beam_size: int) -> dict[str, list[Outcome
     engine = Engine(Settings(**values))  # type: ignore[arg-type]
     plain = TranscribeOptions(language="ko", beam_size=beam_size)
     results: dict[str, list[Outcome]] = {"without": [], "with": []}
+    everything = [term for case in cases for term in case.terms]
     for case in cases:
-        hotwords = Vocabulary.from_json("bench", {"terms": list(case.terms)}).hotwords()
+        terms = everything if shared else list(case.terms)
+        hotwords = Vocabulary.from_json("bench", {"terms": terms}).hotwords()
         for label, options in (("without", plain), ("with", replace(plain, hotwords=hotwords))):
             text = engine.transcribe_file(case.path, options, model).text
             cer = score(case.reference, text, "ko").primary
@@ -92,11 +101,17 @@ def main() -> None:
     parser.add_argument("--audio", type=Path, default=Path("../shared/audio"))
     parser.add_argument("--model", default="base")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--shared", action="store_true", help="One vocabulary for all clips.")
     args = parser.parse_args()
     cases = read_cases(args.spec, args.audio)
     started = time.perf_counter()
-    table = summary(run(cases, args.model, args.beam_size))
-    print(json.dumps({"clips": len(cases), "model": args.model, **table}, indent=2))
+    table = summary(run(cases, args.model, args.beam_size, args.shared))
+    scope = "shared" if args.shared else "per clip"
+    print(
+        json.dumps(
+            {"clips": len(cases), "model": args.model, "vocabulary": scope, **table}, indent=2
+        )
+    )
     print(f"seconds: {time.perf_counter() - started:.0f}")
 
 
