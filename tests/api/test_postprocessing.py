@@ -18,8 +18,12 @@ from api_support import API_KEY, AUDIO
 from openai import BadRequestError, NotFoundError, OpenAI
 
 from stt_engine.server.background import BackgroundServer
+from stt_engine.text.postprocess import PostProcess, postprocess
 
 KO_FARES = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02084.flac"  # 편도 요금은 70만 원이고 ...
+KO_YACHTS = (
+    AUDIO / "ko/emotiontts/Main/main/lmy/lmy01047.flac"
+)  # ... 크루저 스무대, 딩기 스무대 ...
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
@@ -98,6 +102,13 @@ def test_numbers_spoken_on_korean_speech(client: OpenAI) -> None:
     assert "70만 원" in kept.text  # type: ignore[attr-defined]
     spoken = _create(client, KO_FARES, language="ko", extra_body={"numbers": "spoken"})
     assert "칠십만 원" in spoken.text and "70" not in spoken.text  # type: ignore[attr-defined]
+
+
+def test_numbers_digits_on_korean_speech(client: OpenAI) -> None:
+    plain = _create(client, KO_YACHTS, language="ko").text  # type: ignore[attr-defined]
+    digits = _create(client, KO_YACHTS, language="ko", extra_body={"numbers": "digits"})
+    assert digits.text == postprocess(plain, PostProcess(numbers="digits"))  # type: ignore[attr-defined]
+    assert digits.text != plain and "20대" in digits.text  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
