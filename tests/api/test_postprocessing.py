@@ -1,14 +1,11 @@
 """Number formatting, masking and vocabularies through the live API on real speech.
 
-The phone-number clip is synthesised at test time with espeak-ng (English voice: the base
-model transcribes it as "Please call me back at 5551234567."); nothing is committed.
+The phone-number clip (``phone_clip``, tests/conftest.py) is synthesised at test time.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,18 +22,6 @@ KO_YACHTS = (
     AUDIO / "ko/emotiontts/Main/main/lmy/lmy01047.flac"
 )  # ... 크루저 스무대, 딩기 스무대 ...
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
-
-
-@pytest.fixture(scope="module")
-def phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        pytest.skip("espeak-ng and sox synthesise the phone-number clip")
-    folder = tmp_path_factory.mktemp("tts")
-    raw, clip = folder / "raw.wav", folder / "phone.wav"
-    text = "Please call me back at 555 123 4567. Thank you."
-    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(clip)], check=True)
-    return clip
 
 
 def _create(client: OpenAI, clip: Path, **kwargs: object) -> object:
