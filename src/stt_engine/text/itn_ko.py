@@ -38,6 +38,7 @@ _NO_COMMA = frozenset({"년", "년도", "년대", "번", "호", "층", "호선",
 _GLUED_SINGLE = frozenset(
     {"년", "월", "일", "호선"}
 )  # "구월", "삼일": a lone syllable glued is safe
+_GLUED_WORDS = frozenset({"오일"})  # oil, not the fifth
 _DEMONSTRATIVE_OK = frozenset({"년", "월", "일", "층", "초", "퍼센트", "개월", "주년"})
 PARTICLES = ("", "에", "에는", "에도", "의", "은", "는", "이", "가", "을", "를", "도", "만",
              "부터", "까지", "에서", "쯤", "정도", "째", "씩", "로", "으로", "과", "와", "이나",
@@ -81,7 +82,7 @@ def _sino_allowed(numeral: str, counter: str, glued: bool) -> bool:
     if len(numeral) > 1:
         return True
     if glued:
-        return counter in _GLUED_SINGLE
+        return counter in _GLUED_SINGLE and numeral + counter not in _GLUED_WORDS
     return numeral != "이" or counter in _DEMONSTRATIVE_OK
 
 
