@@ -27,24 +27,25 @@ from stt_engine.text.numbers_ko import (
 
 SINO_COUNTERS = ("킬로미터", "센티미터", "킬로그램", "퍼센트", "개월", "주년", "학년",
                  "호선", "번지", "년도", "년대", "시간", "인분", "페이지", "달러", "유로",
-                 "미터", "센티", "킬로", "그램", "프로", "년", "월", "일", "분", "초", "원",
-                 "층", "호", "번", "세", "회", "차", "등", "위", "주", "엔", "명", "개",
-                 "대", "권", "장", "쪽", "점")  # fmt: skip
+                 "미터", "센티", "킬로", "그램", "프로", "리터", "이닝", "도", "년", "월",
+                 "일", "분", "초", "원", "층", "호", "번", "세", "회", "차", "등", "위",
+                 "주", "엔", "명", "개", "대", "권", "장", "쪽", "점")  # fmt: skip
 NATIVE_COUNTERS = ("시간", "마리", "사람", "가지", "군데", "시", "살", "개", "명",
                    "잔", "병", "권", "대", "번", "달", "장", "벌")  # fmt: skip
 _NATIVE_FROM_ONE = frozenset({"시", "시간", "살"})
 _MONEY = frozenset({"원", "달러", "유로", "엔"})
 _NO_COMMA = frozenset({"년", "년도", "년대", "번", "호", "층", "호선", "번지", "학년", "회", "차"})
-_GLUED_SINGLE = frozenset(
-    {"년", "월", "일", "호선"}
-)  # "구월", "삼일": a lone syllable glued is safe
-_GLUED_WORDS = frozenset({"오일"})  # oil, not the fifth
+# "구월", "삼일", "일층", "팔번": a lone syllable glued to these is safe, but for a few words
+_GLUED_SINGLE = frozenset({"년", "월", "일", "호선", "층", "번"})
+_GLUED_WORDS = frozenset({"오일", "이번"})  # oil, not the fifth; this time, not number two
 _DEMONSTRATIVE_OK = frozenset({"년", "월", "일", "층", "초", "퍼센트", "개월", "주년"})
 PARTICLES = ("", "에", "에는", "에도", "의", "은", "는", "이", "가", "을", "를", "도", "만",
              "부터", "까지", "에서", "쯤", "정도", "째", "씩", "로", "으로", "과", "와", "이나",
              "나", "이면", "이고", "이에요", "예요", "이야", "입니다", "이다", "인데", "짜리",
              "간", "동안", "이상", "이하", "전", "후", "말", "경", "밖에", "마다", "만에",
-             "이요", "요", "이라", "라고", "이라고", "입니까", "인가요")  # fmt: skip
+             "이요", "요", "이라", "라고", "이라고", "입니까", "인가요", "입니다만", "쯤에",
+             "쯤에는", "이라서", "이니까", "인데요", "이잖아요", "이래요", "이었어요",
+             "였어요", "이던", "이면요", "씩이나", "간의", "만의")  # fmt: skip
 _PHONE_TAILS = ("번입니다", "번이에요", "입니다", "이에요", "번이요", "으로", "이고", "예요",
                 "이요", "번", "로", "요", "고", "에", "와", "과", "를", "은")  # fmt: skip
 _PUNCTUATION = ".,?!;:…"
@@ -79,7 +80,7 @@ def format_korean(value: int, counter: str) -> str:
 
 
 def _sino_allowed(numeral: str, counter: str, glued: bool) -> bool:
-    if len(numeral) > 1:
+    if len(numeral) > 1 or numeral in "십백천":  # a unit alone is no ordinary word: 십분, 백미터
         return True
     if glued:
         return counter in _GLUED_SINGLE and numeral + counter not in _GLUED_WORDS
@@ -91,6 +92,8 @@ def sino_with_counter(tokens: Sequence[str], index: int) -> Edit | None:
     for width in (2, 1):
         numeral_tokens = tokens[index : index + width]
         if len(numeral_tokens) < width:
+            continue
+        if width == 2 and not _leads_a_sum(numeral_tokens[0]):
             continue
         numeral = "".join(numeral_tokens)
         last, punct = split_punctuation(numeral_tokens[-1])
@@ -108,6 +111,11 @@ def sino_with_counter(tokens: Sequence[str], index: int) -> Edit | None:
             text = format_korean(value, tail[0]) + tail[1] + punct
             return Edit(index, index + width + 1, text)
     return None
+
+
+def _leads_a_sum(token: str) -> bool:
+    """Whether a token can be the first part of a spaced numeral ("오만 삼천", not "만 이십")."""
+    return len(token) >= 2 and token[-1] in "만억조" and parse_sino(token) is not None
 
 
 def _glued_counter(token: str) -> tuple[str, int, str, str] | None:
@@ -188,4 +196,32 @@ def _digits_and_tail(core: str) -> tuple[str | None, str]:
     return None, ""
 
 
-KOREAN_RULES = (digit_run, sino_with_counter, native_with_counter, long_numeral)
+def decimal(tokens: Sequence[str], index: int) -> Edit | None:
+    """A decimal read with 쩜 ("이십사쩜이이닝" -> "24.2이닝", "오쩜사칠의" -> "5.47의")."""
+    whole, mark, rest = tokens[index].partition("쩜")
+    value = parse_sino(whole) if mark else None
+    if value is None:
+        return None
+    cuts = [c for c in range(len(rest), 0, -1) if parse_digit_string(rest[:c]) is not None]
+    if not cuts:
+        return None
+    # the longest reading after which a particle or a counter follows, else the longest
+    fits = [c for c in cuts if rest[c:] in PARTICLES or _counter_tail(rest[c:], SINO_COUNTERS)]
+    cut = (fits or cuts)[0]
+    return Edit(index, index + 1, f"{value}.{parse_digit_string(rest[:cut])}{rest[cut:]}")
+
+
+def ordinal(tokens: Sequence[str], index: int) -> Edit | None:
+    """제 before a numeral and its counter ("제일차" -> "제1차", "제삼 회" -> "제3회")."""
+    core, punct = split_punctuation(tokens[index])
+    if not core.startswith("제") or len(core) < 2:
+        return None
+    glued = _glued_counter(core[1:])
+    if glued is not None:
+        _, value, counter, particle = glued
+        return Edit(index, index + 1, f"제{format_korean(value, counter)}{particle}{punct}")
+    found = sino_with_counter([tokens[index][1:], *tokens[index + 1 : index + 2]], 0)
+    return None if found is None else Edit(index, index + found.end, "제" + found.text)
+
+
+KOREAN_RULES = (digit_run, decimal, ordinal, sino_with_counter, native_with_counter, long_numeral)
