@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,19 @@ def engine(engine_settings):  # type: ignore[no-untyped-def]
     from stt_engine.engine import Engine
 
     return Engine(engine_settings)
+
+
+@pytest.fixture(scope="session")
+def phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """English speech with a phone number, synthesised with espeak-ng and sox (never committed).
+
+    The base model transcribes it as "Please call me back at 5551234567. Thank you."
+    """
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox synthesise the phone-number clip")
+    folder = tmp_path_factory.mktemp("tts")
+    raw, clip = folder / "raw.wav", folder / "phone.wav"
+    text = "Please call me back at 555 123 4567. Thank you."
+    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(raw), text], check=True)
+    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(clip)], check=True)
+    return clip

@@ -157,6 +157,25 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(
         2.0, gt=0, description="Wait before the first webhook retry, in seconds; doubles each try."
     )
+    redact: str = Field(
+        "",
+        description="Personal data masked when a request names none: phone, rrn, card, "
+        "account, email, name, all (comma-separated; empty: none).",
+    )
+    redact_placeholder: Literal["label", "stars"] = Field(
+        "label", description="Masked text as its kind ([전화번호]) or as ***."
+    )
+
+    @field_validator("redact")
+    @classmethod
+    def _check_redact(cls, value: str) -> str:
+        from stt_engine.text.redact import parse_kinds
+
+        try:
+            parse_kinds(value)
+        except Exception as exc:  # an InvalidRequestError: report it as a settings error
+            raise ValueError(str(exc)) from exc
+        return value
 
     @field_validator("api_keys", mode="before")
     @classmethod

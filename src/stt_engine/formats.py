@@ -49,12 +49,20 @@ def verbose_dict(transcript: Transcript) -> dict[str, object]:
         "text": transcript.text,
         "segments": [_segment_dict(s) for s in transcript.segments],
     }
+    if info.redact:
+        body["redactions"] = redaction_counts(transcript)
     if any(s.words is not None for s in transcript.segments):
         body["words"] = [
             {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)}
             for w in transcript.words
         ]
     return body
+
+
+def redaction_counts(transcript: Transcript) -> dict[str, int]:
+    """Masked items by kind, every kind asked for listed (0 where none was found)."""
+    found = transcript.redactions
+    return {kind: found.get(kind, 0) for kind in transcript.info.redact}
 
 
 def _segment_dict(segment: Segment) -> dict[str, object]:
@@ -77,7 +85,10 @@ def _text(transcript: Transcript, _: SubtitleOptions) -> str:
 
 
 def _json(transcript: Transcript, _: SubtitleOptions) -> str:
-    return json.dumps({"text": transcript.text}, ensure_ascii=False)
+    body: dict[str, object] = {"text": transcript.text}
+    if transcript.info.redact:
+        body["redactions"] = redaction_counts(transcript)
+    return json.dumps(body, ensure_ascii=False)
 
 
 def _verbose_json(transcript: Transcript, _: SubtitleOptions) -> str:

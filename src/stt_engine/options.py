@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import FORMAT_NAMES, SubtitleOptions
 from stt_engine.languages import normalise_language
+from stt_engine.text.itn import NUMBER_MODES
+from stt_engine.text.redact import canonical_kinds
+from stt_engine.text.vocabulary import check_name
 
 if TYPE_CHECKING:
     from stt_engine.engine.backend import TranscribeOptions
@@ -223,6 +226,28 @@ OPTIONS: tuple[Option, ...] = (
     Option("repetition_penalty", float, 1.0, "Penalty on repeated tokens.", minimum=0, above=True),
     Option("no_repeat_ngram_size", int, 0, "Forbid repeating n-grams of this size (0: off)."),
     Option("filter_hallucinations", bool, True, "Drop segments that look like hallucinations."),
+    Option(
+        "numbers",
+        str,
+        "keep",
+        "Numbers after decoding: keep, digits (2026년, 7시, 010-1234-5678, 25) or spoken.",
+        choices=NUMBER_MODES,
+    ),
+    Option(
+        "redact",
+        str,
+        None,
+        "Mask personal data: phone, rrn, card, account, email, name, all or none "
+        "(comma-separated; default: the server's redact setting).",
+        clean=canonical_kinds,
+    ),
+    Option(
+        "vocabulary",
+        str,
+        None,
+        "A named custom vocabulary: its terms guide decoding, its replacements fix the text.",
+        clean=check_name,
+    ),
     Option(
         "max_line_width",
         int,

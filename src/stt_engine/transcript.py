@@ -26,6 +26,7 @@ class Segment:
     compression_ratio: float = 0.0
     no_speech_prob: float = 0.0
     words: tuple[Word, ...] | None = None
+    redactions: tuple[tuple[str, int], ...] = ()  # (kind, count) masked in this segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class TranscriptionInfo:
     duration: float
     duration_after_vad: float
     task: str = "transcribe"
+    redact: tuple[str, ...] = ()  # the kinds masked (their counts are on the segments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,15 @@ class Transcript:
     @property
     def duration(self) -> float:
         return self.info.duration
+
+    @property
+    def redactions(self) -> dict[str, int]:
+        """Masked items by kind, over every segment."""
+        counts: dict[str, int] = {}
+        for segment in self.segments:
+            for kind, count in segment.redactions:
+                counts[kind] = counts.get(kind, 0) + count
+        return counts
 
     @property
     def words(self) -> tuple[Word, ...]:

@@ -39,6 +39,15 @@ def test_import_is_light() -> None:
         ["stt-engine", "transcribe", "--help"],
         ["stt-engine", "models", "list"],
         ["stt-engine", "doctor", "--help"],
+        [
+            "stt-engine",
+            "vocab",
+            "list",
+            "--data-dir",
+            "/nonexistent",
+            "--models-dir",
+            "/nonexistent",
+        ],
     ],
 )
 def test_cli_help_and_listing_are_light(argv: list[str]) -> None:

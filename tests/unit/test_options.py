@@ -48,6 +48,9 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "repetition_penalty": ("1.1", 1.1),
     "no_repeat_ngram_size": ("3", 3),
     "filter_hallucinations": ("off", False),
+    "numbers": ("digits", "digits"),
+    "redact": ("Phone, email", "email,phone"),
+    "vocabulary": ("meetings-2026", "meetings-2026"),
     "max_line_width": ("30", 30),
     "max_lines": ("1", 1),
 }
@@ -61,6 +64,8 @@ BAD: list[tuple[str, str]] = [
     *((o.public, str(o.minimum - 1)) for o in FORM if o.minimum is not None),
     ("repetition_penalty", "0"),
     ("temperature", "nan"),
+    ("redact", "ssn"),
+    ("vocabulary", "../secrets"),
 ]
 # the JSON a job stored before the table existed (asdict of TranscribeOptions)
 STORED = (

@@ -6,7 +6,7 @@ Four normalisers, each named in every result so a figure always says how it was 
              jamo and turns CER into a jamo error rate), lowercase Latin letters, drop
              bracketed annotations, punctuation and symbols.
 ``korean``   ``cjk`` plus Arabic numerals read as Sino-Korean numerals on both sides
-             ("2009년" -> "이천구년"; see korean_numbers.py). Hangul syllables are kept as
+             ("2009년" -> "이천구년"; see text/numbers_ko.py). Hangul syllables are kept as
              they are.
 ``english``  Lowercase; drop bracketed annotations, fillers (uh, um, hmm, ...) and
              punctuation; expand common contractions; spelled numbers become digits
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from stt_engine.bench.korean_numbers import read_numerals
-from stt_engine.bench.numbers import words_to_digits
+from stt_engine.text.numbers_en import words_to_digits
+from stt_engine.text.numbers_ko import read_numerals
 
 CJK_LANGUAGES = frozenset({"ko", "ja", "zh", "yue"})
 NORMALISERS = ("korean", "cjk", "english", "basic")

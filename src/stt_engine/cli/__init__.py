@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("stt_engine.cli.bundle:bundle", "Build, verify and install offline bundles."),
     "jobs": ("stt_engine.cli.jobs:jobs", "Submit and follow durable transcription jobs."),
     "bench": ("stt_engine.cli.bench:bench", "Measure accuracy, speed and load."),
+    "vocab": ("stt_engine.cli.vocab:vocab", "Manage custom vocabularies."),
 }
 
 

@@ -72,6 +72,9 @@ class TranscribeOptions:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     filter_hallucinations: bool = True
+    numbers: str = "keep"  # after decoding: keep, digits or spoken
+    redact: str | None = None  # kinds to mask, "phone,email"; None: the server's default
+    vocabulary: str | None = None  # a named vocabulary: hotwords, then its replacements
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +90,7 @@ class TranscribeOptions:
         _check(self.repetition_penalty > 0, "repetition_penalty", "above 0")
         _check(self.vad_min_silence_ms >= 0, "vad_min_silence_ms", "0 or more")
         _check(0.0 < self.vad_threshold < 1.0, "vad_threshold", "between 0 and 1")
+        _check(self.numbers in ("keep", "digits", "spoken"), "numbers", "keep, digits or spoken")
         if self.language is not None:
             _check(
                 self.language.isalpha() and 2 <= len(self.language) <= 3,

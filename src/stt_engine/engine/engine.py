@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cached_property
@@ -23,6 +25,8 @@ from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
 from stt_engine.models.layout import check_folder
+from stt_engine.text.postprocess import PostProcess, plan, processed
+from stt_engine.text.vocabulary import VocabularyStore
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,9 @@ class Engine:
         self.registry = ModelRegistry(settings)
         self._factory = factory or self._load_backend
         self._devices: dict[str, DeviceChoice] = {}
+        self.vocabularies = VocabularyStore(settings.data_dir, settings.models_dir)
+        self._redactions: Counter[str] = Counter()
+        self._redactions_lock = threading.Lock()
 
     @cached_property
     def device(self) -> DeviceChoice:
@@ -100,6 +107,21 @@ class Engine:
         batcher: Batcher | None = self.__dict__.get("batcher")
         return batcher.stats() if batcher is not None else None
 
+    def redactions(self) -> dict[str, int]:
+        """Items masked since start, by kind (for /metrics)."""
+        with self._redactions_lock:
+            return dict(self._redactions)
+
+    def post_process(self, options: TranscribeOptions) -> PostProcess:
+        """What this request's text goes through after decoding (vocabulary loaded now)."""
+        vocabulary = self.vocabularies.load(options.vocabulary) if options.vocabulary else None
+        return plan(options.numbers, options.redact, vocabulary, self.settings)
+
+    def _count(self, segment: Segment) -> None:
+        if segment.redactions:
+            with self._redactions_lock:
+                self._redactions.update(dict(segment.redactions))
+
     def close(self) -> None:
         """Stop the batcher: queued chunks are dropped, running batches finish."""
         if "batcher" in self.__dict__:
@@ -130,6 +152,10 @@ class Engine:
         caller already resolved.
         """
         options = options or TranscribeOptions()
+        post = self.post_process(options)
+        if post.vocabulary is not None:
+            hotwords = " ".join(filter(None, (options.hotwords, post.vocabulary.hotwords())))
+            options = replace(options, hotwords=hotwords or None)
         info = model if isinstance(model, ModelInfo) else self.registry.resolve(model)
         holder = self.pool.acquire(info.name, info.path)
         backend = holder.__enter__()
@@ -149,6 +175,10 @@ class Engine:
         except BaseException:
             release()
             raise
+        summary = replace(summary, redact=tuple(sorted(post.masking.kinds)))
+        if post.active:
+            written = "en" if options.task == "translate" else summary.language
+            segments = processed(segments, post, written, self._count)
         return HeldSegments(segments, release), summary
 
     def transcribe_all(

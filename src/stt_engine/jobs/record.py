@@ -18,7 +18,7 @@ STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancel
 ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
-_ADDED_LATER = frozenset({"vad_threshold"})
+_ADDED_LATER = frozenset({"vad_threshold", "numbers", "redact", "vocabulary"})
 
 
 def options_to_json(options: TranscribeOptions) -> str:

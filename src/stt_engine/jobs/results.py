@@ -50,15 +50,16 @@ def read_result(path: Path) -> Transcript:
 
 
 def transcript_from_dict(raw: dict[str, Any]) -> Transcript:
-    info = TranscriptionInfo(**raw["info"])
+    info = TranscriptionInfo(**{**raw["info"], "redact": tuple(raw["info"].get("redact", ()))})
     return Transcript(info=info, segments=tuple(_segment(s) for s in raw["segments"]))
 
 
 def _segment(raw: dict[str, Any]) -> Segment:
     words = raw.get("words")
     return Segment(
-        **{k: v for k, v in raw.items() if k not in ("tokens", "words")},
+        **{k: v for k, v in raw.items() if k not in ("tokens", "words", "redactions")},
         tokens=tuple(raw.get("tokens", ())),
+        redactions=tuple((kind, count) for kind, count in raw.get("redactions", ())),
         words=None if words is None else tuple(Word(**w) for w in words),
     )
 

@@ -85,6 +85,12 @@ class _LiveCollector(Collector):
         yield _gauge("stt_workers_busy", "Workers running a request.", stats.running)
         yield _gauge("stt_workers", "Inference workers.", stats.workers)
         yield from self._batcher()
+        masked = CounterMetricFamily(
+            "stt_redactions", "Personal data items masked, by kind.", labels=["kind"]
+        )
+        for kind, count in sorted(self._engine.redactions().items()):
+            masked.add_metric([kind], count)
+        yield masked
         loaded = self._engine.pool.loaded()
         yield _gauge("stt_models_loaded", "Models loaded now.", len(loaded))
         load_time = GaugeMetricFamily(

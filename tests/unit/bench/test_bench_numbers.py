@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stt_engine.bench.numbers import ordinal_suffix, words_to_digits
+from stt_engine.text.numbers_en import ordinal_suffix, words_to_digits
 
 
 @pytest.mark.parametrize(

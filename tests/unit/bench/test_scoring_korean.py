@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from stt_engine.bench.korean_numbers import read_numerals, sino_korean
 from stt_engine.bench.normalise import normalise_korean, normaliser_for
 from stt_engine.bench.scoring import Count, aggregate, metrics_for, respace_like, score, word_count
+from stt_engine.text.numbers_ko import read_numerals, sino_korean
 
 
 def figures(reference: str, hypothesis: str) -> dict[str, tuple[int, int]]:

@@ -17,7 +17,7 @@ from stt_engine.jobs.webhooks import backoff_seconds, sign, verify
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo, Word
 
 TRANSCRIPT = Transcript(
-    info=TranscriptionInfo("ko", 0.98, 12.5, 11.0),
+    info=TranscriptionInfo("ko", 0.98, 12.5, 11.0, redact=("email", "phone")),
     segments=(
         Segment(0, 0, 0.0, 4.2, " 안녕하세요.", tokens=(1, 2), avg_logprob=-0.2),
         Segment(
@@ -27,6 +27,7 @@ TRANSCRIPT = Transcript(
             9.9,
             " 반갑습니다.",
             words=(Word(" 반갑습니다.", 4.3, 9.8, 0.91),),
+            redactions=(("phone", 2),),
         ),
     ),
 )

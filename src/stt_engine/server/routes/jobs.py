@@ -193,6 +193,7 @@ def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool
     task = options.value(options.from_form(form.get, "jobs"), "task")
     params = parse_request(form, task)  # type: ignore[arg-type]
     model = find_model(state.engine, params.model).name
+    state.engine.post_process(params.options)  # an unknown vocabulary is refused now
     webhook = _webhook_url(form.get("webhook_url"))
     digest = intake.fingerprint(form.path, upload, model, params.options, webhook)
     return {

@@ -94,6 +94,7 @@ async def _submit(
     check_media_type(form.content_type)
     listed = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
     model = await anyio.to_thread.run_sync(state.engine.registry.resolve, listed.name)
+    await anyio.to_thread.run_sync(state.engine.post_process, params.options)
     limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
     audio = await anyio.to_thread.run_sync(AudioStream, form.path, limits, form.filename)
     order = inference.WorkOrder(audio, params.options, model)

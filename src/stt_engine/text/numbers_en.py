@@ -1,4 +1,5 @@
-"""Spelled English numbers to digits, for the English scoring normaliser.
+"""English numbers both ways: spelled numbers to digits (the scoring normaliser and
+``numbers=digits``) and digits to words (``numbers=spoken``).
 
 Words -> digits is the one direction used on both sides: "twenty one" -> "21",
 "nineteen hundred" -> "1900", "a hundred and five" -> "105", "two thousand and nine" -> "2009",
@@ -79,33 +80,64 @@ class _Number:
             self.last = _kind(value)
 
 
-def words_to_digits(words: list[str]) -> list[str]:
-    """The words with every spelled number replaced by its digits."""
-    out: list[str] = []
-    number = _Number()
+def number_spans(words: list[str]) -> list[tuple[int, int, str]]:
+    """(first word, one past the last, digits) for every spelled number in the words."""
+    spans: list[tuple[int, int, str]] = []
+    number, start = _Number(), 0
 
-    def flush() -> None:
+    def flush(end: int) -> None:
         nonlocal number
         if number.active:
-            out.append(str(number.value()))
+            spans.append((start, end, str(number.value())))
         number = _Number()
 
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
         if word == "a" and not number.active and following in ("hundred", *SCALES):
-            number.current, number.last = 1, "small"
+            number.current, number.last, start = 1, "small", index
             continue
         if word == "and" and number.last in ("hundred", "scale") and following in CARDINALS:
             continue
         if not number.accepts(word):
-            flush()
+            flush(index)
             if not number.accepts(word):
-                out.append(word)
                 continue
+        if not number.active:
+            start = index
         number.add(word)
         if word in ORDINALS:
             value = number.value()
-            out.append(f"{value}{ordinal_suffix(value)}")
+            spans.append((start, index + 1, f"{value}{ordinal_suffix(value)}"))
             number = _Number()
-    flush()
+    flush(len(words))
+    return spans
+
+
+def words_to_digits(words: list[str]) -> list[str]:
+    """The words with every spelled number replaced by its digits."""
+    out: list[str] = []
+    index = 0
+    for start, end, digits in number_spans(words):
+        out.extend(words[index:start])
+        out.append(digits)
+        index = end
+    out.extend(words[index:])
     return out
+
+
+def spoken_english(value: int) -> str:
+    """A non-negative integer in words (2026 -> "two thousand twenty-six")."""
+    if value < 20:
+        return (_ONES + _TEENS)[value] if value < 10 else _TEENS[value - 10]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+    if value < 1000:
+        hundreds, rest = divmod(value, 100)
+        return f"{_ONES[hundreds]} hundred" + (f" {spoken_english(rest)}" if rest else "")
+    for name, scale in sorted(SCALES.items(), key=lambda item: -item[1]):
+        if value >= scale:
+            count, rest = divmod(value, scale)
+            head = f"{spoken_english(count)} {name}"
+            return head + (f" {spoken_english(rest)}" if rest else "")
+    raise AssertionError("unreachable")

@@ -1,0 +1,1 @@
+"""Text after decoding: number formatting, masking of personal data, custom vocabularies."""
