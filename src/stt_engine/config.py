@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(
         2.0, gt=0, description="Wait before the first webhook retry, in seconds; doubles each try."
     )
+    webhook_allow_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts and networks (127.0.0.1, 10.0.0.0/8, hooks.internal) webhooks may "
+        "reach although they are loopback, private, link-local or metadata addresses.",
+    )
     redact: str = Field(
         "",
         description="Personal data masked when a request names none: phone, rrn, card, "
@@ -177,7 +182,7 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from exc
         return value
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "webhook_allow_hosts", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -213,3 +213,22 @@ def test_uploads_are_kept_for_the_retention_time(tmp_path: Path, engine: Engine)
         assert time.time() >= done["finished_at"] + 3
         assert list(uploads.iterdir()) == []
         assert client.get(f"/v1/jobs/{job['id']}/result?format=text").status_code == 200
+
+
+def test_webhooks_aimed_inside_are_refused_without_the_allow_list(
+    base: Path, engine: Engine
+) -> None:
+    settings = job_settings(
+        base, webhook_allow_hosts=[], data_dir=base / "data-strict", upload_dir=base / "up-strict"
+    )
+    with live_jobs_server(settings, engine) as strict:
+        for url, why in [
+            ("http://127.0.0.1:9/hook", "a loopback address"),
+            ("http://169.254.169.254/latest/meta-data", "a cloud metadata address"),
+            ("http://10.0.0.5/hook", "a private address"),
+        ]:
+            response = strict.post("/v1/jobs", json={"file": "calls/jfk.flac", "webhook_url": url})
+            assert response.status_code == 400, response.text
+            error = response.json()["error"]
+            assert error["param"] == "webhook_url" and why in error["message"]
+        assert strict.get("/v1/jobs").json()["data"] == []

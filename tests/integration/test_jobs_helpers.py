@@ -38,6 +38,7 @@ def job_settings(base: Path, **overrides: Any) -> Settings:
         "api_keys": [API_KEY],
         "webhook_secret": SECRET,
         "webhook_backoff_seconds": 0.2,
+        "webhook_allow_hosts": ["127.0.0.1"],  # the test receiver listens on loopback
         "model_ttl_seconds": 0,
         "job_retention_seconds": 0,
     }

@@ -5,7 +5,8 @@ The body is JSON: ``{"type": "job.succeeded" | "job.failed" | "job.cancelled", "
 ``X-Stt-Engine-Signature: sha256=<hex>`` carries HMAC-SHA256 of the exact body bytes under
 that secret. A 2xx answer delivers it; anything else (or no answer) is retried after
 ``webhook_backoff_seconds``, doubling each time, up to ``webhook_max_attempts`` attempts.
-Every attempt is recorded on the job. Pending deliveries survive a restart.
+Every attempt is recorded on the job. Pending deliveries survive a restart. A target that
+now resolves inside the network (targets.py) is refused and not retried.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import time
 import httpx
 
 from stt_engine.config import Settings
+from stt_engine.errors import InvalidRequestError
 from stt_engine.jobs.record import JobRecord, WebhookAttempt
 from stt_engine.jobs.store import JobStore
+from stt_engine.jobs.targets import TargetPolicy
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,15 @@ def backoff_seconds(attempt: int, base: float) -> float:
 class WebhookSender:
     """Delivers due webhooks of ended jobs, one attempt at a time."""
 
-    def __init__(self, store: JobStore, settings: Settings, client: httpx.Client | None = None):
+    def __init__(
+        self,
+        store: JobStore,
+        settings: Settings,
+        client: httpx.Client | None = None,
+        policy: TargetPolicy | None = None,
+    ):
         self._store = store
+        self._policy = policy or TargetPolicy(tuple(settings.webhook_allow_hosts))
         self._secret = settings.webhook_secret
         self._max_attempts = settings.webhook_max_attempts
         self._backoff = settings.webhook_backoff_seconds
@@ -81,10 +91,10 @@ class WebhookSender:
         }
         if self._secret:
             headers[SIGNATURE_HEADER] = sign(body, self._secret)
-        status, error = self._post(job.webhook_url, body, headers)
+        status, error, refused = self._post(job.webhook_url, body, headers)
         delivered = status is not None and 200 <= status < 300
         state = "delivered" if delivered else "pending"
-        if not delivered and number >= self._max_attempts:
+        if not delivered and (refused or number >= self._max_attempts):
             state = "failed"
         next_at = time.time() + backoff_seconds(number, self._backoff)
         self._store.record_webhook(
@@ -94,10 +104,29 @@ class WebhookSender:
 
     def _post(
         self, url: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[int | None, str | None]:
+    ) -> tuple[int | None, str | None, bool]:
+        """(status, error, refused): the POST to the address the policy checked."""
+        target = httpx.URL(url)
         try:
-            response = self._client.post(url, content=body, headers=headers)
+            address = self._policy.address(target.host, target.port or _PORTS[target.scheme])
+        except InvalidRequestError as exc:
+            log.warning("webhook refused: %s", exc.message)
+            return None, exc.message, True
+        pinned = target.copy_with(host=address)
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        request = self._client.build_request(
+            "POST",
+            pinned,
+            content=body,
+            headers={**headers, "Host": target.netloc.decode()},
+            extensions=extensions,
+        )
+        try:
+            response = self._client.send(request)
         except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"
+            return None, f"{type(exc).__name__}: {exc}", False
         error = None if response.is_success else f"HTTP {response.status_code}"
-        return response.status_code, error
+        return response.status_code, error, False
+
+
+_PORTS = {"http": 80, "https": 443}

@@ -20,12 +20,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from stt_engine import options
+from stt_engine.config import Settings
 from stt_engine.errors import InvalidRequestError, JobError, JobStateError, SttError
 from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.jobs import intake
 from stt_engine.jobs.record import STATUSES, JobSpec
 from stt_engine.jobs.results import read_result
 from stt_engine.jobs.service import JobService
+from stt_engine.jobs.targets import TargetPolicy
 from stt_engine.server.auth import require_key
 from stt_engine.server.params import parse_request
 from stt_engine.server.routes.models import find_model
@@ -194,7 +196,7 @@ def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool
     params = parse_request(form, task)  # type: ignore[arg-type]
     model = find_model(state.engine, params.model).name
     state.engine.post_process(params.options)  # an unknown vocabulary is refused now
-    webhook = _webhook_url(form.get("webhook_url"))
+    webhook = _webhook_url(form.get("webhook_url"), state.settings)
     digest = intake.fingerprint(form.path, upload, model, params.options, webhook)
     return {
         "model": model,
@@ -212,7 +214,7 @@ async def _drop_upload(spec: JobSpec) -> None:
         await anyio.Path(spec.audio_path).unlink(missing_ok=True)
 
 
-def _webhook_url(value: str | None) -> str | None:
+def _webhook_url(value: str | None, settings: Settings) -> str | None:
     if value is None or not value.strip():
         return None
     try:
@@ -221,6 +223,8 @@ def _webhook_url(value: str | None) -> str | None:
         raise InvalidRequestError(f"invalid webhook_url: {exc}", param="webhook_url") from exc
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidRequestError("webhook_url must be an http or https URL", param="webhook_url")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    TargetPolicy(tuple(settings.webhook_allow_hosts)).address(url.host, port)
     return str(url)
 
 
