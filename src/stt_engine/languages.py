@@ -22,6 +22,8 @@ LANGUAGE_NAMES: dict[str, str] = dict(
     item.strip().split(" ", 1) for item in _NAMES.replace("\n", "").split("|") if item.strip()
 )
 CODES_BY_NAME: dict[str, str] = {name: code for code, name in LANGUAGE_NAMES.items()}
+# Names users type in their own script, for the languages this engine serves first.
+CODES_BY_NAME.update({"한국어": "ko", "조선어": "ko", "日本語": "ja", "中文": "zh", "汉语": "zh"})
 
 
 def language_name(code: str) -> str:
@@ -29,8 +31,21 @@ def language_name(code: str) -> str:
 
 
 def normalise_language(value: str | None) -> str | None:
-    """A language code from a code or an English name ('Korean' -> 'ko'); None stays None."""
+    """A language code from a code or a name ('Korean', '한국어' -> 'ko'); None stays None.
+
+    InvalidRequestError (param ``language``) for anything Whisper has no language for.
+    """
     if value is None or not value.strip():
         return None
     lowered = value.strip().lower()
-    return CODES_BY_NAME.get(lowered, lowered)
+    code = CODES_BY_NAME.get(lowered, lowered)
+    if code not in LANGUAGE_NAMES:
+        from stt_engine.errors import InvalidRequestError
+
+        shown = value.strip()[:40].encode("unicode_escape").decode("ascii")
+        raise InvalidRequestError(
+            f"unknown language '{shown}': use an ISO-639-1 code such as ko or en, or a "
+            "language name such as korean",
+            param="language",
+        )
+    return code

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from api_support import API_KEY, JFK, LONG_EN, upload_files
+from api_support import API_KEY, JFK, KO_SPAGHETTI, LONG_EN, upload_files
 from openai import OpenAI
 
 from stt_engine.server.background import BackgroundServer
@@ -214,3 +214,32 @@ def test_unknown_route_and_model_lookup_use_the_error_shape(server: BackgroundSe
 
 def test_errors_leave_no_uploads(base_dir: Path) -> None:
     assert upload_files(base_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "detected"),
+    [
+        ("xx", 400, None),
+        ("Klingon", 400, None),
+        ("k\x00o", 400, None),
+        ("한국어", 200, "korean"),
+        ("Korean", 200, "korean"),
+        ("", 200, "korean"),
+    ],
+)
+def test_language_is_checked_up_front(
+    server: BackgroundServer, language: str, status: int, detected: str | None
+) -> None:
+    response = httpx.post(
+        f"{server.url}/v1/audio/transcriptions",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        files={"file": ("ko.flac", KO_SPAGHETTI.read_bytes(), "audio/flac")},
+        data={"model": "whisper-1", "language": language, "response_format": "verbose_json"},
+        timeout=120,
+    )
+    assert response.status_code == status, response.text
+    if status == 400:
+        error = response.json()["error"]
+        assert error["param"] == "language" and "ISO-639-1" in error["message"]
+    else:
+        assert response.json()["language"] == detected

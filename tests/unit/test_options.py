@@ -310,3 +310,24 @@ def test_subtitle_options_name_the_bad_field() -> None:
         options.subtitle_options({"max_lines": 11})
     assert caught.value.param == "max_lines"
     assert options.subtitle_options({"max_line_width": None}) == SubtitleOptions()
+
+
+def test_languages_are_codes_or_names_and_nothing_else() -> None:
+    from stt_engine.engine.backend import TranscribeOptions
+    from stt_engine.errors import InvalidRequestError
+    from stt_engine.languages import normalise_language
+
+    assert [normalise_language(v) for v in ("ko", " KO ", "Korean", "한국어", "", None)] == [
+        "ko",
+        "ko",
+        "ko",
+        "ko",
+        None,
+        None,
+    ]
+    for bad in ("xx", "kor", "한국", "english!", "e" * 500):
+        with pytest.raises(InvalidRequestError, match="unknown language") as caught:
+            normalise_language(bad)
+        assert caught.value.param == "language" and len(caught.value.message) < 200
+    with pytest.raises(InvalidRequestError, match="invalid language"):
+        TranscribeOptions(language="xx")

@@ -92,10 +92,12 @@ class TranscribeOptions:
         _check(0.0 < self.vad_threshold < 1.0, "vad_threshold", "between 0 and 1")
         _check(self.numbers in ("keep", "digits", "spoken"), "numbers", "keep, digits or spoken")
         if self.language is not None:
+            from stt_engine.languages import LANGUAGE_NAMES
+
             _check(
-                self.language.isalpha() and 2 <= len(self.language) <= 3,
+                self.language in LANGUAGE_NAMES,
                 "language",
-                "an ISO-639-1 code such as 'ko' or 'en'",
+                "an ISO-639-1 code Whisper knows, such as 'ko' or 'en'",
             )
 
     @classmethod
