@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     job_retention_seconds: float = Field(
         0.0, ge=0, description="Keep a finished job's uploaded audio this long (0: remove now)."
     )
+    job_result_retention_seconds: float = Field(
+        30 * 86400.0,
+        ge=0,
+        description="Delete a finished job and its result this long after it ended, in seconds "
+        "(default 30 days; 0: keep until deleted).",
+    )
     webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook bodies.")
     webhook_max_attempts: int = Field(5, ge=1, le=20, description="Webhook delivery attempts.")
     webhook_backoff_seconds: float = Field(

@@ -118,7 +118,10 @@ def test_cancel_stops_a_running_job(client: httpx.Client) -> None:
     after = client.get(f"/v1/jobs/{job['id']}").json()
     assert after["status"] == "cancelled" and after["progress"]["seconds_done"] < 300
     assert client.get(f"/v1/jobs/{job['id']}/result").status_code == 409
-    assert client.delete(f"/v1/jobs/{job['id']}").status_code == 409
+    deleted = client.delete(f"/v1/jobs/{job['id']}")  # an ended job: deleted
+    assert deleted.status_code == 200 and deleted.json()["deleted"] is True
+    assert client.get(f"/v1/jobs/{job['id']}").status_code == 404
+    assert client.delete(f"/v1/jobs/{job['id']}").status_code == 404
     assert client.get("/v1/jobs/job_nonexistent").status_code == 404
 
 
@@ -232,3 +235,37 @@ def test_webhooks_aimed_inside_are_refused_without_the_allow_list(
             error = response.json()["error"]
             assert error["param"] == "webhook_url" and why in error["message"]
         assert strict.get("/v1/jobs").json()["data"] == []
+
+
+def test_each_key_sees_only_its_own_jobs(base: Path, engine: Engine) -> None:
+    settings = job_settings(
+        base,
+        api_keys=["team-a-key", "team-b-key"],
+        data_dir=base / "data-keys",
+        upload_dir=base / "up-keys",
+    )
+    with live_jobs_server(settings, engine) as anonymous:
+        a = httpx.Client(
+            base_url=anonymous.base_url, headers={"Authorization": "Bearer team-a-key"}
+        )
+        b = httpx.Client(
+            base_url=anonymous.base_url, headers={"Authorization": "Bearer team-b-key"}
+        )
+        job = upload(a, JFK, key="nightly-1", language="en").json()
+        assert wait_ended(a, job["id"])["status"] == "succeeded"
+        for path in (f"/v1/jobs/{job['id']}", f"/v1/jobs/{job['id']}/result"):
+            assert b.get(path).status_code == 404 and a.get(path).status_code == 200
+        assert b.get("/v1/jobs").json()["data"] == []
+        assert [j["id"] for j in a.get("/v1/jobs").json()["data"]] == [job["id"]]
+        assert b.delete(f"/v1/jobs/{job['id']}").status_code == 404
+        theirs = upload(b, JFK, key="nightly-1", language="en")  # same key, other owner
+        assert theirs.status_code == 202 and theirs.json()["id"] != job["id"]
+        assert "Idempotent-Replayed" not in theirs.headers
+        wait_ended(b, theirs.json()["id"])
+        metrics = anonymous.get("/metrics").text
+        assert 'stt_jobs{status="succeeded"} 2.0' in metrics
+        assert "stt_jobs_oldest_queued_age_seconds 0.0" in metrics
+        assert a.delete(f"/v1/jobs/{job['id']}").json()["deleted"] is True
+        assert a.get(f"/v1/jobs/{job['id']}/result").status_code == 404
+        a.close()
+        b.close()

@@ -62,6 +62,7 @@ class JobSpec:
     webhook_url: str | None = None
     idempotency_key: str | None = None
     fingerprint: str = ""  # digest of audio and options, to spot a reused Idempotency-Key
+    owner: str | None = None  # digest of the API key that submitted it (None: no keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class JobRecord:
     webhook_url: str | None
     webhook_state: str | None  # pending, delivered, failed (None: no webhook)
     webhook_attempts: tuple[WebhookAttempt, ...] = ()
+    owner: str | None = None
 
     @property
     def ended(self) -> bool:

@@ -14,7 +14,7 @@ from stt_engine.jobs.record import (
     options_to_json,
 )
 
-VERSION = 1
+VERSION = 2  # 2: jobs.owner
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -41,9 +41,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     fingerprint TEXT NOT NULL DEFAULT '',
     webhook_url TEXT,
     webhook_state TEXT,
-    webhook_next_at REAL
+    webhook_next_at REAL,
+    owner TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
 CREATE TABLE IF NOT EXISTS webhook_attempts (
     job_id TEXT NOT NULL REFERENCES jobs (id),
     attempt INTEGER NOT NULL,
@@ -56,8 +58,8 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
 
 INSERT = (
     "INSERT INTO jobs (id, created_at, model, options, filename, source, audio_path, "
-    "idempotency_key, fingerprint, webhook_url, webhook_state) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "idempotency_key, fingerprint, webhook_url, webhook_state, owner) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -70,6 +72,10 @@ def prepare(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         db.executescript(_TABLES)
+        db.execute(f"PRAGMA user_version = {VERSION}")
+    elif version == 1:  # before jobs had owners: they stay visible to every key
+        db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq)")
         db.execute(f"PRAGMA user_version = {VERSION}")
     elif version != VERSION:
         from stt_engine.errors import ConfigError
@@ -90,6 +96,7 @@ def insert_args(job_id: str, spec: JobSpec) -> tuple[Any, ...]:
         spec.fingerprint,
         spec.webhook_url,
         "pending" if spec.webhook_url else None,
+        spec.owner,
     )
 
 
@@ -118,4 +125,5 @@ def record_from_row(row: sqlite3.Row, attempts: tuple[WebhookAttempt, ...]) -> J
         webhook_url=row["webhook_url"],
         webhook_state=row["webhook_state"],
         webhook_attempts=attempts,
+        owner=row["owner"],
     )

@@ -62,17 +62,27 @@ class JobService:
             self.worker.notify()
         return job, created
 
-    def cancel(self, job_id: str) -> JobRecord:
-        job = self.store.cancel(job_id)
+    def cancel(self, job_id: str, owner: str | None = None) -> JobRecord:
+        job = self.store.cancel(job_id, owner)
         self.worker.cancel(job_id)
         return job
 
+    def delete(self, job_id: str, owner: str | None = None) -> JobRecord:
+        """Remove an ended job with its result and its uploaded audio."""
+        job = self.store.delete(job_id, owner)
+        _remove_files(job, self.store.uploads_dir)
+        return job
+
     def sweep(self) -> None:
-        """Remove audio past retention and deliver due webhooks (the housekeeper's round)."""
-        ended_before = time.time() - self.settings.job_retention_seconds
-        for job in self.store.audio_to_remove(ended_before):
+        """Apply both retentions and deliver due webhooks (the housekeeper's round)."""
+        now = time.time()
+        for job in self.store.audio_to_remove(now - self.settings.job_retention_seconds):
             _remove_upload(Path(job.audio_path), self.store.uploads_dir)
             self.store.mark_audio_removed(job.id)
+        keep = self.settings.job_result_retention_seconds
+        if keep > 0:
+            for job_id in self.store.expired(now - keep):
+                self.delete(job_id)
         self._webhooks.deliver_due()
 
     def _housekeep(self) -> None:
@@ -89,6 +99,13 @@ class JobService:
         for path in self.store.uploads_dir.iterdir():
             if str(path) not in kept:
                 path.unlink(missing_ok=True)
+
+
+def _remove_files(job: JobRecord, uploads_dir: Path) -> None:
+    if job.result_path is not None:
+        Path(job.result_path).unlink(missing_ok=True)
+    if job.source == "upload":
+        _remove_upload(Path(job.audio_path), uploads_dir)
 
 
 def _remove_upload(path: Path, uploads_dir: Path) -> None:

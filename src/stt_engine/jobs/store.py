@@ -81,16 +81,23 @@ class JobStore:
             db.execute(schema.INSERT, schema.insert_args(job_id, spec))
             return self._load(db, job_id), True
 
-    def get(self, job_id: str) -> JobRecord:
+    def get(self, job_id: str, owner: str | None = None) -> JobRecord:
+        """The job; NotFoundError when it does not exist or ``owner`` may not see it."""
         with self._lock:
-            return self._load(self._db, job_id)
+            job = self._load(self._db, job_id)
+        if not visible(job, owner):
+            raise _not_found(job_id)
+        return job
 
     def page(
-        self, status: str | None, limit: int, cursor: str | None
+        self, status: str | None, limit: int, cursor: str | None, owner: str | None = None
     ) -> tuple[list[JobRecord], bool]:
-        """Newest first; ``cursor`` is the last id of the previous page."""
+        """Newest first; ``cursor`` is the last id of the previous page; ``owner``'s only."""
         where: list[str] = ["1 = 1"]
         args: list[object] = []
+        if owner is not None:
+            where.append("(owner = ? OR owner IS NULL)")
+            args.append(owner)
         if status is not None:
             where.append("status = ?")
             args.append(status)
@@ -185,10 +192,12 @@ class JobStore:
                 (job_id, run),
             )
 
-    def cancel(self, job_id: str) -> JobRecord:
+    def cancel(self, job_id: str, owner: str | None = None) -> JobRecord:
         """Cancel a queued or running job; JobStateError once it has ended."""
         with self._tx() as db:
             job = self._load(db, job_id)
+            if not visible(job, owner):
+                raise _not_found(job_id)
             if job.ended:
                 raise JobStateError(f"job '{job_id}' has already {job.status}")
             db.execute(
@@ -197,6 +206,33 @@ class JobStore:
                 (time.time(), time.time(), job_id),
             )
             return self._load(db, job_id)
+
+    def delete(self, job_id: str, owner: str | None = None) -> JobRecord:
+        """Remove an ended job's row (the caller removes its files); JobStateError before."""
+        with self._tx() as db:
+            job = self._load(db, job_id)
+            if not visible(job, owner):
+                raise _not_found(job_id)
+            if not job.ended:
+                raise JobStateError(f"job '{job_id}' is {job.status}: cancel it first")
+            db.execute("DELETE FROM webhook_attempts WHERE job_id = ?", (job_id,))
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            return job
+
+    def expired(self, ended_before: float) -> list[str]:
+        """Ended jobs past the result retention whose webhook is no longer pending."""
+        rows = self._query(
+            "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at <= ? "
+            "AND (webhook_state IS NULL OR webhook_state != 'pending')",
+            (ended_before,),
+        )
+        return [r["id"] for r in rows]
+
+    def counts(self) -> tuple[dict[str, int], float | None]:
+        """Jobs per status, and when the oldest queued job was created (None: none queued)."""
+        rows = self._query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
+        oldest = self._query("SELECT MIN(created_at) AS t FROM jobs WHERE status = 'queued'")
+        return {r["status"]: int(r["n"]) for r in rows}, oldest[0]["t"]
 
     # --- retention and webhooks ---
 
@@ -238,6 +274,15 @@ class JobStore:
                 "UPDATE jobs SET webhook_state = ?, webhook_next_at = ? WHERE id = ?",
                 (state, next_at, job_id),
             )
+
+
+def visible(job: JobRecord, owner: str | None) -> bool:
+    """Whether ``owner`` (None: no keys, sees all) may see the job; ownerless jobs are shared."""
+    return owner is None or job.owner is None or job.owner == owner
+
+
+def _not_found(job_id: str) -> NotFoundError:
+    return NotFoundError(f"no job '{job_id}'", param="id")  # as for a job that never was
 
 
 def new_job_id() -> str:

@@ -65,7 +65,9 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
     if base is not None:
         base.mkdir(parents=True, exist_ok=True)
     state.upload_folder = Path(tempfile.mkdtemp(prefix="stt-engine-uploads-", dir=base))
-    state.metrics.bind(state.engine, state.scheduler)
+    state.metrics.bind(
+        state.engine, state.scheduler, lambda: state.jobs.store if state.jobs else None
+    )
     jobs.start_jobs(state)
     tasks = [
         asyncio.create_task(_load_default(state)),

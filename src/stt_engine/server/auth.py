@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from stt_engine.errors import AuthError
 from stt_engine.server.state import StateDep
@@ -29,3 +31,17 @@ def require_key(request: Request, state: StateDep) -> None:
         raise AuthError("missing API key", hint="send the header 'Authorization: Bearer <key>'")
     if not key_matches(token.strip(), state.keys):
         raise AuthError("invalid API key")
+
+
+def caller(request: Request, state: StateDep) -> str | None:
+    """Who is calling, for what they own: a digest of their key (None when keys are off).
+
+    The key itself is never stored; two keys never share a digest.
+    """
+    if not state.keys:
+        return None
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    return "key:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
+
+
+CallerDep = Annotated[str | None, Depends(caller)]

@@ -17,6 +17,8 @@ from prometheus_client.registry import Collector
 
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler
+from stt_engine.jobs.record import STATUSES
+from stt_engine.jobs.store import JobStore
 from stt_engine.server.gpu import GpuMemory
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -59,8 +61,11 @@ class Metrics:
             registry=self.registry,
         )
 
-    def bind(self, engine: Engine, scheduler: Scheduler) -> None:
-        self.registry.register(_LiveCollector(engine, scheduler))
+    def bind(
+        self, engine: Engine, scheduler: Scheduler, jobs: Callable[[], JobStore | None]
+    ) -> None:
+        """Read live figures at scrape time; ``jobs`` gives the job store once it is open."""
+        self.registry.register(_LiveCollector(engine, scheduler, jobs))
 
     def observe_transcription(self, model: str, audio_seconds: float, seconds: float) -> None:
         self.audio_seconds.labels(model).inc(audio_seconds)
@@ -74,9 +79,10 @@ class Metrics:
 class _LiveCollector(Collector):
     """Gauges read at scrape time from the scheduler, the model pool and the GPU."""
 
-    def __init__(self, engine: Engine, scheduler: Scheduler):
+    def __init__(self, engine: Engine, scheduler: Scheduler, jobs: Callable[[], JobStore | None]):
         self._engine = engine
         self._scheduler = scheduler
+        self._jobs = jobs
         self._gpu: GpuMemory | None = None
 
     def collect(self) -> Iterator[Metric]:
@@ -100,6 +106,21 @@ class _LiveCollector(Collector):
             load_time.add_metric([name], seconds)
         yield load_time
         yield from self._gpu_memory()
+        yield from self._job_figures()
+
+    def _job_figures(self) -> Iterator[Metric]:
+        store = self._jobs()
+        if store is None:
+            return
+        counts, oldest = store.counts()
+        jobs = GaugeMetricFamily("stt_jobs", "Jobs in the store, by status.", labels=["status"])
+        for status in STATUSES:
+            jobs.add_metric([status], counts.get(status, 0))
+        yield jobs
+        age = max(0.0, time.time() - oldest) if oldest is not None else 0.0
+        yield _gauge(
+            "stt_jobs_oldest_queued_age_seconds", "Age of the oldest queued job, seconds.", age
+        )
 
     def _batcher(self) -> Iterator[Metric]:
         stats = self._engine.batch_stats()

@@ -156,3 +156,63 @@ def test_state_survives_reopening_in_wal_mode(tmp_path: Path) -> None:
         reopened.close()
     with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_finished_jobs_expire_with_their_results(tmp_path: Path) -> None:
+    from stt_engine.config import Settings
+    from stt_engine.jobs.service import JobService
+
+    settings = Settings(data_dir=tmp_path, job_workers=0, job_result_retention_seconds=60)
+    service = JobService(settings, engine=None)  # type: ignore[arg-type]  # no worker runs
+    try:
+        store = service.store
+        old, _ = store.create(spec("old.flac"))
+        new, _ = store.create(spec("new.flac"))
+        for _ in (old, new):
+            claimed = store.claim_next()
+            assert claimed is not None
+            result = tmp_path / f"{claimed.id}.json"
+            result.write_text("{}")
+            store.succeed(claimed.id, claimed.runs, str(result))
+        with store._tx() as db:  # the first one ended two minutes ago
+            db.execute("UPDATE jobs SET finished_at = finished_at - 120 WHERE id = ?", (old.id,))
+        service.sweep()
+        with pytest.raises(NotFoundError):
+            store.get(old.id)
+        assert not (tmp_path / f"{old.id}.json").exists()
+        assert store.get(new.id).status == "succeeded" and (tmp_path / f"{new.id}.json").exists()
+    finally:
+        service.stop()
+
+
+def test_owners_see_their_own_jobs_and_shared_old_ones(store: JobStore) -> None:
+    mine, _ = store.create(replace(spec("mine.flac"), owner="key:a"))
+    theirs, _ = store.create(replace(spec("theirs.flac"), owner="key:b"))
+    shared, _ = store.create(spec("from-before-keys.flac"))
+    assert store.get(mine.id, "key:a").filename == "mine.flac"
+    with pytest.raises(NotFoundError, match=f"no job '{theirs.id}'"):
+        store.get(theirs.id, "key:a")
+    with pytest.raises(NotFoundError):
+        store.cancel(theirs.id, "key:a")
+    page, _ = store.page(None, 10, None, "key:a")
+    assert [j.id for j in page] == [shared.id, mine.id]
+    assert len(store.page(None, 10, None)[0]) == 3  # no keys: everything
+
+
+def test_a_version_1_database_gains_owners(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = JobStore(data)
+    job, _ = first.create(spec())
+    first.close()
+    db = sqlite3.connect(data / "jobs.sqlite3")  # back to the first schema
+    db.execute("DROP INDEX jobs_owner")
+    db.execute("ALTER TABLE jobs DROP COLUMN owner")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    reopened = JobStore(data)
+    try:
+        assert reopened.get(job.id, "key:any").owner is None
+        assert reopened.create(replace(spec("b.flac"), owner="key:a"))[0].owner == "key:a"
+    finally:
+        reopened.close()

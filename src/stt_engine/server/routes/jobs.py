@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,7 +29,7 @@ from stt_engine.jobs.record import STATUSES, JobSpec
 from stt_engine.jobs.results import read_result
 from stt_engine.jobs.service import JobService
 from stt_engine.jobs.targets import TargetPolicy
-from stt_engine.server.auth import require_key
+from stt_engine.server.auth import CallerDep, require_key
 from stt_engine.server.params import parse_request
 from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
@@ -72,13 +73,16 @@ def _service(state: ServerState) -> JobService:
 
 
 @router.post("", status_code=202, summary="Submit a transcription job")
-async def submit(request: Request, state: StateDep, key: KeyHeader = None) -> JSONResponse:
+async def submit(
+    request: Request, state: StateDep, owner: CallerDep, key: KeyHeader = None
+) -> JSONResponse:
     service = _service(state)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
         spec = await _json_spec(request, state, key)
     else:
         spec = await _upload_spec(request, state, key)
+    spec = replace(spec, owner=owner, idempotency_key=_scoped(spec.idempotency_key, owner))
     try:
         job, created = await anyio.to_thread.run_sync(service.submit, spec)
     except BaseException:
@@ -94,6 +98,7 @@ async def submit(request: Request, state: StateDep, key: KeyHeader = None) -> JS
 @router.get("", summary="List jobs, newest first")
 async def list_jobs(
     state: StateDep,
+    owner: CallerDep,
     status: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query()] = None,
@@ -103,7 +108,7 @@ async def list_jobs(
             f"unknown status '{status}': use one of {', '.join(STATUSES)}", param="status"
         )
     store = _service(state).store
-    jobs, more = await anyio.to_thread.run_sync(store.page, status, limit, cursor)
+    jobs, more = await anyio.to_thread.run_sync(store.page, status, limit, cursor, owner)
     return {
         "object": "list",
         "data": [job.to_api() for job in jobs],
@@ -113,21 +118,33 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", summary="A job's status and progress")
-async def get_job(job_id: str, state: StateDep) -> dict[str, object]:
-    job = await anyio.to_thread.run_sync(_service(state).store.get, job_id)
+async def get_job(job_id: str, state: StateDep, owner: CallerDep) -> dict[str, object]:
+    job = await anyio.to_thread.run_sync(_service(state).store.get, job_id, owner)
     return job.to_api()
 
 
-@router.delete("/{job_id}", summary="Cancel a job (a running one stops at its next segment)")
-async def cancel_job(job_id: str, state: StateDep) -> dict[str, object]:
-    job = await anyio.to_thread.run_sync(_service(state).cancel, job_id)
-    return job.to_api()
+@router.delete(
+    "/{job_id}",
+    summary="Cancel a queued or running job (it stops at its next segment); delete an ended one",
+)
+async def cancel_or_delete_job(job_id: str, state: StateDep, owner: CallerDep) -> dict[str, object]:
+    service = _service(state)
+    job = await anyio.to_thread.run_sync(service.store.get, job_id, owner)
+    if not job.ended:
+        try:
+            cancelled = await anyio.to_thread.run_sync(service.cancel, job_id, owner)
+            return cancelled.to_api()
+        except JobStateError:  # it ended meanwhile: delete it as asked
+            pass
+    await anyio.to_thread.run_sync(service.delete, job_id, owner)
+    return {"id": job_id, "object": "transcription.job.deleted", "deleted": True}
 
 
 @router.get("/{job_id}/result", summary="The transcript of a succeeded job")
 async def job_result(
     job_id: str,
     state: StateDep,
+    owner: CallerDep,
     format: Annotated[str, Query()] = "json",
     max_line_width: Annotated[int | None, Query()] = None,  # None: the table's default
     max_lines: Annotated[int | None, Query()] = None,
@@ -137,7 +154,7 @@ async def job_result(
             f"unknown format '{format}': use one of {', '.join(FORMATS)}", param="format"
         )
     subtitles = options.subtitle_options({"max_line_width": max_line_width, "max_lines": max_lines})
-    job = await anyio.to_thread.run_sync(_service(state).store.get, job_id)
+    job = await anyio.to_thread.run_sync(_service(state).store.get, job_id, owner)
     if job.status != "succeeded" or job.result_path is None:
         raise JobStateError(f"job '{job_id}' is {job.status}; its result is not available")
     transcript = await anyio.to_thread.run_sync(read_result, Path(job.result_path))
@@ -226,6 +243,11 @@ def _webhook_url(value: str | None, settings: Settings) -> str | None:
     port = url.port or (443 if url.scheme == "https" else 80)
     TargetPolicy(tuple(settings.webhook_allow_hosts)).address(url.host, port)
     return str(url)
+
+
+def _scoped(key: str | None, owner: str | None) -> str | None:
+    """An Idempotency-Key as stored: one key's retries never meet another key's jobs."""
+    return f"{owner}/{key}" if key is not None and owner is not None else key
 
 
 def _as_texts(value: object) -> list[str]:
