@@ -32,6 +32,15 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
 
 from __future__ import annotations
 
+MAX_MESSAGE = 1000
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """A client's value as a message quotes it: escaped, on one line, at most ``limit`` long."""
+    text = str(value)
+    cut = text[:limit].encode("unicode_escape").decode("ascii")
+    return f"'{cut}...'" if len(text) > limit else f"'{cut}'"
+
 
 class SttError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -51,8 +60,10 @@ class SttError(Exception):
         return self.message
 
     def to_openai(self) -> dict[str, dict[str, str | None]]:
-        """The error as OpenAI's error object."""
+        """The error as OpenAI's error object (a message of at most MAX_MESSAGE characters)."""
         message = self.message if not self.hint else f"{self.message} ({self.hint})"
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
         return {
             "error": {
                 "message": message,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from stt_engine.errors import InvalidRequestError
+from stt_engine.errors import InvalidRequestError, quoted
 from stt_engine.formats import FORMAT_NAMES, SubtitleOptions
 from stt_engine.languages import normalise_language
 from stt_engine.text.itn import NUMBER_MODES
@@ -45,7 +45,7 @@ def parse_bool(value: str) -> bool:
         return True
     if lowered in ("false", "0", "no", "off", ""):
         return False
-    raise ValueError(f"'{value}' is not true or false")
+    raise ValueError(f"{quoted(value)} is not true or false")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class Option:
             return None
         if self.choices and value not in self.choices:
             raise InvalidRequestError(
-                f"unknown {self.public} '{value}': use {self.expected()}", param=self.public
+                f"unknown {self.public} {quoted(value)}: use {self.expected()}", param=self.public
             )
         if not self._in_bounds(value):
             raise InvalidRequestError(
@@ -117,7 +117,9 @@ class Option:
         try:
             value = convert(text)
         except ValueError as exc:
-            raise InvalidRequestError(f"invalid {self.public}: {exc}", param=self.public) from exc
+            raise InvalidRequestError(
+                f"invalid {self.public}: {_not_a(self.kind, text, exc)}", param=self.public
+            ) from exc
         return self.settle(value)
 
     def _in_bounds(self, value: object) -> bool:
@@ -128,6 +130,15 @@ class Option:
         if self.above and self.minimum is not None and value == self.minimum:
             return False
         return bool(low <= value <= high)  # False for NaN
+
+
+def _not_a(kind: type, text: str, exc: ValueError) -> str:
+    """Why a field's text is not of its kind, quoting the text bounded."""
+    if kind is int:
+        return f"{quoted(text)} is not a whole number"
+    if kind is float:
+        return f"{quoted(text)} is not a number"
+    return str(exc)  # parse_bool's message quotes the value already
 
 
 def _number(value: float | None) -> str | None:

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from stt_engine.engine import TranscribeOptions
-from stt_engine.errors import InvalidRequestError, NotFoundError, StorageError
+from stt_engine.errors import InvalidRequestError, NotFoundError, StorageError, quoted
 from stt_engine.jobs.record import options_to_json
 
 _CHUNK = 1024 * 1024
@@ -32,9 +32,9 @@ def resolve_input(input_dir: Path | None, name: str) -> Path:
     root = input_dir.resolve()
     candidate = (root / name).resolve()
     if not candidate.is_relative_to(root):
-        raise InvalidRequestError(f"'{name}' is outside the jobs input folder", param="file")
+        raise InvalidRequestError(f"{quoted(name)} is outside the jobs input folder", param="file")
     if not candidate.is_file():
-        raise NotFoundError(f"no file '{name}' in the jobs input folder", param="file")
+        raise NotFoundError(f"no file {quoted(name)} in the jobs input folder", param="file")
     return candidate
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from stt_engine.errors import ConfigError, JobError, JobStateError, NotFoundError
+from stt_engine.errors import ConfigError, JobError, JobStateError, NotFoundError, quoted
 from stt_engine.jobs import schema
 from stt_engine.jobs.record import JobRecord, JobSpec, WebhookAttempt
 
@@ -113,13 +113,13 @@ class JobStore:
     def _seq(self, job_id: str) -> int:
         rows = self._query("SELECT seq FROM jobs WHERE id = ?", (job_id,))
         if not rows:
-            raise NotFoundError(f"unknown cursor '{job_id}'", param="cursor")
+            raise NotFoundError(f"unknown cursor {quoted(job_id)}", param="cursor")
         return int(rows[0]["seq"])
 
     def _load(self, db: sqlite3.Connection, job_id: str) -> JobRecord:
         row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no job '{job_id}'", param="id")
+            raise NotFoundError(f"no job {quoted(job_id)}", param="id")
         attempts = db.execute(
             "SELECT attempt, at, status_code, error FROM webhook_attempts "
             "WHERE job_id = ? ORDER BY attempt",
@@ -282,7 +282,7 @@ def visible(job: JobRecord, owner: str | None) -> bool:
 
 
 def _not_found(job_id: str) -> NotFoundError:
-    return NotFoundError(f"no job '{job_id}'", param="id")  # as for a job that never was
+    return NotFoundError(f"no job {quoted(job_id)}", param="id")  # as for a job that never was
 
 
 def new_job_id() -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stt_engine.config import Settings
-from stt_engine.errors import ModelNotFoundError
+from stt_engine.errors import ModelNotFoundError, quoted
 from stt_engine.models import assemble, layout
 from stt_engine.models.catalog import ALIASES, PACKAGED
 
@@ -49,7 +49,7 @@ class ModelRegistry:
         info = self._find(wanted)
         if info is None:
             raise ModelNotFoundError(
-                f"model '{name or wanted}' not found",
+                f"model {quoted(name or wanted)} not found",
                 hint=f"known models: {', '.join(self.names()) or 'none'}; put CTranslate2 "
                 f"or Hugging Face Whisper folders under {self._settings.models_dir} "
                 "(stt-engine models import DIR)",

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_engine.errors import InvalidRequestError, NotFoundError
+from stt_engine.errors import InvalidRequestError, NotFoundError, quoted
 from stt_engine.text.edits import Edit
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -117,7 +117,9 @@ def _pairs(value: object, key: str, many: bool = False) -> Iterator[tuple[str, s
 
 def check_name(name: str) -> str:
     if not _NAME.match(name):
-        raise _invalid(f"invalid vocabulary name '{name}': use letters, digits, '.', '_', '-'")
+        raise _invalid(
+            f"invalid vocabulary name {quoted(name)}: use letters, digits, '.', '_', '-'"
+        )
     return name
 
 
@@ -143,7 +145,7 @@ class VocabularyStore:
                     raise _invalid(f"vocabulary '{name}' cannot be read: {exc}") from exc
                 return Vocabulary.from_json(name, data)
         raise NotFoundError(
-            f"no vocabulary named '{name}'",
+            f"no vocabulary named {quoted(name)}",
             hint="create it with PUT /v1/vocabularies/{name} or 'stt-engine vocab add'",
             param="vocabulary",
         )

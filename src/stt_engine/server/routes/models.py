@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 
 from stt_engine.engine import Engine
 from stt_engine.engine.backends import backend_name
-from stt_engine.errors import ModelNotFoundError
+from stt_engine.errors import ModelNotFoundError, quoted
 from stt_engine.models.catalog import ALIASES
 from stt_engine.models.registry import ModelInfo
 from stt_engine.server.auth import require_key
@@ -29,7 +29,7 @@ def find_model(engine: Engine, requested: str | None) -> ModelInfo:
         if info.name == canonical:
             return info
     raise ModelNotFoundError(
-        f"model '{requested or canonical}' not found",
+        f"model {quoted(requested or canonical)} not found",
         hint=f"GET /v1/models lists the models: {', '.join(engine.registry.names()) or 'none'}",
         param="model",
     )
