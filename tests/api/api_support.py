@@ -11,6 +11,7 @@ from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
 from stt_engine.server.background import BackgroundServer
+from stt_engine.server.upload_folder import PID_FILE
 
 AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 JFK = AUDIO / "en/whisper_jfk.flac"
@@ -56,4 +57,5 @@ def live_server(settings: Settings, engine: Engine | None = None) -> Iterator[Ba
 
 def upload_files(base_dir: Path) -> list[Path]:
     """Files left in the upload folders (there should be none between requests)."""
-    return [p for p in (base_dir / "uploads").rglob("*") if p.is_file()]
+    files = (base_dir / "uploads").rglob("*")
+    return [p for p in files if p.is_file() and p.name != PID_FILE]

@@ -27,6 +27,7 @@ from stt_engine.server import error_handlers
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
 from stt_engine.server.routes import docs, health, jobs, models, transcriptions, vocabularies
 from stt_engine.server.state import ServerState
+from stt_engine.server.upload_folder import open_upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 @contextlib.asynccontextmanager
 async def _lifespan(state: ServerState) -> AsyncIterator[None]:
-    base = state.settings.upload_dir
-    if base is not None:
-        base.mkdir(parents=True, exist_ok=True)
-    state.upload_folder = Path(tempfile.mkdtemp(prefix="stt-engine-uploads-", dir=base))
+    state.upload_folder = open_upload_folder(state.settings.upload_dir)
     state.metrics.bind(
         state.engine, state.scheduler, lambda: state.jobs.store if state.jobs else None
     )
