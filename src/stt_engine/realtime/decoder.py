@@ -1,7 +1,8 @@
 """Decoding one turn's audio through the engine, as an owner of the shared batcher.
 
-A partial pass decodes greedily at one temperature (it is re-done a second later anyway);
-a turn's final decode uses the request defaults (beam search, temperature fallback). Both
+A partial pass decodes like the final (beam search) but at one temperature, without the
+fallback ladder (it is re-done a second later anyway); the same search keeps the deltas
+close to the final text. A turn's final decode uses the request defaults. Both
 run on a worker thread, so the event loop never blocks, with ``kind="stream"`` in the
 batcher's stats. OpenAI's model names (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the
 default model.
@@ -84,8 +85,6 @@ def _options(config: SessionConfig, partial: bool) -> TranscribeOptions:
         return TranscribeOptions(
             language=config.language,
             initial_prompt=config.prompt,
-            beam_size=1,
-            best_of=1,
             temperature=(0.0,),
         )
     return TranscribeOptions(language=config.language, initial_prompt=config.prompt)

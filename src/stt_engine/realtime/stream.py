@@ -29,6 +29,7 @@ from stt_engine.realtime.turn import TurnDetector, TurnEvent
 
 log = logging.getLogger(__name__)
 _MIN_PARTIAL_SECONDS = 0.5
+_END_PAD_MS = 400  # faster-whisper's speech_pad_ms
 _MIN_COMMIT_SAMPLES = SAMPLE_RATE // 10  # OpenAI refuses commits under 100 ms
 
 
@@ -131,7 +132,9 @@ class LiveStream:
             await self.outbox.speech_started(self._open.item_id, _ms(start))
         elif self._open is not None:
             await self.outbox.speech_stopped(self._open.item_id, _ms(event.sample))
-            await self._commit_open(event.sample)
+            # the turn keeps a little of the silence after it, as the offline VAD pads speech
+            pad = 0 if event.forced else min(turn.silence_duration_ms, _END_PAD_MS)
+            await self._commit_open(min(event.sample + pad * SAMPLE_RATE // 1000, self._end))
 
     def _take_item_id(self) -> str:
         item_id, self._next_item = self._next_item or new_id("item"), None
