@@ -129,9 +129,8 @@ def main() -> None:
     from stt_engine.server.background import BackgroundServer
 
     base = Path(tempfile.mkdtemp(prefix="stt-bench-"))
-    settings = Settings(
-        models_dir=base / "models", cache_dir=base / "cache", data_dir=base / "data"
-    )
+    folders = {name: base / name for name in ("models_dir", "cache_dir", "data_dir")}
+    settings = Settings.model_validate(folders)
     with BackgroundServer(create_app(settings)) as server:
         server.wait_ready()
         asyncio.run(_run(server.url, args))
