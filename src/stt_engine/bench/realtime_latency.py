@@ -97,7 +97,8 @@ async def _run(url: str, args: argparse.Namespace) -> None:
 
 
 def _report(results: list[StreamResult], health: list[float]) -> None:
-    turns = [t for r in results for t in r.turns.values()]
+    # turns the server found (a commit of the silent tail at the end has no speech start)
+    turns = [t for r in results for t in r.turns.values() if t.speech_start is not None]
     firsts = [t.first_delta_latency for t in turns if t.first_delta_latency is not None]
     dones = [t.completed_latency for t in turns if t.completed_latency is not None]
     print(
@@ -106,8 +107,10 @@ def _report(results: list[StreamResult], health: list[float]) -> None:
     print(f"speech start -> first delta:   {_quantiles(firsts)}")
     print(f"end of speech -> completed:    {_quantiles(dones)}")
     for label, pick in (("first", 0), ("last", -1)):
-        per = [list(r.turns.values())[pick].completed_latency for r in results if r.turns]
-        print(f"{label} turn of each session -> completed: {_quantiles([p for p in per if p])}")
+        spoken = [[t for t in r.turns.values() if t.speech_start is not None] for r in results]
+        per = [s[pick].completed_latency for s in spoken if s]
+        got = [p for p in per if p is not None]
+        print(f"{label} turn of each session -> completed: {_quantiles(got)}")
     print(f"/health while streaming:       {_quantiles(health)}")
 
 

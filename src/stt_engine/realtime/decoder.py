@@ -10,10 +10,10 @@ default model.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from typing import TYPE_CHECKING
 
+import anyio
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
@@ -42,6 +42,7 @@ class EngineDecoder:
         self._engine = engine
         self._policy = policy
         self._tokens: set[CancelToken] = set()
+        self._partials: set[CancelToken] = set()
         self._lock = threading.Lock()
 
     def check_model(self, name: str | None) -> None:
@@ -55,11 +56,16 @@ class EngineDecoder:
         token = CancelToken(self._policy, audio.size / SAMPLE_RATE)
         with self._lock:
             self._tokens.add(token)
+            if partial:
+                self._partials.add(token)
         try:
-            return await asyncio.to_thread(self._run, audio, options, config, token)
+            # anyio's pool (40 threads), not asyncio's default one (a few threads on a small
+            # machine), so that eight sessions' decodes never hold up their VAD
+            return await anyio.to_thread.run_sync(self._run, audio, options, config, token)
         finally:
             with self._lock:
                 self._tokens.discard(token)
+                self._partials.discard(token)
 
     def _run(
         self, audio: np.ndarray, options: TranscribeOptions, config: SessionConfig,
@@ -72,6 +78,13 @@ class EngineDecoder:
             return "".join(segment.text for segment in segments).strip()
         finally:
             segments.close()  # type: ignore[attr-defined]
+
+    def cancel_partials(self) -> None:
+        """Stop the partial passes in flight (their turn was committed)."""
+        with self._lock:
+            tokens = list(self._partials)
+        for token in tokens:
+            token.cancel()
 
     def cancel(self) -> None:
         with self._lock:

@@ -5,7 +5,8 @@ turn detector opens and closes turns in it (the buffer keeps only the prefix pad
 nobody speaks); without it the client commits the buffer. While a turn is open, a pass
 re-decodes it about every ``partial_interval`` seconds and the words two passes agree on go
 out as deltas. A committed turn is queued for its final decode; finals run one at a time in
-commit order, and a partial pass never runs while a final waits.
+commit order. A partial pass never starts while a final waits; one still running when its
+turn is committed is cancelled (its queued chunks leave the batcher) and its text dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import anyio
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
@@ -38,6 +40,8 @@ class Decoder(Protocol):
 
     async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str: ...
 
+    def cancel_partials(self) -> None: ...
+
 
 @dataclass
 class Observer:
@@ -53,7 +57,7 @@ class _OpenTurn:
     item_id: str
     start: int  # sample on the session timeline
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    committed: bool = False  # its final is queued: a partial pass still running is dropped
     last_pass: float = 0.0
     decoded_until: int = 0
 
@@ -113,7 +117,7 @@ class LiveStream:
         detector = self._detector
         if detector is None:
             return
-        events = await asyncio.to_thread(detector.feed, audio)
+        events = await anyio.to_thread.run_sync(detector.feed, audio)
         for event in events:
             await self._on_turn_event(event)
         if self._open is None:
@@ -169,6 +173,8 @@ class LiveStream:
         audio = self._buffer[: max(end - self._buffer_start, 0)].copy()
         turn = Turn(opened.item_id, self._previous_item, _ms(opened.start), _ms(end))
         self._previous_item = opened.item_id
+        opened.committed = True
+        self.decoder.cancel_partials()  # its queued chunks make way for the final
         self._trim(end)
         await self.outbox.committed(turn)
         self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic()))
@@ -184,8 +190,7 @@ class LiveStream:
         while True:
             final = await self._finals.get()
             try:
-                async with final.open_turn.lock:
-                    await self._finish(final)
+                await self._finish(final)
             finally:
                 self._finals.task_done()
 
@@ -218,8 +223,7 @@ class LiveStream:
             due = time.monotonic() - opened.last_pass >= self.partial_interval
             heard = (self._end - opened.start) / SAMPLE_RATE
             if due and heard >= _MIN_PARTIAL_SECONDS and self._end > opened.decoded_until:
-                async with opened.lock:
-                    await self._partial(opened)
+                await self._partial(opened)
 
     async def _partial(self, opened: _OpenTurn) -> None:
         opened.last_pass = time.monotonic()
@@ -229,6 +233,8 @@ class LiveStream:
             text = await self.decoder.decode(audio, self.config, True)
         except Exception:  # a partial is best effort; the final reports failures
             log.debug("partial pass failed", exc_info=True)
+            return
+        if opened.committed:  # the final is on its way; never send a delta after it
             return
         delta = opened.agreement.update(text)
         if delta:
