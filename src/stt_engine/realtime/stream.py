@@ -5,8 +5,9 @@ turn detector opens and closes turns in it (the buffer keeps only the prefix pad
 nobody speaks); without it the client commits the buffer. While a turn is open, a pass
 re-decodes it about every ``partial_interval`` seconds and the words two passes agree on go
 out as deltas. A committed turn is queued for its final decode; finals run one at a time in
-commit order. A partial pass never starts while a final waits; one still running when its
-turn is committed is cancelled (its queued chunks leave the batcher) and its text dropped.
+commit order. A partial pass never starts while a final is queued or decoding (the final
+gets the device to itself); one still running when its turn is committed is cancelled (its
+queued chunks leave the batcher) and its text dropped.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class LiveStream:
         self._next_item: str | None = None
         self._previous_item: str | None = None
         self._finals: asyncio.Queue[_Final] = asyncio.Queue()
+        self._finals_due = 0  # queued or decoding: partial passes wait for them
         self._tasks = [asyncio.ensure_future(self._final_loop())]
         self._tasks.append(asyncio.ensure_future(self._partial_loop()))
 
@@ -177,6 +179,7 @@ class LiveStream:
         self.decoder.cancel_partials()  # its queued chunks make way for the final
         self._trim(end)
         await self.outbox.committed(turn)
+        self._finals_due += 1
         self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic()))
 
     async def clear(self) -> None:
@@ -192,6 +195,7 @@ class LiveStream:
             try:
                 await self._finish(final)
             finally:
+                self._finals_due -= 1
                 self._finals.task_done()
 
     async def _finish(self, final: _Final) -> None:
@@ -218,7 +222,7 @@ class LiveStream:
         while True:
             await asyncio.sleep(min(self.partial_interval / 4, 0.25))
             opened = self._open
-            if opened is None or not self._finals.empty():
+            if opened is None or self._finals_due:
                 continue
             due = time.monotonic() - opened.last_pass >= self.partial_interval
             heard = (self._end - opened.start) / SAMPLE_RATE
