@@ -84,7 +84,7 @@ def test_ga_korean_turns_score_like_offline(
     assert not events.of("error")
     offline = _offline(client, wav, "ko")
     live, batch = _rate(events.finals(), ref, "ko"), _rate(offline, ref, "ko")
-    print(f"Korean CER: realtime {live:.3f}, offline {batch:.3f}\n{events.finals()}\n{offline}")
+    print(f"Korean CER: realtime {live:.3f}, offline {batch:.3f}")
     # Turns are decoded one by one, the file as one 22 s chunk with the other sentences as
     # context; on these ~100 characters that costs about five (measured: 0.092 vs 0.041 on
     # the base model), more than the 2-point aim, so the bound here is 6 points.
@@ -135,6 +135,9 @@ def test_beta_english_at_24k(server: BackgroundServer, client: OpenAI, tmp_path:
     live, batch = _rate(events.finals(), ref, "en"), _rate(_offline(client, wav, "en"), ref, "en")
     print(f"English WER: realtime {live:.3f}, offline {batch:.3f}")
     assert live <= batch + 0.02
+    # the offline figure on this audio has varied between runs (0.00 and 0.27 measured), so
+    # the finals are held to the reference as well
+    assert live <= 0.1
 
 
 @pytest.mark.parametrize(("encoding", "name"), [("u-law", "audio/pcmu"), ("a-law", "audio/pcma")])
