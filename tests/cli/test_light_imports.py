@@ -39,6 +39,7 @@ def test_import_is_light() -> None:
         ["stt-engine", "transcribe", "--help"],
         ["stt-engine", "models", "list"],
         ["stt-engine", "doctor", "--help"],
+        ["stt-engine", "listen", "--help"],
     ],
 )
 def test_cli_help_and_listing_are_light(argv: list[str]) -> None:
