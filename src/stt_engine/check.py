@@ -1,7 +1,8 @@
 """The post-deployment proof: does the server at a URL really transcribe?
 
 Steps, in order: liveness, readiness, device, models, transcription of the sample clip that
-ships inside the package, and the word error rate of that transcript against its known text.
+ships inside the package, the word error rate of that transcript against its known text, and
+the same clip streamed to ``/v1/realtime`` (at 4x speed) with the word error rate of its turns.
 A step that cannot run because an earlier one failed is reported as skipped.
 """
 
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 SAMPLE_PACKAGE = "stt_engine"
 SAMPLE_INFO = "data/check_sample.json"
+_REALTIME_SPEED = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,7 @@ class Checker:
             ("models", self.models),
             ("transcription", self.transcription),
             ("accuracy", self.accuracy),
+            ("realtime", self.realtime),
         ]
         failed: str | None = None
         for name, step in plan:
@@ -165,6 +170,33 @@ class Checker:
         verdict = f"WER {wer:.1%} (at most {self.options.max_wer:.0%})"
         if wer > self.options.max_wer:
             raise _Failed(f'{verdict}; expected "{load_sample().text}"')
+        return verdict
+
+    def realtime(self) -> str:
+        import asyncio
+
+        from stt_engine.audio import decode_audio
+        from stt_engine.realtime.client import StreamOptions, pcm16, stream_pcm
+
+        sample = load_sample()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / sample.filename
+            path.write_bytes(sample.audio)
+            samples = decode_audio(path)
+        options = StreamOptions(
+            url=self.options.url, api_key=self.options.api_key, language=sample.language,
+            speed=_REALTIME_SPEED, timeout=self.options.timeout,
+        )  # fmt: skip
+        try:
+            result = asyncio.run(stream_pcm(pcm16(samples), options))
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            raise _Failed(f"/v1/realtime: {exc or type(exc).__name__}") from exc
+        if result.errors:
+            raise _Failed(f"/v1/realtime error: {result.errors[0].get('message')}")
+        wer = word_error_rate(sample.text, result.text())
+        verdict = f"{len(result.turns)} turn(s), WER {wer:.1%}"
+        if wer > self.options.max_wer:
+            raise _Failed(f'{verdict}: "{result.text()}"')
         return verdict
 
 

@@ -141,6 +141,28 @@ class Settings(BaseSettings):
         description="Folder for uploads while they are processed; each server run uses its "
         "own sub-folder and removes it on exit (default: the system temp dir).",
     )
+    # Realtime (WebSocket) transcription
+    realtime_max_sessions: int = Field(
+        8, ge=0, le=1024, description="Live sessions open at once; one more is refused (0: off)."
+    )
+    realtime_idle_timeout_seconds: float = Field(
+        60.0, gt=0, description="Close a live session after this many seconds without a message."
+    )
+    realtime_max_session_seconds: float = Field(
+        3600.0, gt=0, description="Close a live session this many seconds after it opened."
+    )
+    realtime_max_buffer_seconds: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Uncommitted audio one live session may hold, in seconds (manual commits).",
+    )
+    realtime_max_turn_seconds: float = Field(
+        30.0, ge=2, le=30, description="Continuous speech cut into a new turn after, seconds."
+    )
+    realtime_partial_interval_seconds: float = Field(
+        1.0, ge=0.2, le=10, description="How often an open turn is re-decoded, seconds."
+    )
     # Jobs
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="Job database, uploads and results."

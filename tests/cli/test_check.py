@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -84,7 +85,8 @@ def test_word_error_rate_ignores_case_and_punctuation() -> None:
 def test_check_passes_against_a_running_server(served: str) -> None:
     result = run_cli("check", "--url", served, "--api-key", KEY, "--expect-device", "cpu")
     assert result.returncode == 0, result.stdout + result.stderr
-    for step in ("liveness", "readiness", "device", "models", "transcription", "accuracy"):
+    steps = ("liveness", "readiness", "device", "models", "transcription", "accuracy", "realtime")
+    for step in steps:
         assert step in result.stdout
     assert "PASS" in result.stdout
     assert "FAIL" not in result.stdout + result.stderr
@@ -99,6 +101,7 @@ def test_check_json_reports_every_step_with_timings(served: str) -> None:
     assert steps["device"]["detail"].startswith("cpu")
     assert steps["transcription"]["seconds"] > 0
     assert "WER" in steps["accuracy"]["detail"]
+    assert steps["realtime"]["status"] == "pass" and "turn" in steps["realtime"]["detail"]
 
 
 def test_check_fails_clearly_without_the_key(served: str) -> None:
@@ -121,3 +124,20 @@ def test_check_fails_clearly_against_a_stopped_server() -> None:
     assert "cannot reach server" in result.stdout
     assert "FAIL: liveness" in result.stderr
     assert "SKIP" in result.stdout
+
+
+def test_listen_prints_the_finals_of_a_file(served: str, tmp_path: Path) -> None:
+    sample = load_sample()
+    clip = tmp_path / sample.filename
+    clip.write_bytes(sample.audio)
+    args = ("listen", str(clip), "--url", served, "--api-key", KEY, "--speed", "4")
+    result = run_cli(*args, "--language", sample.language)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.replace("\033[K", "").replace("\r", "\n").splitlines()
+    finals = " ".join(line for line in lines if line.strip() and not line.startswith("..."))
+    assert word_error_rate(sample.text, finals) <= 0.3, result.stdout
+
+
+def test_listen_needs_a_file_or_the_mic() -> None:
+    result = run_cli("listen")
+    assert result.returncode == 2 and "FILE or --mic" in result.stderr

@@ -48,6 +48,7 @@ def test_import_is_light() -> None:
             "--models-dir",
             "/nonexistent",
         ],
+        ["stt-engine", "listen", "--help"],
     ],
 )
 def test_cli_help_and_listing_are_light(argv: list[str]) -> None:

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("stt_engine.cli.models:models", "List, verify, convert and import models."),
     "serve": ("stt_engine.cli.serve:serve", "Run the OpenAI-compatible HTTP server."),
     "check": ("stt_engine.cli.check:check", "Prove a running server transcribes."),
+    "listen": ("stt_engine.cli.listen:listen", "Stream a file or the mic to /v1/realtime."),
     "doctor": ("stt_engine.cli.doctor:doctor", "Say whether this server can run the engine."),
     "bundle": ("stt_engine.cli.bundle:bundle", "Build, verify and install offline bundles."),
     "jobs": ("stt_engine.cli.jobs:jobs", "Submit and follow durable transcription jobs."),

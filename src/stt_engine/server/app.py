@@ -25,7 +25,15 @@ from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
 from stt_engine.errors import SttError
 from stt_engine.server import error_handlers
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
-from stt_engine.server.routes import docs, health, jobs, models, transcriptions, vocabularies
+from stt_engine.server.routes import (
+    docs,
+    health,
+    jobs,
+    models,
+    realtime,
+    transcriptions,
+    vocabularies,
+)
 from stt_engine.server.state import ServerState
 from stt_engine.server.upload_folder import open_upload_folder
 
@@ -55,7 +63,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.stt = state
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    for module in (health, models, transcriptions, jobs, vocabularies, docs):
+    for module in (health, models, transcriptions, jobs, vocabularies, realtime, docs):
         app.include_router(module.router)
     return app
 

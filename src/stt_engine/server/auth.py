@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from stt_engine.errors import AuthError
 from stt_engine.server.state import StateDep
+
+SUBPROTOCOL_KEY_PREFIX = "openai-insecure-api-key."
 
 
 def key_matches(presented: str, accepted: frozenset[str]) -> bool:
@@ -19,6 +22,17 @@ def key_matches(presented: str, accepted: frozenset[str]) -> bool:
     for key in accepted:
         found |= hmac.compare_digest(given, key.encode("utf-8"))
     return found
+
+
+def websocket_key(headers: Mapping[str, str], subprotocols: list[str]) -> str | None:
+    """The key a WebSocket client presents: Bearer header, or the browsers' subprotocol."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    for protocol in subprotocols:
+        if protocol.startswith(SUBPROTOCOL_KEY_PREFIX):
+            return protocol.removeprefix(SUBPROTOCOL_KEY_PREFIX)
+    return None
 
 
 def require_key(request: Request, state: StateDep) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -58,6 +58,34 @@ class Metrics:
             "Processing seconds per audio second (decode + inference), by model.",
             ["model"],
             buckets=_RTF_BUCKETS,
+            registry=self.registry,
+        )
+        self.realtime_open = Gauge(
+            "stt_realtime_sessions_open",
+            "Live WebSocket sessions open now.",
+            registry=self.registry,
+        )
+        self.realtime_refused = Counter(
+            "stt_realtime_sessions_refused",
+            "Live sessions refused, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.realtime_audio = Counter(
+            "stt_realtime_audio_seconds",
+            "Seconds of audio received by live sessions.",
+            registry=self.registry,
+        )
+        self.realtime_partial = Histogram(
+            "stt_realtime_partial_latency_seconds",
+            "Seconds from a partial pass's start (its audio received) to its delta being sent.",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.realtime_completed = Histogram(
+            "stt_realtime_completed_latency_seconds",
+            "Seconds from a turn's commit to its completed event.",
+            buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
 

@@ -48,6 +48,7 @@ class ServerState:
     device: DeviceChoice | None = None  # set once the lifespan has chosen it
     jobs: JobService | None = None  # background jobs, started by the lifespan
     owns_engine: bool = True  # False when the engine is shared with other apps
+    realtime_sessions: int = 0  # live WebSocket sessions open (changed on the event loop only)
 
 
 def server_state(request: Request) -> ServerState:

@@ -1,0 +1,143 @@
+"""Realtime latency: stream real speech at 1x to ``/v1/realtime`` and print the figures.
+
+::
+
+    python -m stt_engine.bench.realtime_latency --turns 20            # one session
+    python -m stt_engine.bench.realtime_latency --sessions 8 --turns 4 --file-request
+
+Clips of the corpus (``--audio``, manifest.jsonl, ``--language``) are joined with 1.5 s of
+silence, one turn each. Per turn it records speech start -> first delta and end of speech ->
+``completed`` (client clock, see realtime.client), and prints p50/p95 over all turns, the
+completed latency of the first and last turns (a growing lag shows there), and /health's
+response times while the sessions run. Without ``--url`` it starts a server on 127.0.0.1
+with the base model on this machine's default device.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.realtime.client import StreamOptions, StreamResult, pcm16, stream_pcm
+
+_GAP_SECONDS = 1.5
+
+
+def _clips(audio: Path, language: str, count: int) -> list[Path]:
+    rows = [json.loads(line) for line in (audio / "manifest.jsonl").read_text().splitlines()]
+    fitting = [
+        audio / r["audio_filepath"]
+        for r in rows
+        if r.get("lang") == language and 3.0 <= float(r["duration"]) <= 9.0
+    ]
+    return sorted(fitting)[:count]
+
+
+def _joined(clips: list[Path]) -> np.ndarray:
+    gap = np.zeros(int(_GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+    return np.concatenate([gap, *(piece for c in clips for piece in (decode_audio(c), gap))])
+
+
+def _quantiles(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s (n={len(ordered)})"
+
+
+async def _health_times(url: str, stop: asyncio.Event) -> list[float]:
+    times: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await client.get("/health")
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.5)
+    return times
+
+
+async def _file_request(url: str, key: str | None, clip: Path) -> float:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        with clip.open("rb") as handle:
+            response = await client.post(
+                "/v1/audio/transcriptions", headers=headers,
+                files={"file": (clip.name, handle)}, data={"model": "whisper-1"},
+            )  # fmt: skip
+    response.raise_for_status()
+    return time.perf_counter() - started
+
+
+async def _run(url: str, args: argparse.Namespace) -> None:
+    clips = _clips(args.audio, args.language, args.turns)
+    pcm = pcm16(_joined(clips))
+    options = StreamOptions(url=url, api_key=args.api_key, language=args.language, timeout=600)
+    stop = asyncio.Event()
+    health = asyncio.ensure_future(_health_times(url, stop))
+    sessions = [stream_pcm(pcm, options) for _ in range(args.sessions)]
+    extra = [_file_request(url, args.api_key, clips[0])] if args.file_request else []
+    started = time.perf_counter()
+    results = await asyncio.gather(*sessions, *extra)
+    stop.set()
+    print(f"audio per session {len(pcm) / 32000:.1f} s, wall {time.perf_counter() - started:.1f} s")
+    _report([r for r in results if isinstance(r, StreamResult)], await health)
+    if extra:
+        print(f"file request alongside: {results[-1]:.2f} s for {clips[0].name}")
+
+
+def _report(results: list[StreamResult], health: list[float]) -> None:
+    # turns the server found (a commit of the silent tail at the end has no speech start)
+    turns = [t for r in results for t in r.turns.values() if t.speech_start is not None]
+    firsts = [t.first_delta_latency for t in turns if t.first_delta_latency is not None]
+    dones = [t.completed_latency for t in turns if t.completed_latency is not None]
+    print(
+        f"sessions {len(results)}, turns {len(turns)}, errors {sum(len(r.errors) for r in results)}"
+    )
+    print(f"speech start -> first delta:   {_quantiles(firsts)}")
+    print(f"end of speech -> completed:    {_quantiles(dones)}")
+    for label, pick in (("first", 0), ("last", -1)):
+        spoken = [[t for t in r.turns.values() if t.speech_start is not None] for r in results]
+        per = [s[pick].completed_latency for s in spoken if s]
+        got = [p for p in per if p is not None]
+        print(f"{label} turn of each session -> completed: {_quantiles(got)}")
+    print(f"/health while streaming:       {_quantiles(health)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="server (default: start one here)")
+    parser.add_argument("--api-key")
+    parser.add_argument("--audio", type=Path, default=Path("../shared/audio"))
+    parser.add_argument("--language", default="ko")
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=1)
+    parser.add_argument("--file-request", action="store_true")
+    args = parser.parse_args()
+    if args.url:
+        asyncio.run(_run(args.url, args))
+        return
+    from stt_engine.config import Settings
+    from stt_engine.server import create_app
+    from stt_engine.server.background import BackgroundServer
+
+    base = Path(tempfile.mkdtemp(prefix="stt-bench-"))
+    folders = {name: base / name for name in ("models_dir", "cache_dir", "data_dir")}
+    settings = Settings.model_validate(folders)
+    with BackgroundServer(create_app(settings)) as server:
+        server.wait_ready()
+        asyncio.run(_run(server.url, args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Live transcription: OpenAI's Realtime protocol (GA and beta), turns, partials, formats."""

@@ -1,0 +1,103 @@
+"""Decoding one turn's audio through the engine, as an owner of the shared batcher.
+
+A partial pass decodes like the final (beam search) but at one temperature, without the
+fallback ladder (it is re-done a second later anyway); the same search keeps the deltas
+close to the final text. A turn's final decode uses the request defaults. Both
+run on a worker thread, so the event loop never blocks, with ``kind="stream"`` in the
+batcher's stats. OpenAI's model names (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the
+default model.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import anyio
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.engine.backend import TranscribeOptions
+from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
+from stt_engine.realtime.events import SessionConfig
+
+if TYPE_CHECKING:
+    from stt_engine.engine import Engine
+
+_OPENAI_MODELS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-realtime")
+_SHORTEST_SECONDS = 0.2
+
+
+def model_name(name: str | None) -> str | None:
+    """The engine's model for a session's model name (None: the default)."""
+    if name is None or name.startswith(_OPENAI_MODELS):
+        return None
+    return name
+
+
+class EngineDecoder:
+    """The engine behind a session; ``cancel`` stops its decodes in flight."""
+
+    def __init__(self, engine: Engine, policy: TimeoutPolicy):
+        self._engine = engine
+        self._policy = policy
+        self._tokens: set[CancelToken] = set()
+        self._partials: set[CancelToken] = set()
+        self._lock = threading.Lock()
+
+    def check_model(self, name: str | None) -> None:
+        """Raise ModelNotFoundError now rather than at the first turn."""
+        self._engine.registry.resolve(model_name(name))
+
+    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str:
+        if audio.size < _SHORTEST_SECONDS * SAMPLE_RATE:
+            return ""
+        options = _options(config, partial)
+        token = CancelToken(self._policy, audio.size / SAMPLE_RATE)
+        with self._lock:
+            self._tokens.add(token)
+            if partial:
+                self._partials.add(token)
+        try:
+            # anyio's pool (40 threads), not asyncio's default one (a few threads on a small
+            # machine), so that eight sessions' decodes never hold up their VAD
+            return await anyio.to_thread.run_sync(self._run, audio, options, config, token)
+        finally:
+            with self._lock:
+                self._tokens.discard(token)
+                self._partials.discard(token)
+
+    def _run(
+        self, audio: np.ndarray, options: TranscribeOptions, config: SessionConfig,
+        token: CancelToken,
+    ) -> str:  # fmt: skip
+        token.start()
+        model = model_name(config.model)
+        segments, _ = self._engine.transcribe(audio, options, model, token=token, kind="stream")
+        try:
+            return "".join(segment.text for segment in segments).strip()
+        finally:
+            segments.close()  # type: ignore[attr-defined]
+
+    def cancel_partials(self) -> None:
+        """Stop the partial passes in flight (their turn was committed)."""
+        with self._lock:
+            tokens = list(self._partials)
+        for token in tokens:
+            token.cancel()
+
+    def cancel(self) -> None:
+        with self._lock:
+            tokens = list(self._tokens)
+        for token in tokens:
+            token.cancel()
+
+
+def _options(config: SessionConfig, partial: bool) -> TranscribeOptions:
+    if partial:
+        return TranscribeOptions(
+            language=config.language,
+            initial_prompt=config.prompt,
+            temperature=(0.0,),
+        )
+    return TranscribeOptions(language=config.language, initial_prompt=config.prompt)

@@ -1,0 +1,262 @@
+"""The audio side of a live session: the input buffer, turns, partial passes and finals.
+
+Audio lands in the input buffer on the session's 16 kHz timeline. With ``server_vad`` the
+turn detector opens and closes turns in it (the buffer keeps only the prefix padding while
+nobody speaks); without it the client commits the buffer. While a turn is open, a pass
+re-decodes it about every ``partial_interval`` seconds and the words two passes agree on go
+out as deltas. A committed turn is queued for its final decode; finals run one at a time in
+commit order. A partial pass never starts while a final is queued or decoding (the final
+gets the device to itself); one still running when its turn is committed is cancelled (its
+queued chunks leave the batcher) and its text dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import anyio
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE
+from stt_engine.errors import SttError
+from stt_engine.realtime.agreement import LocalAgreement
+from stt_engine.realtime.events import EventError, SessionConfig, new_id
+from stt_engine.realtime.outbox import Outbox, Problem, Turn
+from stt_engine.realtime.turn import TurnDetector, TurnEvent
+
+log = logging.getLogger(__name__)
+_MIN_PARTIAL_SECONDS = 0.5
+_END_PAD_MS = 400  # faster-whisper's speech_pad_ms
+_MIN_COMMIT_SAMPLES = SAMPLE_RATE // 10  # OpenAI refuses commits under 100 ms
+
+
+class Decoder(Protocol):
+    def check_model(self, name: str | None) -> None: ...
+
+    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str: ...
+
+    def cancel_partials(self) -> None: ...
+
+
+@dataclass
+class Observer:
+    """Figures a session reports (the server's metrics); no-ops by default."""
+
+    audio: Callable[[float], None] = lambda seconds: None
+    partial: Callable[[float], None] = lambda seconds: None
+    completed: Callable[[float], None] = lambda seconds: None
+
+
+@dataclass
+class _OpenTurn:
+    item_id: str
+    start: int  # sample on the session timeline
+    agreement: LocalAgreement = field(default_factory=LocalAgreement)
+    committed: bool = False  # its final is queued: a partial pass still running is dropped
+    last_pass: float = 0.0
+    decoded_until: int = 0
+
+
+@dataclass
+class _Final:
+    turn: Turn
+    audio: np.ndarray
+    open_turn: _OpenTurn
+    ended_at: float  # monotonic time the turn was committed
+
+
+class LiveStream:
+    """One session's buffer and turns; ``feed`` audio, ``commit``/``clear`` on request."""
+
+    def __init__(
+        self, outbox: Outbox, decoder: Decoder, config: SessionConfig, *,
+        partial_interval: float = 1.0, max_buffer_seconds: float = 60.0,
+        observer: Observer | None = None,
+    ):  # fmt: skip
+        self.outbox, self.decoder, self.config = outbox, decoder, config
+        self.partial_interval = partial_interval
+        self.max_buffer_samples = int(max_buffer_seconds * SAMPLE_RATE)
+        self.observer = observer or Observer()
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start = 0  # timeline sample of the buffer's first sample
+        self._detector = self._new_detector()
+        self._open: _OpenTurn | None = None
+        self._next_item: str | None = None
+        self._previous_item: str | None = None
+        self._finals: asyncio.Queue[_Final] = asyncio.Queue()
+        self._finals_due = 0  # queued or decoding: partial passes wait for them
+        self._tasks = [asyncio.ensure_future(self._final_loop())]
+        self._tasks.append(asyncio.ensure_future(self._partial_loop()))
+
+    def _new_detector(self) -> TurnDetector | None:
+        turn = self.config.turn
+        return TurnDetector(turn) if turn is not None else None
+
+    def reconfigure(self, config: SessionConfig) -> None:
+        changed = config.turn != self.config.turn
+        self.config = config
+        if changed:
+            self._detector = self._new_detector()
+            self._open = None
+
+    @property
+    def _end(self) -> int:
+        return self._buffer_start + self._buffer.size
+
+    def buffer_full(self, samples: int) -> bool:
+        return self._buffer.size + samples > self.max_buffer_samples
+
+    async def feed(self, audio: np.ndarray) -> None:
+        """Add 16 kHz audio; with server_vad, open and close turns in it."""
+        self._buffer = np.concatenate([self._buffer, audio])
+        self.observer.audio(audio.size / SAMPLE_RATE)
+        detector = self._detector
+        if detector is None:
+            return
+        events = await anyio.to_thread.run_sync(detector.feed, audio)
+        for event in events:
+            await self._on_turn_event(event)
+        if self._open is None:
+            assert self.config.turn is not None
+            keep = self.config.turn.prefix_padding_ms * SAMPLE_RATE // 1000
+            self._trim(self._end - keep)
+
+    async def _on_turn_event(self, event: TurnEvent) -> None:
+        turn = self.config.turn
+        assert turn is not None
+        if event.kind == "started":
+            pad = 0 if event.forced else turn.prefix_padding_ms * SAMPLE_RATE // 1000
+            start = max(event.sample - pad, self._buffer_start)
+            self._trim(start)
+            self._open = _OpenTurn(self._take_item_id(), start, last_pass=time.monotonic())
+            await self.outbox.speech_started(self._open.item_id, _ms(start))
+        elif self._open is not None:
+            await self.outbox.speech_stopped(self._open.item_id, _ms(event.sample))
+            # the turn keeps a little of the silence after it, as the offline VAD pads speech
+            pad = 0 if event.forced else min(turn.silence_duration_ms, _END_PAD_MS)
+            await self._commit_open(min(event.sample + pad * SAMPLE_RATE // 1000, self._end))
+
+    def _take_item_id(self) -> str:
+        item_id, self._next_item = self._next_item or new_id("item"), None
+        return item_id
+
+    def _trim(self, sample: int) -> None:
+        cut = min(max(sample - self._buffer_start, 0), self._buffer.size)
+        if cut:
+            self._buffer = self._buffer[cut:]
+            self._buffer_start += cut
+
+    async def commit(self) -> None:
+        """The client's commit: the open turn, or the whole buffer."""
+        if self._open is not None:
+            await self._commit_open(self._end)
+            return
+        if self._buffer.size < _MIN_COMMIT_SAMPLES:
+            seconds = self._buffer.size / SAMPLE_RATE
+            raise EventError(
+                f"buffer too small: expected at least 100ms of audio, have {seconds * 1000:.0f}ms",
+                code="input_audio_buffer_commit_empty",
+            )
+        opened = _OpenTurn(self._take_item_id(), self._buffer_start)
+        await self._commit(opened, self._end)
+
+    async def _commit_open(self, end: int) -> None:
+        opened, self._open = self._open, None
+        assert opened is not None
+        await self._commit(opened, end)
+
+    async def _commit(self, opened: _OpenTurn, end: int) -> None:
+        audio = self._buffer[: max(end - self._buffer_start, 0)].copy()
+        turn = Turn(opened.item_id, self._previous_item, _ms(opened.start), _ms(end))
+        self._previous_item = opened.item_id
+        opened.committed = True
+        self.decoder.cancel_partials()  # its queued chunks make way for the final
+        self._trim(end)
+        await self.outbox.committed(turn)
+        self._finals_due += 1
+        self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic()))
+
+    async def clear(self) -> None:
+        self._buffer_start = self._end
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._open = None
+        self._detector = self._new_detector()
+        await self.outbox.cleared()
+
+    async def _final_loop(self) -> None:
+        while True:
+            final = await self._finals.get()
+            try:
+                await self._finish(final)
+            finally:
+                self._finals_due -= 1
+                self._finals.task_done()
+
+    async def _finish(self, final: _Final) -> None:
+        item_id = final.turn.item_id
+        try:
+            text = (await self.decoder.decode(final.audio, self.config, False)).strip()
+        except SttError as exc:
+            await self.outbox.failed(item_id, Problem(exc.message, exc.code, type="server_error"))
+            return
+        except Exception as exc:  # a bug: report the item failed, keep the session
+            log.exception("decoding turn %s failed", item_id)
+            await self.outbox.failed(
+                item_id, Problem(str(exc), "internal_error", type="server_error")
+            )
+            return
+        agreement = final.open_turn.agreement
+        rest = agreement.finish(text)
+        if rest:
+            await self.outbox.delta(item_id, rest, agreement.text)
+        await self.outbox.completed(final.turn, text)
+        self.observer.completed(time.monotonic() - final.ended_at)
+
+    async def _partial_loop(self) -> None:
+        while True:
+            await asyncio.sleep(min(self.partial_interval / 4, 0.25))
+            opened = self._open
+            if opened is None or self._finals_due:
+                continue
+            due = time.monotonic() - opened.last_pass >= self.partial_interval
+            heard = (self._end - opened.start) / SAMPLE_RATE
+            if due and heard >= _MIN_PARTIAL_SECONDS and self._end > opened.decoded_until:
+                await self._partial(opened)
+
+    async def _partial(self, opened: _OpenTurn) -> None:
+        opened.last_pass = time.monotonic()
+        opened.decoded_until = self._end
+        audio = self._buffer[max(opened.start - self._buffer_start, 0) :].copy()
+        try:
+            text = await self.decoder.decode(audio, self.config, True)
+        except Exception:  # a partial is best effort; the final reports failures
+            log.debug("partial pass failed", exc_info=True)
+            return
+        if opened.committed:  # the final is on its way; never send a delta after it
+            return
+        delta = opened.agreement.update(text)
+        if delta:
+            await self.outbox.delta(opened.item_id, delta, opened.agreement.text)
+            self.observer.partial(time.monotonic() - opened.last_pass)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def drain(self, timeout: float) -> None:
+        """Wait until every committed turn has its final (for a client that stops sending)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._finals.join(), timeout)
+
+
+def _ms(sample: int) -> int:
+    return sample * 1000 // SAMPLE_RATE

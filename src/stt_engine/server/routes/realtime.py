@@ -1,0 +1,245 @@
+"""Live transcription over WebSocket: ``/v1/realtime`` (OpenAI's Realtime protocol, GA and
+beta) and ``/v1/audio/stream`` (binary PCM16 in, plain JSON ``partial``/``final`` out).
+
+Every connection is accepted first so a refusal can say why: an ``error`` event in OpenAI's
+shape, then a close with a code and reason (1008 for a bad or missing key or bad query,
+1013 when the session cap is reached or the model is not loaded yet). Sessions close after
+``realtime_idle_timeout_seconds`` without a message and ``realtime_max_session_seconds`` in
+all (1000, with the reason).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from stt_engine.engine.scheduler import TimeoutPolicy
+from stt_engine.errors import SttError
+from stt_engine.realtime.decoder import EngineDecoder
+from stt_engine.realtime.events import EventError, SessionConfig
+from stt_engine.realtime.formats import PCM_RATES, AudioFormat
+from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, PlainOutbox, Problem
+from stt_engine.realtime.session import Session
+from stt_engine.realtime.stream import Observer
+from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_key
+from stt_engine.server.state import ServerState
+
+router = APIRouter(tags=["realtime"])
+_POLICY, _TRY_LATER, _NORMAL = 1008, 1013, 1000
+_DRAIN_SECONDS = 60.0
+
+
+class Refused(Exception):
+    def __init__(self, problem: Problem, close_code: int):
+        super().__init__(problem.message)
+        self.problem, self.close_code = problem, close_code
+
+
+def _subprotocol(websocket: WebSocket) -> str | None:
+    offered = websocket.scope.get("subprotocols") or []
+    plain = [p for p in offered if not p.startswith(SUBPROTOCOL_KEY_PREFIX)]
+    return plain[0] if plain else None
+
+
+def _admit(websocket: WebSocket, state: ServerState) -> None:
+    if state.keys:
+        key = websocket_key(websocket.headers, websocket.scope.get("subprotocols") or [])
+        if key is None or not key_matches(key, state.keys):
+            reason = "missing API key" if key is None else "invalid API key"
+            problem = Problem(reason, "invalid_api_key", type="invalid_request_error")
+            raise Refused(problem, _POLICY)
+    cap = state.settings.realtime_max_sessions
+    if state.realtime_sessions >= cap:
+        state.metrics.realtime_refused.labels("session_limit").inc()
+        message = f"too many realtime sessions: the limit is {cap}; try again later"
+        raise Refused(Problem(message, "session_limit", type="server_error"), _TRY_LATER)
+    ready, reason = state.readiness.get()
+    if not ready:
+        raise Refused(Problem(f"not ready: {reason}", "not_ready", type="server_error"), _TRY_LATER)
+
+
+@contextlib.asynccontextmanager
+async def _session_slot(websocket: WebSocket, send: Any) -> AsyncIterator[ServerState]:
+    state: ServerState = websocket.app.state.stt
+    await websocket.accept(subprotocol=_subprotocol(websocket))
+    try:
+        _admit(websocket, state)
+    except Refused as refused:
+        await send({"type": "error", "error": refused.problem.body()})
+        await websocket.close(refused.close_code, refused.problem.message[:120])
+        raise
+    state.realtime_sessions += 1
+    state.metrics.realtime_open.inc()
+    try:
+        yield state
+    finally:
+        state.realtime_sessions -= 1
+        state.metrics.realtime_open.dec()
+
+
+def _sender(websocket: WebSocket) -> Any:
+    lock = asyncio.Lock()
+
+    async def send(event: dict[str, object]) -> None:
+        if websocket.application_state != WebSocketState.CONNECTED:
+            return
+        async with lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await websocket.send_text(json.dumps(event, ensure_ascii=False))
+
+    return send
+
+
+def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -> Session:
+    settings, metrics = state.settings, state.metrics
+    policy = TimeoutPolicy(settings.timeout_base_seconds, settings.timeout_per_audio_second)
+    observer = Observer(
+        audio=metrics.realtime_audio.inc,
+        partial=metrics.realtime_partial.observe,
+        completed=metrics.realtime_completed.observe,
+    )
+    return Session(
+        outbox, EngineDecoder(state.engine, policy), config=config,
+        partial_interval=settings.realtime_partial_interval_seconds,
+        max_buffer_seconds=settings.realtime_max_buffer_seconds,
+        max_turn_seconds=settings.realtime_max_turn_seconds, observer=observer,
+    )  # fmt: skip
+
+
+async def _messages(
+    websocket: WebSocket, state: ServerState
+) -> AsyncIterator[MutableMapping[str, Any]]:
+    """Client messages until it leaves; raises Refused on the idle or total timeout."""
+    settings = state.settings
+    ends = time.monotonic() + settings.realtime_max_session_seconds
+    while True:
+        left = ends - time.monotonic()
+        wait = min(settings.realtime_idle_timeout_seconds, left)
+        try:
+            message = await asyncio.wait_for(websocket.receive(), timeout=max(wait, 0.0))
+        except TimeoutError:
+            total = wait >= left
+            limit = settings.realtime_max_session_seconds if total else wait
+            what = "session time limit" if total else "idle timeout"
+            problem = Problem(f"{what}: {limit:.0f} s", "session_timeout", type="server_error")
+            raise Refused(problem, _NORMAL) from None
+        if message["type"] == "websocket.disconnect":
+            return
+        yield message
+
+
+async def _serve(websocket: WebSocket, state: ServerState, session: Session, plain: bool) -> None:
+    send = _sender(websocket)
+    await session.start()
+    try:
+        async for message in _messages(websocket, state):
+            if message.get("text") is not None:
+                if plain and await _plain_text(session, message["text"]):
+                    await websocket.close(_NORMAL, "end of stream")
+                    return
+                if not plain:
+                    await session.handle(message["text"])
+            elif message.get("bytes") is not None:
+                await _binary(session, message["bytes"], plain)
+    except Refused as refused:
+        await send({"type": "error", "error": refused.problem.body()})
+        await websocket.close(refused.close_code, refused.problem.message[:120])
+    finally:
+        if isinstance(session.decoder, EngineDecoder):
+            session.decoder.cancel()
+        await session.close()
+
+
+async def _binary(session: Session, data: bytes, plain: bool) -> None:
+    try:
+        if not plain:
+            raise EventError(
+                "binary frames are not accepted here: send input_audio_buffer.append events",
+                code="invalid_event",
+            )
+        await session.feed(session.input.decode(data))
+    except EventError as exc:
+        await session.outbox.error(Problem(exc.message, exc.code, exc.param), None)
+    except SttError as exc:
+        await session.outbox.error(Problem(exc.message, exc.code, exc.param), None)
+
+
+async def _plain_text(session: Session, text: str) -> bool:
+    """``{"type": "commit"}`` ends the open turn; ``{"type": "end"}`` also closes (True)."""
+    with contextlib.suppress(ValueError):
+        kind = json.loads(text).get("type")
+        if kind in ("commit", "end"):
+            with contextlib.suppress(EventError):
+                await session.stream.commit()
+            if kind == "end":
+                await session.stream.drain(_DRAIN_SECONDS)
+                return True
+            return False
+    problem = Problem('expected {"type": "commit"} or {"type": "end"}', "invalid_event")
+    await session.outbox.error(problem, None)
+    return False
+
+
+@router.websocket("/v1/realtime")
+async def realtime(websocket: WebSocket) -> None:
+    """OpenAI's Realtime transcription protocol; ``?intent=transcription`` is accepted."""
+    send = _sender(websocket)
+    beta = "realtime=v1" in websocket.headers.get("openai-beta", "")
+    with contextlib.suppress(Refused):
+        async with _session_slot(websocket, send) as state:
+            outbox = OpenAIOutbox(send, "beta" if beta else "ga")
+            await _serve(websocket, state, _session(state, outbox, None), plain=False)
+
+
+def _plain_config(websocket: WebSocket) -> SessionConfig:
+    query = websocket.query_params
+    rate_text = query.get("sample_rate", "16000")
+    if not rate_text.isdigit() or int(rate_text) not in PCM_RATES:
+        rates = ", ".join(str(r) for r in PCM_RATES)
+        raise Refused(
+            Problem(
+                f"invalid sample_rate '{rate_text}': one of {rates}", "invalid_value", "sample_rate"
+            ),
+            _POLICY,
+        )
+    language = query.get("language") or None
+    if language is not None and not (language.isalpha() and 2 <= len(language) <= 3):
+        raise Refused(
+            Problem(
+                f"invalid language '{language}': an ISO-639-1 code", "invalid_value", "language"
+            ),
+            _POLICY,
+        )
+    fmt = AudioFormat("pcm16", int(rate_text))
+    return SessionConfig(audio_format=fmt, language=language, model=query.get("model") or None)
+
+
+def _check_model(state: ServerState, name: str | None) -> None:
+    try:
+        EngineDecoder(state.engine, TimeoutPolicy()).check_model(name)
+    except SttError as exc:
+        raise Refused(Problem(exc.message, exc.code, "model"), _POLICY) from exc
+
+
+@router.websocket("/v1/audio/stream")
+async def audio_stream(websocket: WebSocket) -> None:
+    """Binary PCM16 frames in (``?sample_rate=16000&language=ko``), JSON events out."""
+    send = _sender(websocket)
+    with contextlib.suppress(Refused):
+        async with _session_slot(websocket, send) as state:
+            try:
+                config = _plain_config(websocket)
+                _check_model(state, config.model)
+            except Refused as refused:
+                await send({"type": "error", "error": refused.problem.body()})
+                await websocket.close(refused.close_code, refused.problem.message[:120])
+                return
+            session = _session(state, PlainOutbox(send), config)
+            await _serve(websocket, state, session, plain=True)
