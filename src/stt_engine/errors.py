@@ -26,6 +26,7 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     +-- JobError                  400  exit 11  job_error
     |   +-- JobStateError         409  exit 11  job_state
     |   +-- StorageError          507  exit 11  insufficient_storage
+    |       +-- StorageUnavailableError 503 exit 11 storage_unavailable
     +-- BundleError               400  exit 12  bundle_error
         +-- BundleIntegrityError  400  exit 13  bundle_corrupt
 """
@@ -193,6 +194,13 @@ class StorageError(JobError):
     code = "insufficient_storage"
     error_type = "server_error"
     http_status = 507
+
+
+class StorageUnavailableError(StorageError):
+    """A folder the server writes to fails for another reason than space (read-only, I/O)."""
+
+    code = "storage_unavailable"
+    http_status = 503
 
 
 class BundleError(SttError):

@@ -21,7 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from stt_engine.errors import ConfigError, JobError, JobStateError, NotFoundError, quoted
+from stt_engine.errors import (
+    ConfigError,
+    JobError,
+    JobStateError,
+    NotFoundError,
+    StorageError,
+    quoted,
+)
 from stt_engine.jobs import schema
 from stt_engine.jobs.record import JobRecord, JobSpec, WebhookAttempt
 
@@ -51,14 +58,25 @@ class JobStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; StorageError when the disk is full (nothing is written)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if not _disk_full(exc):
+                    raise
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StorageError(
+                    f"the job database cannot grow: {exc}",
+                    hint=f"free space in the data directory {self.data_dir}",
+                ) from exc
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -274,6 +292,11 @@ class JobStore:
                 "UPDATE jobs SET webhook_state = ?, webhook_next_at = ? WHERE id = ?",
                 (state, next_at, job_id),
             )
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
 
 def visible(job: JobRecord, owner: str | None) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
-from stt_engine.errors import CancelledError_, SttError
+from stt_engine.errors import CancelledError_, StorageError, SttError
 from stt_engine.jobs.record import JobRecord
 from stt_engine.jobs.results import write_result
 from stt_engine.jobs.store import JobStore
@@ -26,6 +26,7 @@ from stt_engine.transcript import Segment, Transcript
 log = logging.getLogger(__name__)
 
 _IDLE_SECONDS = 1.0
+_FULL_DISK_SECONDS = 2.0  # between tries to write a full disk again
 _NO_LIMIT = TimeoutPolicy(base_seconds=float("inf"))
 
 
@@ -108,6 +109,8 @@ class JobWorker:
                 self._finish(job, transcript)
         except JobStopped:
             self.store.requeue(job.id, job.runs)
+        except StorageError as exc:  # the disk is full: keep the job for when space returns
+            self._hold(job, exc)
         except SttError as exc:
             message = exc.message if not exc.hint else f"{exc.message} ({exc.hint})"
             log.warning("job %s failed: %s", job.id, message)
@@ -118,6 +121,17 @@ class JobWorker:
         finally:
             with self._lock:
                 self._cancels.pop(job.id, None)
+
+    def _hold(self, job: JobRecord, exc: StorageError) -> None:
+        """Put the job back in the queue, retrying until the store can be written again."""
+        log.warning("job %s: %s; it waits in the queue until there is space", job.id, exc.message)
+        while not self._stop.is_set():
+            try:
+                self.store.requeue(job.id, job.runs)
+                break
+            except StorageError:
+                self._stop.wait(_FULL_DISK_SECONDS)
+        self._stop.wait(_FULL_DISK_SECONDS)  # do not claim it again at once
 
     def _transcribe(self, job: JobRecord, cancel: CancelToken) -> Transcript | None:
         """The whole transcript, or None when the job was cancelled on the way."""

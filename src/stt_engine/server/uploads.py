@@ -8,6 +8,7 @@ file and must call :meth:`UploadedForm.discard` (in a ``finally``).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -18,7 +19,14 @@ import anyio
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from stt_engine.errors import AudioTooLargeError, InvalidRequestError, UnsupportedMediaError
+from stt_engine.errors import (
+    AudioTooLargeError,
+    InvalidRequestError,
+    StorageError,
+    StorageUnavailableError,
+    SttError,
+    UnsupportedMediaError,
+)
 
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 64 * 1024
@@ -104,7 +112,10 @@ class _Collector:
 
     def _open_file(self) -> None:
         suffix = _safe_suffix(self._part.filename or "")
-        fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=self._folder)
+        try:
+            fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=self._folder)
+        except OSError as exc:
+            raise _no_space(exc) from exc
         self._fd = fd
         self.form.path = Path(name)
         self.form.filename = self._part.filename
@@ -139,7 +150,10 @@ class _Collector:
         if self._fd is not None and self.pending:
             data = bytes(self.pending)
             self.pending.clear()
-            os.write(self._fd, data)
+            try:
+                os.write(self._fd, data)
+            except OSError as exc:
+                raise _no_space(exc) from exc
 
     def close(self) -> None:
         if self._fd is not None:
@@ -207,6 +221,16 @@ def _feed(parser: MultipartParser, chunk: bytes) -> None:
         parser.write(chunk)
     except MultipartParseError as exc:
         raise InvalidRequestError(f"malformed multipart body: {exc}") from exc
+
+
+def _no_space(exc: OSError) -> SttError:
+    """The refusal for an upload the disk cannot hold (507 when full, else a plain 503)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageError(
+            "the server has no space left for the upload",
+            hint="try again later; the operator must free space in upload_dir",
+        )
+    return StorageUnavailableError(f"the server cannot store the upload: {exc.strerror or exc}")
 
 
 def _boundary(content_type: str) -> bytes:
