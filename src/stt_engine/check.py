@@ -9,7 +9,6 @@ A step that cannot run because an earlier one failed is reported as skipped.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,14 +66,11 @@ def load_sample() -> Sample:
     return Sample(audio, info["file"], info["language"], info["text"])
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """WER after lower-casing and dropping punctuation."""
-    import jiwer
+def word_error_rate(reference: str, hypothesis: str, language: str = "en") -> float:
+    """WER with the benchmark's normalisation for the language (the one scorer)."""
+    from stt_engine.bench.scoring import score
 
-    def words(text: str) -> str:
-        return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
-
-    return float(jiwer.wer(words(reference), words(hypothesis) or "<empty>"))
+    return score(reference, hypothesis, language).counts[0].rate
 
 
 class Checker:

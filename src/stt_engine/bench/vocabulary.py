@@ -8,7 +8,7 @@ hypothesis, spaces ignored (``--shared``: one vocabulary of all the file's terms
 what the prompt holds, for every clip). CER is the Korean-normalised character error rate
 (bench/scoring.py), pooled over the clips.
 
-    python -m stt_engine.bench.vocabulary bench/vocabulary/ko_proper_nouns.json \
+    python -m stt_engine.bench.vocabulary scripts/bench/vocabulary/ko_proper_nouns.json \
         --audio ../shared/audio --model base
 """
 

@@ -3,42 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
-from stt_engine.formats import FORMAT_NAMES, FORMATS
-
-AUDIO_SUFFIXES = frozenset(
-    {
-        ".wav",
-        ".flac",
-        ".mp3",
-        ".m4a",
-        ".aac",
-        ".ogg",
-        ".opus",
-        ".oga",
-        ".webm",
-        ".mp4",
-        ".mkv",
-        ".mov",
-        ".avi",
-        ".wma",
-        ".amr",
-        ".aiff",
-        ".aif",
-        ".3gp",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Job:
-    source: Path
-    outputs: dict[str, Path]
+from stt_engine.cli.transcribe_plan import collect_sources, plan
+from stt_engine.formats import FORMAT_NAMES
 
 
 @click.command()
@@ -93,28 +64,3 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     )
     failed = run(jobs, options, overrides)
     sys.exit(1 if failed else 0)
-
-
-def collect_sources(paths: tuple[Path, ...]) -> list[Path]:
-    """Files as given, and audio files found by walking folders, in a stable order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
-                )
-            )
-        else:
-            found.append(path)
-    return found
-
-
-def plan(sources: list[Path], formats: tuple[str, ...], out: Path, to_stdout: bool) -> list[Job]:
-    jobs = []
-    for source in sources:
-        outputs = (
-            {} if to_stdout else {f: out / f"{source.stem}.{FORMATS[f].extension}" for f in formats}
-        )
-        jobs.append(Job(source, outputs))
-    return jobs

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
-from stt_engine.cli.transcribe import Job
+from stt_engine.cli.transcribe_plan import Job
 from stt_engine.config import Settings
 from stt_engine.errors import SttError
 from stt_engine.formats import SubtitleOptions, render

@@ -82,6 +82,44 @@ def read_nvml(load: Loader) -> Tuple[DriverReading, List[GpuFacts]]:
         lib.nvmlShutdown()
 
 
+class GpuReader:
+    """NVML opened once, for a running server: a GPU's name and memory in use.
+
+    The engine and the server read the GPU through this (the doctor's NVML code is standard
+    library only, so importing it costs nothing); every read answers None when NVML cannot.
+    """
+
+    def __init__(self, load: Loader = ctypes.CDLL) -> None:
+        self._lib = None  # type: Any
+        try:
+            lib = load(NVML_LIBRARY)
+            if lib.nvmlInit_v2() == 0:
+                self._lib = lib
+        except (OSError, AttributeError):
+            self._lib = None
+
+    def _handle(self, index: int) -> Optional[Any]:
+        if self._lib is None:
+            return None
+        handle = ctypes.c_void_p()
+        code = self._lib.nvmlDeviceGetHandleByIndex_v2(ctypes.c_uint(index), ctypes.pointer(handle))
+        return handle if code == 0 else None
+
+    def name(self, index: int) -> Optional[str]:
+        handle = self._handle(index)
+        return _text(self._lib, "nvmlDeviceGetName", handle) if handle is not None else None
+
+    def memory(self, index: int) -> Optional[Tuple[int, int]]:
+        """(used, total) bytes of GPU ``index``."""
+        handle = self._handle(index)
+        if handle is None:
+            return None
+        memory = _Memory()
+        if self._lib.nvmlDeviceGetMemoryInfo(handle, ctypes.pointer(memory)) != 0:
+            return None
+        return int(memory.used), int(memory.total)
+
+
 def read_libcuda(load: Loader) -> Tuple[DriverReading, Optional[int]]:
     """Highest CUDA from ``cuDriverGetVersion`` and the code ``cuInit(0)`` returned."""
     reading = DriverReading(source="libcuda")

@@ -15,11 +15,11 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from stt_engine.doctor.nvml import GpuReader
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler
 from stt_engine.jobs.record import STATUSES
 from stt_engine.jobs.store import JobStore
-from stt_engine.server.gpu import GpuMemory
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600)
@@ -111,7 +111,7 @@ class _LiveCollector(Collector):
         self._engine = engine
         self._scheduler = scheduler
         self._jobs = jobs
-        self._gpu: GpuMemory | None = None
+        self._gpu: GpuReader | None = None
 
     def collect(self) -> Iterator[Metric]:
         stats = self._scheduler.stats()
@@ -175,8 +175,8 @@ class _LiveCollector(Collector):
         if device.device != "cuda":
             return
         if self._gpu is None:
-            self._gpu = GpuMemory(device.device_index)
-        reading = self._gpu.read()
+            self._gpu = GpuReader()
+        reading = self._gpu.memory(device.device_index)
         if reading is not None:
             yield _gauge("stt_gpu_memory_used_bytes", "GPU memory in use, bytes.", reading[0])
             yield _gauge("stt_gpu_memory_total_bytes", "GPU memory in total, bytes.", reading[1])

@@ -8,7 +8,13 @@ from pathlib import Path
 from stt_engine.bench.scoring import score
 from stt_engine.bench.vocabulary import Outcome, read_cases, recalled, summary
 
-SPEC = Path(__file__).resolve().parents[3] / "bench" / "vocabulary" / "ko_proper_nouns.json"
+SPEC = (
+    Path(__file__).resolve().parents[3]
+    / "scripts"
+    / "bench"
+    / "vocabulary"
+    / "ko_proper_nouns.json"
+)
 
 
 def test_terms_are_found_with_spaces_ignored() -> None:

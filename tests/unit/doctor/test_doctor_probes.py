@@ -149,3 +149,12 @@ def test_with_timeout_gives_the_fallback_and_passes_errors_on() -> None:
     assert with_timeout(lambda: time.sleep(2) or "late", 0.1, "fallback") == "fallback"
     with pytest.raises(ZeroDivisionError):
         with_timeout(lambda: 1 // 0, 1.0, 0)
+
+
+def test_the_gpu_reader_the_server_uses() -> None:
+    reader = nvml.GpuReader(loader_for(nvml=FakeNvml()))
+    assert reader.name(0) == "NVIDIA H100 80GB HBM3"
+    assert reader.memory(0) == (0, 81559 * 1024 * 1024)
+    missing = nvml.GpuReader(loader_for())
+    assert missing.name(0) is None and missing.memory(0) is None
+    assert nvml.GpuReader(loader_for(nvml=FakeNvml(init_code=9))).name(0) is None

@@ -5,7 +5,7 @@ temporary folder, never in the repository), transcribes it in a child process wi
 model, samples the child's resident memory every second, and prints peak RSS, wall time and
 RTFx.
 
-    .venv/bin/python bench/long_memory.py --hours 2
+    .venv/bin/python scripts/bench/long_memory.py --hours 2
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (
     "ko/derived/long_ko_emotiontts_lmy_10min.flac",
     "en/derived/long_en_read_mix.flac",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Short requests while one long recording runs as a job: what the job does to their latency.
-# Usage: bench/load_with_job.sh URL LONG_FILE OUT_DIR [bench load options...]
+# Usage: scripts/bench/load_with_job.sh URL LONG_FILE OUT_DIR [bench load options...]
 # Submits LONG_FILE as a job, waits until it is running, runs `stt-engine bench load` against
 # URL with the options given, then cancels the job (and says how far it got).
 set -euo pipefail

@@ -4,7 +4,7 @@ Both paths use one Engine (one loaded model) in this process; the server runs in
 thread on 127.0.0.1 and is called with httpx exactly as a client would (multipart upload, JSON
 answer). Rounds alternate between the two paths so background load hits both alike.
 
-    .venv/bin/python bench/server_overhead.py [--rounds 5] [--audio FILE] [--device cpu]
+    .venv/bin/python scripts/bench/server_overhead.py [--rounds 5] [--audio FILE] [--device cpu]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from stt_engine.engine import Engine, TranscribeOptions
 from stt_engine.server import create_app
 from stt_engine.server.background import BackgroundServer
 
-DEFAULT_AUDIO = Path(__file__).resolve().parents[1] / "../shared/audio/en/whisper_jfk.flac"
+DEFAULT_AUDIO = Path(__file__).resolve().parents[2] / "../shared/audio/en/whisper_jfk.flac"
 
 
 def direct(engine: Engine, path: Path) -> tuple[float, str]:

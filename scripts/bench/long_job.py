@@ -5,7 +5,7 @@ English reads, repeated), starts ``stt-engine serve`` as a process, submits the 
 (JSON naming it in the jobs input folder), polls progress every ``--poll`` seconds and prints
 it with the server's resident memory, then reports peak RSS (VmHWM) and timings.
 
-    .venv/bin/python bench/long_job.py --repeat 4 --poll 30 --out /tmp/long_job.json
+    .venv/bin/python scripts/bench/long_job.py --repeat 4 --poll 30 --out /tmp/long_job.json
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUDIO = (ROOT / ".." / "shared" / "audio").resolve()
 PARTS = ("ko/derived/long_ko_emotiontts_lmy_10min.flac", "en/derived/long_en_read_mix.flac")
 

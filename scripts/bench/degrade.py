@@ -5,7 +5,7 @@ selection, like --spread), writes FLAC copies and one manifest per condition, e.
 out/degraded/snr10/manifest.jsonl, which `stt-engine bench accuracy --manifest` reads as is.
 See stt_engine.bench.degrade for what each condition does.
 
-    .venv/bin/python bench/degrade.py --lang ko --filter ko/emotiontts/Main/main/lmy --limit 30
+    .venv/bin/python scripts/bench/degrade.py --lang ko --filter ko/emotiontts/Main/main/lmy --limit 30
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from stt_engine.bench.degrade import CONDITIONS, PHONE_RATE, select_rows, write_conditions
 from stt_engine.bench.manifest import Selection
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> None:
