@@ -5,7 +5,8 @@ selection, like --spread), writes FLAC copies and one manifest per condition, e.
 out/degraded/snr10/manifest.jsonl, which `stt-engine bench accuracy --manifest` reads as is.
 See stt_engine.bench.degrade for what each condition does.
 
-    .venv/bin/python scripts/bench/degrade.py --lang ko --filter ko/emotiontts/Main/main/lmy --limit 30
+    .venv/bin/python scripts/bench/degrade.py --lang ko \
+        --filter ko/emotiontts/Main/main/lmy --limit 30
 """
 
 from __future__ import annotations
