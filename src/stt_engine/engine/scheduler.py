@@ -132,19 +132,26 @@ class Scheduler:
         self._mean_job_seconds = 0.0
         self._closed = False
 
+    def _check_room_locked(self) -> None:
+        if self._closed:
+            raise BusyError("the server is shutting down", retry_after=5)
+        if len(self._waiting) + len(self._running) >= self.workers + self.queue_size:
+            raise BusyError(
+                f"all {self.workers} workers are busy and the queue of {self.queue_size} is full",
+                retry_after=self._retry_after_locked(),
+                hint="retry after the Retry-After seconds, or submit a job",
+            )
+
+    def refuse_if_full(self) -> None:
+        """BusyError now when no place is free (a request is refused before its upload)."""
+        with self._lock:
+            self._check_room_locked()
+
     def submit(self, work: Callable[[CancelToken], T], *, audio_seconds: float = 0.0) -> Ticket[T]:
         """Queue ``work``; raises BusyError when every worker and queue place is taken."""
         token = CancelToken(self.policy, audio_seconds)
         with self._lock:
-            if self._closed:
-                raise BusyError("the server is shutting down", retry_after=5)
-            if len(self._waiting) + len(self._running) >= self.workers + self.queue_size:
-                raise BusyError(
-                    f"all {self.workers} workers are busy and the queue of "
-                    f"{self.queue_size} is full",
-                    retry_after=self._retry_after_locked(),
-                    hint="retry after the Retry-After seconds, or submit a job",
-                )
+            self._check_room_locked()
             self._waiting[id(token)] = audio_seconds
         future = self._executor.submit(self._run, work, token)
         future.add_done_callback(lambda _: self._forget(token))

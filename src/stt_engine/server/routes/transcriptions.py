@@ -62,6 +62,7 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
     if state.readiness.starting:
         raise NotReadyError("the server is still loading its default model")
     try:
+        state.scheduler.refuse_if_full()  # busy: refuse before reading and storing the upload
         form = await receive_form(request, state.upload_folder, state.settings.max_upload_bytes)
     except SttError as exc:  # the body may be partly unread: let it in (bounded), then close
         await drain_body(request, state.settings.max_upload_bytes)
