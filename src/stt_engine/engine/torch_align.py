@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 import torch
+
 from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from transformers import GenerationConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
 from transformers.generation import (
     GenerationMixin,
@@ -25,7 +26,6 @@ from transformers.generation import (
 )
 from transformers.modeling_outputs import BaseModelOutput
 
-import torch
 from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.engine.torch_align import WordAligner
