@@ -33,6 +33,21 @@ def _after(prefix: list[str], hypothesis: list[str]) -> list[str] | None:
     return hypothesis[len(prefix) :]
 
 
+def _after_aligned(prefix: list[str], hypothesis: list[str]) -> list[str]:
+    """The hypothesis past where the prefix ends in it, by a word alignment of the two."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(
+        None, [_key(w) for w in prefix], [_key(w) for w in hypothesis], autojunk=False
+    )
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return hypothesis[len(prefix) :]
+    last = blocks[-1]
+    unmatched_tail = len(prefix) - (last.a + last.size)
+    return hypothesis[min(len(hypothesis), last.b + last.size + unmatched_tail) :]
+
+
 class LocalAgreement:
     """Confirmed words of one turn, grown pass by pass."""
 
@@ -61,8 +76,16 @@ class LocalAgreement:
         return self._confirm(agreed)
 
     def finish(self, final: str) -> str:
-        """The rest of the final text as one last delta ("" when it contradicts the deltas)."""
-        rest = _after(self.confirmed, words(final))
+        """The rest of the final text as one last delta.
+
+        When the final reads an already sent word differently ("5개" sent, "다섯 개" final),
+        the sent words are aligned with the final's and the delta starts after the last of
+        them, so the deltas still carry the whole turn.
+        """
+        hypothesis = words(final)
+        rest = _after(self.confirmed, hypothesis)
+        if rest is None:
+            rest = _after_aligned(self.confirmed, hypothesis)
         if not rest:
             return ""
         return self._confirm(rest)

@@ -30,7 +30,7 @@ def test_a_split_character_is_never_confirmed() -> None:
     assert agreement.update("좋아해요 \ufffd") == "좋아해요"
 
 
-def test_finish_sends_the_rest_or_nothing_when_it_contradicts() -> None:
+def test_finish_sends_the_rest_even_past_a_word_read_differently() -> None:
     agreement = LocalAgreement()
     agreement.update("ask not what")
     agreement.update("ask not what your")
@@ -38,4 +38,12 @@ def test_finish_sends_the_rest_or_nothing_when_it_contradicts() -> None:
     other = LocalAgreement()
     other.update("ask not")
     other.update("ask not what")
-    assert other.finish("Ask what you can do") == ""
+    assert other.finish("Ask what you can do") == " you can do"  # "not" was heard as "what"
+    korean = LocalAgreement()
+    korean.update("아이들은 보통 5개의 뼈로")
+    korean.update("아이들은 보통 5개의 뼈로 되어")
+    assert korean.finish("아이들은 보통 다섯 개의 뼈로 되어 있어요.") == " 되어 있어요."
+    done = LocalAgreement()
+    done.update("끝입니다")
+    done.update("끝입니다")
+    assert done.finish("끝입니다") == ""
