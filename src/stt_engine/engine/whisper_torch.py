@@ -75,7 +75,8 @@ class WhisperTorchBackend:
     ) -> list[ChunkResult]:
         with self._lock, torch.inference_mode():
             encoded = self._encode(chunks)
-            languages = self._languages(encoded, options.language)
+            first: dict[tuple[tuple[int, ...], ...], torch.Tensor] = {}  # one pass per prefix
+            languages = self._languages(encoded, options.language, first)
             tokenizers = [self._tokenizer(options.task, lang) for lang, _ in languages]
             prefixes = [self._prompt(tok, options) for tok in tokenizers]
             sequences = self._generate(encoded, prefixes, tokenizers[0], options)
@@ -83,7 +84,7 @@ class WhisperTorchBackend:
                 self._score(encoded[i : i + 1], prefixes[i], candidates, tokenizers[i])
                 for i, candidates in enumerate(sequences)
             ]
-            no_speech = self._no_speech(encoded, prefixes, tokenizers[0])
+            no_speech = self._no_speech(encoded, prefixes, tokenizers[0], first)
             decoded = [
                 dec.decoded(tokens, logprob, float(ns), tok, chunk.seconds)
                 for (tokens, logprob), ns, tok, chunk in zip(
@@ -102,29 +103,41 @@ class WhisperTorchBackend:
         features = features.to(self._torch_device, self._dtype)
         return self._model.model.encoder(features).last_hidden_state
 
-    def _first_logits(self, encoded: torch.Tensor, prefixes: list[list[int]]) -> torch.Tensor:
-        """Logits after the last prefix token of each row, in float32."""
-        ids = torch.tensor(prefixes, device=self._torch_device)
-        out = self._model(encoder_outputs=(encoded,), decoder_input_ids=ids, use_cache=False)
-        return out.logits[:, -1].float()
+    def _first_logits(
+        self, encoded: torch.Tensor, prefixes: list[list[int]], first: dict[Any, torch.Tensor]
+    ) -> torch.Tensor:
+        """Logits after the last prefix token of each row, in float32 (once per batch: the
+        language pass and the no-speech pass share it when the request has no prompt)."""
+        key = tuple(tuple(p) for p in prefixes)
+        if key not in first:
+            ids = torch.tensor(prefixes, device=self._torch_device)
+            out = self._model(encoder_outputs=(encoded,), decoder_input_ids=ids, use_cache=False)
+            first[key] = out.logits[:, -1].float()
+        return first[key]
 
-    def _languages(self, encoded: torch.Tensor, language: str | None) -> list[tuple[str, float]]:
+    def _languages(
+        self, encoded: torch.Tensor, language: str | None, first: dict[Any, torch.Tensor]
+    ) -> list[tuple[str, float]]:
         count = encoded.shape[0]
         if language is not None or not self.multilingual:
             return [(language or "en", 1.0)] * count
         codes, ids = zip(*self._language_tokens, strict=True)
         sot = self._tokenizer("transcribe", "en").sot
-        probs = self._first_logits(encoded, [[sot]] * count)[:, list(ids)].softmax(-1)
+        probs = self._first_logits(encoded, [[sot]] * count, first)[:, list(ids)].softmax(-1)
         best = probs.argmax(-1).tolist()
         return [(codes[b], float(probs[row, b])) for row, b in enumerate(best)]
 
     def _no_speech(
-        self, encoded: torch.Tensor, prefixes: list[list[int]], tokenizer: Any
+        self,
+        encoded: torch.Tensor,
+        prefixes: list[list[int]],
+        tokenizer: Any,
+        first: dict[Any, torch.Tensor],
     ) -> list[float]:
         if tokenizer.no_speech is None:
             return [0.0] * encoded.shape[0]
         upto_sot = [p[: p.index(tokenizer.sot) + 1] for p in prefixes]
-        probs = self._first_logits(encoded, upto_sot).softmax(-1)
+        probs = self._first_logits(encoded, upto_sot, first).softmax(-1)
         return [float(v) for v in probs[:, tokenizer.no_speech].tolist()]
 
     def _tokenizer(self, task: str, language: str) -> Any:
