@@ -160,6 +160,11 @@ class Settings(BaseSettings):
     realtime_max_turn_seconds: float = Field(
         30.0, ge=2, le=30, description="Continuous speech cut into a new turn after, seconds."
     )
+    realtime_fitted_window: bool = Field(
+        True,
+        description="Encode live-stream turns in a window fitted to their length (10-30 s) "
+        "rather than Whisper's full 30 s: several times faster on a CPU (CTranslate2 only).",
+    )
     realtime_partial_interval_seconds: float = Field(
         1.0, ge=0.2, le=10, description="How often an open turn is re-decoded, seconds."
     )

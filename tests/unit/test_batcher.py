@@ -14,7 +14,13 @@ from concurrent.futures import CancelledError, Future
 import numpy as np
 import pytest
 
-from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.backend import (
+    ENCODER_FRAMES,
+    ChunkInput,
+    ChunkResult,
+    DecodeOptions,
+    DeviceChoice,
+)
 from stt_engine.engine.batcher import Batcher, BatchSettings, Owner
 from stt_engine.errors import CancelledError_
 from stt_engine.transcript import Segment
@@ -34,8 +40,10 @@ class GatedBackend:
         self.gates: list[threading.Event] = []
         self._lock = threading.Lock()
         self.fail_on: str | None = None
+        self.windows: dict[str, int] = {}  # chunk id -> encoder frames it was padded to
 
-    def features(self, audio: np.ndarray) -> np.ndarray:
+    def features(self, audio: np.ndarray, frames: int = ENCODER_FRAMES) -> np.ndarray:
+        self.windows[bytes(audio.astype(np.uint8)).decode()] = frames
         return audio
 
     def decode_batch(
@@ -195,6 +203,40 @@ def test_only_different_options_are_kept_apart(batcher: Batcher, backend: GatedB
             backend.wait_entered()
     assert texts(blocker + korean + [english] + more_korean) == ["x", "k1", "e1", "k2"]
     assert sorted(map(sorted, backend.batches[1:])) == [["e1"], ["k1", "k2"]]
+
+
+def test_stream_chunks_get_a_fitted_window_and_batch_apart(
+    batcher: Batcher, backend: GatedBackend
+) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    first = submit(batcher.owner("stream"), backend, "s1")
+    request = submit(batcher.owner(), backend, "r1")
+    second = submit(batcher.owner("stream"), backend, "s2")
+    for index in range(3):
+        backend.open(index)
+        if index < 2:
+            backend.wait_entered()
+    assert texts(blocker + first + request + second) == ["x", "s1", "r1", "s2"]
+    assert sorted(map(sorted, backend.batches[1:])) == [["r1"], ["s1", "s2"]]
+    assert backend.windows == {"x": 3000, "s1": 1000, "r1": 3000, "s2": 1000}
+
+
+def test_without_fitting_stream_chunks_join_requests(backend: GatedBackend) -> None:
+    batcher = Batcher(BatchSettings(max_batch=4, wait_ms=0, fit_streams=False))
+    try:
+        blocker = submit(batcher.owner(), backend, "x")
+        backend.wait_entered()
+        stream = submit(batcher.owner("stream"), backend, "s1")
+        request = submit(batcher.owner(), backend, "r1")
+        backend.open(0)
+        backend.wait_entered()
+        backend.open(1)
+        assert texts(blocker + stream + request) == ["x", "s1", "r1"]
+        assert sorted(backend.batches[1]) == ["r1", "s1"]
+        assert backend.windows["s1"] == ENCODER_FRAMES
+    finally:
+        batcher.shutdown()
 
 
 def test_a_failing_batch_fails_only_the_bad_chunk(batcher: Batcher, backend: GatedBackend) -> None:

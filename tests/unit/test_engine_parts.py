@@ -10,7 +10,7 @@ import pytest
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.config import Settings
-from stt_engine.engine.backend import TranscribeOptions
+from stt_engine.engine.backend import TranscribeOptions, fitted_frames
 from stt_engine.engine.backends import kind_for
 from stt_engine.engine.device import CudaProbe, choose_device, pip_library_dirs
 from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_phrase
@@ -172,3 +172,11 @@ def test_streamed_windows_cut_where_whole_audio_windows_cut() -> None:
     streamed = [(start, window.size) for start, window in stream_windows(iter(chunks), 300)]
     expected = [(start, end - start) for start, end in window_bounds(audio, 300)]
     assert streamed == expected and len(expected) == 3
+
+
+@pytest.mark.parametrize(
+    ("seconds", "window"),
+    [(0.5, 10), (6.0, 10), (7.0, 15), (9.3, 15), (12.0, 20), (16.0, 25), (19.4, 30), (30.0, 30)],
+)
+def test_a_fitted_window_leaves_room_after_the_speech(seconds: float, window: int) -> None:
+    assert fitted_frames(seconds) == window * 100

@@ -32,7 +32,7 @@ class ScriptedBackend:
         self.script = script  # (chunk, temperature) -> (text, avg_logprob, no_speech_prob)
         self.calls: list[tuple[int, float, str | None]] = []
 
-    def features(self, audio: np.ndarray) -> np.ndarray:
+    def features(self, audio: np.ndarray, frames: int = 3000) -> np.ndarray:
         return audio[:1]
 
     def decode_batch(

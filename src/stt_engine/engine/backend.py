@@ -10,6 +10,7 @@ and the same for every backend.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -148,6 +149,23 @@ class DecodeOptions:
         )
 
 
+ENCODER_FRAMES = 3000  # Whisper's full window: 30 s of 10 ms feature frames
+_FITTED_MIN_SECONDS = 10
+_FITTED_STEP_SECONDS = 5
+
+
+def fitted_frames(seconds: float) -> int:
+    """A shorter encoder window for a chunk of ``seconds``: 1.5x the speech plus a second,
+    at least 10 s, in 5 s steps (so chunks of similar length still batch), at most 30 s.
+
+    Whisper pads every input to 30 s; encoding only what a short chunk needs is several
+    times faster on a CPU. Much tighter windows make the base model repeat itself.
+    """
+    wanted = 1.5 * seconds + 1.0
+    steps = math.ceil(wanted / _FITTED_STEP_SECONDS) * _FITTED_STEP_SECONDS
+    return min(ENCODER_FRAMES, max(_FITTED_MIN_SECONDS, steps) * 100)
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkInput:
     """One speech chunk ready for the decoder."""
@@ -179,8 +197,9 @@ class Backend(Protocol):
     @property
     def multilingual(self) -> bool: ...
 
-    def features(self, audio: np.ndarray) -> np.ndarray:
-        """Features of at most 30 s of 16 kHz mono audio, padded as the model expects."""
+    def features(self, audio: np.ndarray, frames: int = ENCODER_FRAMES) -> np.ndarray:
+        """Features of at most 30 s of 16 kHz mono audio, padded to ``frames`` frames where
+        the model takes a shorter window (else to its full window)."""
         ...
 
     def decode_batch(

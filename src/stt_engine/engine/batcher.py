@@ -12,6 +12,9 @@ decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued o
 futures are cancelled); chunks already in a running batch finish, and their results are
 thrown away.
 
+A stream's chunks (kind ``"stream"``, with ``fit_streams``) are encoded in a window fitted to
+their length instead of the full 30 s; chunks batch only with chunks of the same window.
+
 If a batch fails, its chunks are retried one by one, so one bad chunk fails only its owner.
 """
 
@@ -31,7 +34,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.engine.backend import Backend, ChunkInput, ChunkResult, DecodeOptions
+from stt_engine.engine.backend import (
+    ENCODER_FRAMES,
+    Backend,
+    ChunkInput,
+    ChunkResult,
+    DecodeOptions,
+    fitted_frames,
+)
 from stt_engine.engine.packing import Layout, fits, pack_audio, unpack
 from stt_engine.errors import BusyError, CancelledError_
 
@@ -47,6 +57,7 @@ class BatchSettings:
     job_cap: int = 1  # chunks a background job has in flight (it yields to requests)
     threads: int = 1
     pack: bool = False
+    fit_streams: bool = True  # stream chunks get an encoder window fitted to their length
 
 
 @dataclass(eq=False)
@@ -56,12 +67,13 @@ class _Chunk:
     audio: np.ndarray
     options: DecodeOptions
     future: Future[ChunkResult]
+    frames: int = ENCODER_FRAMES  # the encoder window its features are padded to
     queued_at: float = field(default_factory=time.monotonic)
     packable: bool = True
 
     @property
-    def key(self) -> tuple[int, DecodeOptions]:
-        return id(self.backend), self.options
+    def key(self) -> tuple[int, DecodeOptions, int]:
+        return id(self.backend), self.options, self.frames
 
     @property
     def seconds(self) -> float:
@@ -87,8 +99,9 @@ class BatcherStats:
 class Owner:
     """One transcription's place in the batcher: its queued chunks and its in-flight count."""
 
-    def __init__(self, batcher: Batcher, kind: str, cap: int):
+    def __init__(self, batcher: Batcher, kind: str, cap: int, fitted: bool = False):
         self.kind = kind
+        self.fitted = fitted  # its chunks are encoded in windows fitted to their length
         self._batcher = batcher
         self._cap = cap
         self.queue: deque[_Chunk] = deque()
@@ -103,7 +116,9 @@ class Owner:
         self, backend: Backend, audio: np.ndarray, options: DecodeOptions
     ) -> Future[ChunkResult]:
         """Queue a chunk (at most 30 s of 16 kHz audio); blocks at ``owner_cap`` in flight."""
-        return self._batcher._submit(self, _Chunk(self, backend, audio, options, Future()))
+        frames = fitted_frames(audio.size / SAMPLE_RATE) if self.fitted else ENCODER_FRAMES
+        chunk = _Chunk(self, backend, audio, options, Future(), frames)
+        return self._batcher._submit(self, chunk)
 
     def cancel(self) -> None:
         """Drop the queued chunks now; results of running ones are discarded."""
@@ -133,7 +148,7 @@ class Batcher:
                 raise BusyError("the engine is shutting down", retry_after=5)
             self._start_threads()
             cap = self.settings.job_cap if kind == "job" else self.settings.owner_cap
-            owner = Owner(self, kind, cap)
+            owner = Owner(self, kind, cap, fitted=self.settings.fit_streams and kind == "stream")
             self._owners.add(owner)
             return owner
 
@@ -227,6 +242,7 @@ class Batcher:
         return (
             self.settings.pack
             and item.packable
+            and item.frames == ENCODER_FRAMES
             and options.language is not None
             and options.temperature == 0
             and not options.word_timestamps
@@ -332,7 +348,7 @@ class Batcher:
 
 def _input(backend: Backend, unit: _Unit) -> ChunkInput:
     audio = unit[0].audio if len(unit) == 1 else pack_audio([i.audio for i in unit])
-    return ChunkInput(backend.features(audio), audio.size / SAMPLE_RATE)
+    return ChunkInput(backend.features(audio, unit[0].frames), audio.size / SAMPLE_RATE)
 
 
 def _still_wanted(item: _Chunk) -> bool:

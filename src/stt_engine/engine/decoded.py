@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from stt_engine.engine.backend import ChunkResult, DecodeOptions
+from stt_engine.engine.backend import ENCODER_FRAMES, ChunkResult, DecodeOptions
 from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps
 from stt_engine.transcript import Segment, Word
 
-FRAMES = 3000  # 30 s of 10 ms feature frames
+FRAMES = ENCODER_FRAMES
 FRAMES_PER_SECOND = 100
 MAX_INITIAL_TIMESTAMP_INDEX = 50  # the first timestamp is at most 1 s in
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"

@@ -48,11 +48,12 @@ class WhisperCT2Backend:
     def multilingual(self) -> bool:
         return bool(self._model.model.is_multilingual)
 
-    def features(self, audio: np.ndarray) -> np.ndarray:
+    def features(self, audio: np.ndarray, frames: int = dec.FRAMES) -> np.ndarray:
+        """CTranslate2 encodes windows shorter than 30 s as given (a fitted window)."""
         from faster_whisper.audio import pad_or_trim
 
         mel = self._model.feature_extractor(audio)[..., :-1]
-        return np.ascontiguousarray(pad_or_trim(mel, dec.FRAMES), dtype=np.float32)
+        return np.ascontiguousarray(pad_or_trim(mel, frames), dtype=np.float32)
 
     def decode_batch(
         self, chunks: Sequence[ChunkInput], options: DecodeOptions

@@ -64,7 +64,8 @@ class WhisperTorchBackend:
     def multilingual(self) -> bool:
         return int(self._model.config.vocab_size) >= 51865
 
-    def features(self, audio: np.ndarray) -> np.ndarray:
+    def features(self, audio: np.ndarray, frames: int = dec.FRAMES) -> np.ndarray:
+        """Always the full 30 s window: transformers' encoder takes no other length."""
         values = self._extractor(
             audio, sampling_rate=16000, return_tensors="np", padding="max_length"
         )

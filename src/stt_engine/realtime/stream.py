@@ -8,6 +8,11 @@ out as deltas. A committed turn is queued for its final decode; finals run one a
 commit order. A partial pass never starts while a final is queued or decoding (the final
 gets the device to itself); one still running when its turn is committed is cancelled (its
 queued chunks leave the batcher) and its text dropped.
+
+A turn's audio ends ``PAUSE_MS`` into the silence that ends it. When the detector reports a
+pause that long, the final decode of the turn as it would end there starts at once, while the
+rest of ``silence_duration_ms`` is awaited: if the turn does stop there, that decode is its
+final; if the speaker goes on, it is thrown away.
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ from stt_engine.errors import SttError
 from stt_engine.realtime.agreement import LocalAgreement
 from stt_engine.realtime.events import EventError, SessionConfig, new_id
 from stt_engine.realtime.outbox import Outbox, Problem, Turn
-from stt_engine.realtime.turn import TurnDetector, TurnEvent
+from stt_engine.realtime.turn import PAUSE_MS, TurnDetector, TurnEvent
 
 log = logging.getLogger(__name__)
 _MIN_PARTIAL_SECONDS = 0.5
-_END_PAD_MS = 400  # faster-whisper's speech_pad_ms
+_FIRST_INTERVAL = 0.5  # seconds between the passes of a turn with no confirmed word yet
 _MIN_COMMIT_SAMPLES = SAMPLE_RATE // 10  # OpenAI refuses commits under 100 ms
 
 
@@ -61,6 +66,17 @@ class _OpenTurn:
     committed: bool = False  # its final is queued: a partial pass still running is dropped
     last_pass: float = 0.0
     decoded_until: int = 0
+    early: _Early | None = None  # the final decoded ahead, for a turn that ends at a pause
+
+
+@dataclass
+class _Early:
+    end: int  # the turn's last sample if it stops at this pause
+    task: asyncio.Future[str]
+
+    def discard(self) -> None:
+        self.task.cancel()
+        self.task.add_done_callback(_retrieve)
 
 
 @dataclass
@@ -69,6 +85,7 @@ class _Final:
     audio: np.ndarray
     open_turn: _OpenTurn
     ended_at: float  # monotonic time the turn was committed
+    early: asyncio.Future[str] | None = None  # its decode, started at the pause
 
 
 class LiveStream:
@@ -103,7 +120,7 @@ class LiveStream:
         self.config = config
         if changed:
             self._detector = self._new_detector()
-            self._open = None
+            self._drop_open()
 
     @property
     def _end(self) -> int:
@@ -134,13 +151,28 @@ class LiveStream:
             pad = 0 if event.forced else turn.prefix_padding_ms * SAMPLE_RATE // 1000
             start = max(event.sample - pad, self._buffer_start)
             self._trim(start)
-            self._open = _OpenTurn(self._take_item_id(), start, last_pass=time.monotonic())
+            self._open = _OpenTurn(self._take_item_id(), start)
             await self.outbox.speech_started(self._open.item_id, _ms(start))
+        elif self._open is not None and event.kind == "paused":
+            self._decode_early(self._open, self._turn_end(event))
         elif self._open is not None:
             await self.outbox.speech_stopped(self._open.item_id, _ms(event.sample))
-            # the turn keeps a little of the silence after it, as the offline VAD pads speech
-            pad = 0 if event.forced else min(turn.silence_duration_ms, _END_PAD_MS)
-            await self._commit_open(min(event.sample + pad * SAMPLE_RATE // 1000, self._end))
+            await self._commit_open(self._turn_end(event))
+
+    def _turn_end(self, event: TurnEvent) -> int:
+        """Where a turn stopping at ``event`` ends: a little into the silence after it, as
+        the offline VAD pads speech (none at a forced cut)."""
+        turn = self.config.turn
+        assert turn is not None
+        pad = 0 if event.forced else min(turn.silence_duration_ms, PAUSE_MS)
+        return min(event.sample + pad * SAMPLE_RATE // 1000, self._end)
+
+    def _decode_early(self, opened: _OpenTurn, end: int) -> None:
+        if opened.early is not None:
+            opened.early.discard()
+        audio = self._buffer[max(opened.start - self._buffer_start, 0) : end - self._buffer_start]
+        task = asyncio.ensure_future(self.decoder.decode(audio.copy(), self.config, False))
+        opened.early = _Early(end, task)
 
     def _take_item_id(self) -> str:
         item_id, self._next_item = self._next_item or new_id("item"), None
@@ -180,14 +212,24 @@ class LiveStream:
         self._trim(end)
         await self.outbox.committed(turn)
         self._finals_due += 1
-        self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic()))
+        early, opened.early = opened.early, None
+        if early is not None and early.end != end:
+            early.discard()
+            early = None
+        task = early.task if early is not None else None
+        self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic(), task))
 
     async def clear(self) -> None:
         self._buffer_start = self._end
         self._buffer = np.zeros(0, dtype=np.float32)
-        self._open = None
+        self._drop_open()
         self._detector = self._new_detector()
         await self.outbox.cleared()
+
+    def _drop_open(self) -> None:
+        if self._open is not None and self._open.early is not None:
+            self._open.early.discard()
+        self._open = None
 
     async def _final_loop(self) -> None:
         while True:
@@ -201,7 +243,8 @@ class LiveStream:
     async def _finish(self, final: _Final) -> None:
         item_id = final.turn.item_id
         try:
-            text = (await self.decoder.decode(final.audio, self.config, False)).strip()
+            decoding = final.early or self.decoder.decode(final.audio, self.config, False)
+            text = (await decoding).strip()
         except SttError as exc:
             await self.outbox.failed(item_id, Problem(exc.message, exc.code, type="server_error"))
             return
@@ -222,9 +265,11 @@ class LiveStream:
         while True:
             await asyncio.sleep(min(self.partial_interval / 4, 0.25))
             opened = self._open
-            if opened is None or self._finals_due:
+            if opened is None or self._finals_due or _deciding(opened):
                 continue
-            due = time.monotonic() - opened.last_pass >= self.partial_interval
+            # until the first words are confirmed, a second pass comes soon after the first
+            interval = self.partial_interval if opened.agreement.confirmed else _FIRST_INTERVAL
+            due = time.monotonic() - opened.last_pass >= min(interval, self.partial_interval)
             heard = (self._end - opened.start) / SAMPLE_RATE
             if due and heard >= _MIN_PARTIAL_SECONDS and self._end > opened.decoded_until:
                 await self._partial(opened)
@@ -246,6 +291,7 @@ class LiveStream:
             self.observer.partial(time.monotonic() - opened.last_pass)
 
     async def close(self) -> None:
+        self._drop_open()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -260,3 +306,14 @@ class LiveStream:
 
 def _ms(sample: int) -> int:
     return sample * 1000 // SAMPLE_RATE
+
+
+def _deciding(opened: _OpenTurn) -> bool:
+    """Whether the turn's final is being decoded ahead (a partial pass would be redundant)."""
+    return opened.early is not None and not opened.early.task.done()
+
+
+def _retrieve(task: asyncio.Future[str]) -> None:
+    """Collect a discarded decode's outcome, so it is never reported as unretrieved."""
+    if not task.cancelled():
+        task.exception()

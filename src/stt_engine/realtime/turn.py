@@ -5,7 +5,10 @@ each piece with half a second of the audio before it as context, since the model
 state only within a call. Speech starts on the first frame at or above the threshold and
 stops once the probability stays below ``threshold - 0.15`` (Silero's own hysteresis) for
 ``silence_duration_ms``. A turn that runs to ``max_turn_seconds`` is cut there, and the next
-turn starts at once if the speech goes on.
+turn starts at once if the speech goes on. Once a silence has lasted ``PAUSE_MS`` (and would
+need longer to end the turn) a ``paused`` event says where it began: if the turn stops there,
+its audio up to the pause is already known, and its final can be decoded while the rest of
+the silence is awaited.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from stt_engine.audio import SAMPLE_RATE
 FRAME = 512
 _CONTEXT_FRAMES = 16
 _HYSTERESIS = 0.15
+PAUSE_MS = 250  # a turn's audio ends this far into the silence that ends it
+_PAUSE_SAMPLES = PAUSE_MS * SAMPLE_RATE // 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,7 @@ class TurnSettings:
 
 @dataclass(frozen=True, slots=True)
 class TurnEvent:
-    kind: Literal["started", "stopped"]
+    kind: Literal["started", "paused", "stopped"]
     sample: int  # on the session's 16 kHz timeline
     forced: bool = False
 
@@ -94,11 +99,18 @@ class TurnDetector:
             self._silent += 1
         else:
             self._silent = 0
+        silence_start = (frame - self._silent + 1) * FRAME
         if self._silent * FRAME >= settings.silence_duration_ms * SAMPLE_RATE // 1000:
             self._start = None
-            return [TurnEvent("stopped", (frame - self._silent + 1) * FRAME)]
+            return [TurnEvent("stopped", silence_start)]
+        if self._silent and _frames(self._silent - 1) < _PAUSE_SAMPLES <= _frames(self._silent):
+            return [TurnEvent("paused", silence_start)]
         if (frame + 1 - self._start) * FRAME >= settings.max_turn_seconds * SAMPLE_RATE:
             self._start, self._silent = frame + 1, 0
             cut = (frame + 1) * FRAME
             return [TurnEvent("stopped", cut, forced=True), TurnEvent("started", cut)]
         return []
+
+
+def _frames(count: int) -> int:
+    return count * FRAME

@@ -1,0 +1,109 @@
+"""LiveStream with a recording decoder: finals decoded ahead at a pause, used or thrown away.
+
+Real speech goes through the real turn detector in 100 ms pieces, faster than real time; the
+decoder answers at once with the length of the audio it got, so which decode became the
+final is visible in its text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+
+from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.realtime.events import SessionConfig
+from stt_engine.realtime.outbox import Problem, Turn
+from stt_engine.realtime.stream import LiveStream
+from stt_engine.realtime.turn import PAUSE_MS, TurnSettings
+
+CLIP = "ko/emotiontts/Main/main/lmy/lmy01001.flac"
+
+
+class RecordingDecoder:
+    def __init__(self) -> None:
+        self.finals: list[int] = []  # samples of each non-partial decode, in start order
+
+    def check_model(self, name: str | None) -> None:
+        return None
+
+    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str:
+        if not partial:
+            self.finals.append(audio.size)
+        await asyncio.sleep(0)
+        return f"samples {audio.size}"
+
+    def cancel_partials(self) -> None:
+        return None
+
+
+class RecordingOutbox:
+    def __init__(self) -> None:
+        self.turns: list[Turn] = []
+        self.texts: list[str] = []
+        self.stops: list[int] = []
+
+    async def session(self, config: SessionConfig, created: bool) -> None: ...
+    async def speech_started(self, item_id: str, start_ms: int) -> None: ...
+    async def speech_stopped(self, item_id: str, end_ms: int) -> None:
+        self.stops.append(end_ms)
+
+    async def committed(self, turn: Turn) -> None: ...
+    async def cleared(self) -> None: ...
+    async def delta(self, item_id: str, text: str, confirmed: str) -> None: ...
+    async def completed(self, turn: Turn, text: str) -> None:
+        self.turns.append(turn)
+        self.texts.append(text)
+
+    async def failed(self, item_id: str, problem: Problem) -> None:
+        raise AssertionError(problem)
+
+    async def error(self, problem: Problem, event_id: str | None) -> None: ...
+
+
+async def _stream(audio: np.ndarray, silence_ms: int) -> tuple[RecordingOutbox, RecordingDecoder]:
+    outbox, decoder = RecordingOutbox(), RecordingDecoder()
+    config = SessionConfig(turn=TurnSettings(silence_duration_ms=silence_ms))
+    stream = LiveStream(outbox, decoder, config, partial_interval=60.0)
+    try:
+        for start in range(0, audio.size, 1600):
+            await stream.feed(audio[start : start + 1600])
+            await asyncio.sleep(0)
+        await stream.drain(10.0)
+    finally:
+        await stream.close()
+    return outbox, decoder
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+
+
+def test_the_final_decoded_at_the_pause_is_the_turns_final(audio_dir: Path) -> None:
+    speech = decode_audio(audio_dir / CLIP)
+    audio = np.concatenate([_silence(1.0), speech, _silence(1.5)])
+    outbox, decoder = asyncio.run(_stream(audio, silence_ms=800))
+    assert len(outbox.turns) == 1
+    turn = outbox.turns[0]
+    samples = (turn.end_ms - turn.start_ms) * SAMPLE_RATE // 1000
+    # the turn ends PAUSE_MS into its silence, and its one final decode was of that audio
+    assert turn.end_ms == outbox.stops[0] + PAUSE_MS
+    assert abs(decoder.finals[-1] - samples) <= SAMPLE_RATE // 1000
+    assert outbox.texts == [f"samples {decoder.finals[-1]}"]
+    assert decoder.finals.count(decoder.finals[-1]) == 1  # not decoded again at the commit
+
+
+def test_speech_after_a_pause_throws_the_early_decode_away(audio_dir: Path) -> None:
+    speech = decode_audio(audio_dir / CLIP)
+    # a pause inside the turn (the clip's own trailing silence and 0.5 s more): long enough
+    # to decode ahead, too short to end the turn
+    audio = np.concatenate([_silence(1.0), speech, _silence(0.5), speech, _silence(4.0)])
+    outbox, decoder = asyncio.run(_stream(audio, silence_ms=3000))
+    assert len(outbox.turns) == 1
+    turn = outbox.turns[0]
+    samples = (turn.end_ms - turn.start_ms) * SAMPLE_RATE // 1000
+    assert len(decoder.finals) >= 2  # one ahead at the inner pause, then the turn's own
+    assert decoder.finals[0] < speech.size + SAMPLE_RATE  # the first stopped at the pause
+    assert outbox.texts == [f"samples {decoder.finals[-1]}"]
+    assert abs(decoder.finals[-1] - samples) <= SAMPLE_RATE // 1000
