@@ -9,7 +9,9 @@ Clips of the corpus (``--audio``, manifest.jsonl, ``--language``) are joined wit
 silence, one turn each. Per turn it records speech start -> first delta and end of speech ->
 ``completed`` (client clock, see realtime.client), and prints p50/p95 over all turns, the
 completed latency of the first and last turns (a growing lag shows there), and /health's
-response times while the sessions run. Without ``--url`` it starts a server on 127.0.0.1
+response times while the sessions run, and the error rate (CER for Korean, WER otherwise) of
+the first session's finals next to that of one offline request for the same joined audio.
+Without ``--url`` it starts a server on 127.0.0.1
 with the base model on this machine's default device.
 """
 
@@ -17,25 +19,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import statistics
 import tempfile
 import time
+import wave
 from pathlib import Path
 
 import httpx
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.bench.scoring import metrics_for, score
 from stt_engine.realtime.client import StreamOptions, StreamResult, pcm16, stream_pcm
 
 _GAP_SECONDS = 1.5
 
 
-def _clips(audio: Path, language: str, count: int) -> list[Path]:
+def _clips(audio: Path, language: str, count: int) -> list[tuple[Path, str]]:
     rows = [json.loads(line) for line in (audio / "manifest.jsonl").read_text().splitlines()]
     fitting = [
-        audio / r["audio_filepath"]
+        (audio / r["audio_filepath"], str(r["text"]))
         for r in rows
         if r.get("lang") == language and 3.0 <= float(r["duration"]) <= 9.0
     ]
@@ -66,34 +71,59 @@ async def _health_times(url: str, stop: asyncio.Event) -> list[float]:
     return times
 
 
-async def _file_request(url: str, key: str | None, clip: Path) -> float:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
+async def _file_request(url: str, key: str | None, clip: Path, language: str) -> float:
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
-        with clip.open("rb") as handle:
-            response = await client.post(
-                "/v1/audio/transcriptions", headers=headers,
-                files={"file": (clip.name, handle)}, data={"model": "whisper-1"},
-            )  # fmt: skip
-    response.raise_for_status()
+    await _transcribe(url, key, clip.name, clip.read_bytes(), language)
     return time.perf_counter() - started
 
 
+async def _transcribe(url: str, key: str | None, name: str, data: bytes, language: str) -> str:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    fields = {"model": "whisper-1", "language": language, "response_format": "text"}
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        response = await client.post(
+            "/v1/audio/transcriptions", headers=headers, files={"file": (name, data)}, data=fields
+        )
+    response.raise_for_status()
+    return response.text
+
+
+def _wav(samples: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm16(samples))
+    return buffer.getvalue()
+
+
+async def _accuracy(url: str, args: argparse.Namespace, joined: np.ndarray, live: str) -> None:
+    reference = " ".join(text for _, text in _clips(args.audio, args.language, args.turns))
+    offline = await _transcribe(url, args.api_key, "joined.wav", _wav(joined), args.language)
+    metric = metrics_for(args.language)[0].upper()
+    rates = [score(reference, text, args.language).primary.rate for text in (live, offline)]
+    print(f"{metric} of the finals {rates[0]:.3f}, offline on the same audio {rates[1]:.3f}")
+
+
 async def _run(url: str, args: argparse.Namespace) -> None:
-    clips = _clips(args.audio, args.language, args.turns)
-    pcm = pcm16(_joined(clips))
+    clips = [path for path, _ in _clips(args.audio, args.language, args.turns)]
+    joined = _joined(clips)
+    pcm = pcm16(joined)
     options = StreamOptions(url=url, api_key=args.api_key, language=args.language, timeout=600)
     stop = asyncio.Event()
     health = asyncio.ensure_future(_health_times(url, stop))
     sessions = [stream_pcm(pcm, options) for _ in range(args.sessions)]
-    extra = [_file_request(url, args.api_key, clips[0])] if args.file_request else []
+    extra = [_file_request(url, args.api_key, clips[0], args.language)] if args.file_request else []
     started = time.perf_counter()
     results = await asyncio.gather(*sessions, *extra)
     stop.set()
     print(f"audio per session {len(pcm) / 32000:.1f} s, wall {time.perf_counter() - started:.1f} s")
-    _report([r for r in results if isinstance(r, StreamResult)], await health)
+    streamed = [r for r in results if isinstance(r, StreamResult)]
+    _report(streamed, await health)
     if extra:
         print(f"file request alongside: {results[-1]:.2f} s for {clips[0].name}")
+    await _accuracy(url, args, joined, streamed[0].text())
 
 
 def _report(results: list[StreamResult], health: list[float]) -> None:
