@@ -222,6 +222,22 @@ def test_stream_chunks_get_a_fitted_window_and_batch_apart(
     assert backend.windows == {"x": 3000, "s1": 1000, "r1": 3000, "s2": 1000}
 
 
+def test_partial_passes_wait_for_other_chunks(batcher: Batcher, backend: GatedBackend) -> None:
+    blocker = submit(batcher.owner(), backend, "x")
+    backend.wait_entered()
+    partial = submit(batcher.owner("partial"), backend, "p1")
+    final = submit(batcher.owner("stream"), backend, "f1")
+    request = submit(batcher.owner(), backend, "r1")
+    for index in range(4):
+        backend.open(index)
+        if index < 3:
+            backend.wait_entered()
+    assert texts(blocker + partial + final + request) == ["x", "p1", "f1", "r1"]
+    # queued first, the partial pass still went last: the final, then the request, lead
+    assert backend.batches[1:] == [["f1"], ["r1"], ["p1"]]
+    assert backend.windows["p1"] == backend.windows["f1"] == 1000
+
+
 def test_without_fitting_stream_chunks_join_requests(backend: GatedBackend) -> None:
     batcher = Batcher(BatchSettings(max_batch=4, wait_ms=0, fit_streams=False))
     try:

@@ -12,8 +12,10 @@ decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued o
 futures are cancelled); chunks already in a running batch finish, and their results are
 thrown away.
 
-A stream's chunks (kind ``"stream"``, with ``fit_streams``) are encoded in a window fitted to
-their length instead of the full 30 s; chunks batch only with chunks of the same window.
+A stream's chunks (kinds ``"stream"`` and ``"partial"``, with ``fit_streams``) are encoded in
+a window fitted to their length instead of the full 30 s; chunks batch only with chunks of
+the same window. Chunks of ``"partial"`` owners (a live turn's interim passes, re-done a
+moment later anyway) yield: a batch holds them only when no other owner's chunk leads.
 
 If a batch fails, its chunks are retried one by one, so one bad chunk fails only its owner.
 """
@@ -47,6 +49,8 @@ from stt_engine.errors import BusyError, CancelledError_
 
 log = logging.getLogger(__name__)
 _EXIT_WAIT_SECONDS = 60.0
+_PARTIAL = "partial"
+_STREAM_KINDS = ("stream", _PARTIAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +152,8 @@ class Batcher:
                 raise BusyError("the engine is shutting down", retry_after=5)
             self._start_threads()
             cap = self.settings.job_cap if kind == "job" else self.settings.owner_cap
-            owner = Owner(self, kind, cap, fitted=self.settings.fit_streams and kind == "stream")
+            fitted = self.settings.fit_streams and kind in _STREAM_KINDS
+            owner = Owner(self, kind, cap, fitted=fitted)
             self._owners.add(owner)
             return owner
 
@@ -210,9 +215,14 @@ class Batcher:
 
     def _form(self) -> list[_Unit]:
         """Chunks compatible with the next owner's first, one per owner per round."""
-        key = self._ring[0].queue[0].key
+        lead = _lead(self._ring)
+        key = lead.queue[0].key
+        yielding = lead.kind != _PARTIAL  # partial chunks ride only in batches of partials
+        owners = [lead, *(o for o in self._ring if o is not lead)]
         taken: dict[Owner, Iterator[_Chunk]] = {
-            owner: (i for i in owner.queue if i.key == key) for owner in self._ring
+            owner: (i for i in owner.queue if i.key == key)
+            for owner in owners
+            if not (yielding and owner.kind == _PARTIAL)
         }
         units: list[_Unit] = []
         for owner in itertools.cycle(list(taken)):
@@ -344,6 +354,12 @@ class Batcher:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
+
+
+def _lead(ring: deque[Owner]) -> Owner:
+    """The owner whose first chunk leads the next batch: the first in turn that is not a
+    partial pass, else the first."""
+    return next((owner for owner in ring if owner.kind != _PARTIAL), ring[0])
 
 
 def _input(backend: Backend, unit: _Unit) -> ChunkInput:

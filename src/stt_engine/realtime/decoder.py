@@ -2,10 +2,10 @@
 
 A partial pass decodes like the final (beam search) but at one temperature, without the
 fallback ladder (it is re-done a second later anyway); the same search keeps the deltas
-close to the final text. A turn's final decode uses the request defaults. Both
-run on a worker thread, so the event loop never blocks, with ``kind="stream"`` in the
-batcher's stats. OpenAI's model names (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the
-default model.
+close to the final text. A turn's final decode uses the request defaults. Both run on a
+worker thread, so the event loop never blocks, as batcher owners of kind ``"stream"``
+(finals) and ``"partial"`` (passes, which yield to every other chunk). OpenAI's model names
+(``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ class EngineDecoder:
         try:
             # anyio's pool (40 threads), not asyncio's default one (a few threads on a small
             # machine), so that eight sessions' decodes never hold up their VAD
-            return await anyio.to_thread.run_sync(self._run, audio, options, config, token)
+            kind = "partial" if partial else "stream"  # a partial pass yields to the others
+            return await anyio.to_thread.run_sync(self._run, audio, options, config, token, kind)
         finally:
             with self._lock:
                 self._tokens.discard(token)
@@ -69,11 +70,11 @@ class EngineDecoder:
 
     def _run(
         self, audio: np.ndarray, options: TranscribeOptions, config: SessionConfig,
-        token: CancelToken,
+        token: CancelToken, kind: str,
     ) -> str:  # fmt: skip
         token.start()
         model = model_name(config.model)
-        segments, _ = self._engine.transcribe(audio, options, model, token=token, kind="stream")
+        segments, _ = self._engine.transcribe(audio, options, model, token=token, kind=kind)
         try:
             return "".join(segment.text for segment in segments).strip()
         finally:
