@@ -3,6 +3,8 @@ the microphone (Chromium's fake device playing a real Korean clip) gives live te
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import KO_LONG, snap
 
@@ -47,6 +49,10 @@ def test_a_long_file_becomes_a_job_that_reaches_100_percent(open_page, server) -
     text.wait_for()  # a job this page submitted opens when it ends
     assert "급여" in " ".join(page.locator("#segments .segment .text").all_inner_texts())
     snap(page, "job-done")
+    second = page.locator("#segments .segment").nth(1)
+    second.locator(".time").click()  # plays from the segment's start; it is highlighted
+    page.wait_for_selector("#segments .segment.playing[data-index='1']")
+    assert page.evaluate("document.querySelector('#player').currentTime") >= 4.0
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     row = _job_row(page).first
@@ -75,12 +81,14 @@ def test_the_microphone_gives_live_text_and_a_recording(open_page, server) -> No
         timeout=60_000,
     )
     partials = page.evaluate("window.partials")
-    assert any(text.strip() for text in partials), partials  # greyed text came before the final
+    assert any(re.search("[가-힣]", text) for text in partials), partials  # greyed, then final
     snap(page, "microphone")
     page.get_by_role("button", name="Stop", exact=True).click()
     page.get_by_role("button", name="Record", exact=True).wait_for()
     link = page.locator("#recording")
-    assert link.is_visible() and link.get_attribute("download", timeout=1000).endswith(".wav")
+    assert link.is_visible() and re.fullmatch(
+        r"recording-\d{8}T\d{6}\.wav", link.get_attribute("download") or ""
+    )
     with page.expect_download() as info:
         link.click()
     head = open(info.value.path(), "rb").read(12)

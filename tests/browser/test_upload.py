@@ -128,6 +128,20 @@ def test_a_protected_server_asks_for_the_key(open_page, keyed_server) -> None:  
     assert page.evaluate("localStorage.length") == 0
 
 
+def test_a_busy_server_shows_when_to_retry(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(server)
+    busy = {"error": {"message": "the server is busy", "type": "server_error", "param": None,
+                      "code": "server_busy"}}  # fmt: skip
+    page.route(
+        "**/v1/audio/transcriptions",
+        lambda route: route.fulfill(status=429, headers={"Retry-After": "7"}, json=busy),
+    )
+    _upload(page, KO_CLIP)
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "the server is busy" in alert.inner_text() and "7 s" in alert.inner_text()
+
+
 @pytest.mark.parametrize("width", [390])
 def test_the_page_fits_a_phone(open_page, server, width: int) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server, viewport={"width": width, "height": 844})

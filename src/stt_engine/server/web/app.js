@@ -131,7 +131,7 @@ async function toggleRecording() {
     const url = URL.createObjectURL(recording);
     session.transcript.audioUrl = url;
     session.entry.update("done");
-    Object.assign($("recording"), { href: url, hidden: false, download: `${session.transcript.name}.wav` });
+    Object.assign($("recording"), { href: url, hidden: false, download: session.fileName });
     $("level").style.width = "0";
     button.textContent = t("mic.start");
     button.classList.remove("recording");
@@ -156,6 +156,7 @@ async function toggleRecording() {
     return;
   }
   live = session;
+  session.fileName = `recording-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}.wav`;
   session.entry = addResult(transcript.name);
   session.entry.update("live");
   session.entry.transcript = transcript;
@@ -219,6 +220,7 @@ function wireKey() {
 
 async function main() {
   translatePage();
+  if (matchMedia("(max-width: 760px)").matches) $("options").open = false;
   config = await getJson("/web/config.json");
   wireKey();
   wireUploads();

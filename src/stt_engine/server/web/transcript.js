@@ -31,7 +31,7 @@ function row(segment, index) {
   time.addEventListener("click", () => play(segment.start));
   const text = document.createElement("span");
   text.className = "text";
-  text.textContent = segment.text;
+  text.textContent = segment.partial && !segment.text.trim() ? "…" : segment.text;
   if (!segment.partial) {
     text.contentEditable = "plaintext-only";
     text.spellcheck = false;
