@@ -33,8 +33,10 @@ def _download(page, label: str) -> tuple[str, str]:  # type: ignore[no-untyped-d
 def test_the_page_and_its_assets_are_served(server: BackgroundServer) -> None:
     page = httpx.get(server.url + "/")
     assert page.status_code == 200 and 'src="/web/app.js"' in page.text
-    assert httpx.get(server.url + "/web/app.js").headers["content-type"].startswith(
-        ("text/javascript", "application/javascript")
+    assert (
+        httpx.get(server.url + "/web/app.js")
+        .headers["content-type"]
+        .startswith(("text/javascript", "application/javascript"))
     )
     config = httpx.get(server.url + "/web/config.json").json()
     assert config["key_required"] is False and config["job_seconds"] == 10.0

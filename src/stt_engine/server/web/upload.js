@@ -42,7 +42,7 @@ export async function becomesJob(file, config) {
 
 export function tooLarge(file, config) {
   return file.size > config.max_upload_bytes
-    ? t("error.too_large", { name: file.name, limit: Math.round(config.max_upload_bytes / 1e6) })
+    ? t("error.too_large", { name: file.name, limit: Math.round(config.max_upload_bytes / 1048576) })
     : null;
 }
 
