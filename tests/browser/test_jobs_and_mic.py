@@ -7,7 +7,7 @@ import re
 import wave
 
 import pytest
-from browser_support import KO_LONG, snap
+from browser_support import EN_SONNET, KO_LONG, snap
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +67,19 @@ def test_a_long_file_becomes_a_job_that_reaches_100_percent(open_page, server) -
         ".some(r => r.textContent.includes(name))",
         arg=KO_LONG.name,
     )
+
+
+def test_a_running_job_can_be_cancelled_then_deleted(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(server)
+    page.set_input_files("#file-input", str(EN_SONNET))
+    row = page.locator("#jobs-body tr").filter(has_text=EN_SONNET.name)
+    row.get_by_role("button", name="Cancel").click()
+    page.wait_for_selector(f"#jobs-body tr[data-status=cancelled] >> text={EN_SONNET.name}")
+    assert page.locator("#results li", has_text=EN_SONNET.name).get_attribute("data-state") == (
+        "cancelled"
+    )
+    row.get_by_role("button", name="Delete").click()
+    row.wait_for(state="detached")
 
 
 def test_the_microphone_gives_live_text_and_a_recording(open_page, server) -> None:  # type: ignore[no-untyped-def]

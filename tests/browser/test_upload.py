@@ -3,13 +3,14 @@ errors, the Korean interface and the API key prompt."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import httpx
 import pytest
 import srt
-from browser_support import API_KEY, KO_CLIP, snap
+from browser_support import API_KEY, KO_CLIP, KO_SPAGHETTI, snap
 
 from stt_engine.server.background import BackgroundServer
 
@@ -75,6 +76,34 @@ def test_an_edited_segment_is_what_downloads(open_page, server) -> None:  # type
     data = json.loads(body)
     assert data["segments"][0]["text"] == "고친 문장입니다." and data["segments"][0]["edited"]
     assert data["language"] == "korean"
+
+
+_DROP = """([name, data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "audio/flac" }));
+  const drop = document.getElementById("drop");
+  drop.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true }));
+  drop.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }));
+}"""
+
+
+def test_several_files_at_once_and_by_drag_and_drop(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(server)
+    page.select_option("#language", "ko")
+    page.set_input_files("#file-input", [str(KO_CLIP), str(KO_SPAGHETTI)])
+    page.wait_for_selector("#results li[data-state=done] >> text=lmy02044.flac")
+    assert page.locator("#results li[data-state=done]").count() == 2
+    assert "스파게티" in _transcript(page)
+    page.locator("#results button", has_text="lmy01002.flac").click()
+    page.wait_for_function(
+        "document.querySelector('#transcript-name').textContent === 'lmy01002.flac'"
+    )
+    assert "세계적으로" in _transcript(page)
+    data = base64.b64encode(KO_SPAGHETTI.read_bytes()).decode("ascii")
+    page.evaluate(_DROP, ["dropped.flac", data])
+    page.wait_for_selector("#results li[data-state=done] >> text=dropped.flac")
+    assert "스파게티" in _transcript(page)
 
 
 def test_a_file_that_is_not_audio_shows_an_error(open_page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,7 @@ function jobEnded(job) {
   const kept = jobAudio.get(job.id);
   if (!kept) return;
   if (job.status === "succeeded") openJob(job);
+  else if (job.status === "cancelled") kept.entry.update("cancelled");
   else {
     kept.entry.update("failed");
     if (job.error) banner(t("error.file", { name: job.filename, message: job.error.message }));
@@ -195,7 +196,8 @@ async function unlocked() {
     if (error.status !== 401) banner(describe(error));
     return;
   }
-  jobs.refresh();
+  if (config.jobs_enabled) jobs.refresh();
+  else document.querySelector("section.jobs").hidden = true;
 }
 
 function askForKey(message = null) {
