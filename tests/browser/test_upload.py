@@ -157,6 +157,20 @@ def test_a_protected_server_asks_for_the_key(open_page, keyed_server) -> None:  
     assert "세계적으로" in _transcript(page)
     assert page.evaluate("sessionStorage.getItem('stt-engine.key')") == API_KEY
     assert page.evaluate("localStorage.length") == 0
+    first = page.evaluate(_FIRST_EVENT)  # the page's own socket, key in the subprotocol
+    assert first["type"] == "session.created", first
+
+
+_FIRST_EVENT = """async () => {
+  const { realtimeSocket } = await import("/web/api.js");
+  const socket = realtimeSocket();
+  const event = await new Promise((resolve, reject) => {
+    socket.onmessage = (message) => resolve(JSON.parse(message.data));
+    socket.onerror = () => reject(new Error("socket error"));
+  });
+  socket.close();
+  return event;
+}"""
 
 
 def test_a_busy_server_shows_when_to_retry(open_page, server) -> None:  # type: ignore[no-untyped-def]
