@@ -192,3 +192,16 @@ def test_the_page_fits_a_phone(open_page, server, width: int) -> None:  # type: 
     page = open_page(server, viewport={"width": width, "height": 844})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_a_file_can_be_chosen_with_the_keyboard(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(server)
+    for _ in range(10):  # Tab reaches the drop zone
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "drop":
+            break
+    assert page.evaluate("document.activeElement.id") == "drop"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(KO_SPAGHETTI))
+    assert "스파게티" in _transcript(page)
