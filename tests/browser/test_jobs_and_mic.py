@@ -7,7 +7,7 @@ import re
 import wave
 
 import pytest
-from browser_support import EN_SONNET, KO_LONG, snap
+from browser_support import DESKTOP, EN_SONNET, KO_LONG, PHONE, snap
 
 pytestmark = pytest.mark.slow
 
@@ -50,6 +50,9 @@ def test_a_long_file_becomes_a_job_that_reaches_100_percent(open_page, server) -
     text.wait_for()  # a job this page submitted opens when it ends
     assert "급여" in " ".join(page.locator("#segments .segment .text").all_inner_texts())
     snap(page, "job-done")
+    page.set_viewport_size(PHONE)  # the jobs table scrolls inside its card, not the page
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.set_viewport_size(DESKTOP)
     second = page.locator("#segments .segment").nth(1)
     second.locator(".time").click()  # plays from the segment's start; it is highlighted
     page.wait_for_selector("#segments .segment.playing[data-index='1']")
