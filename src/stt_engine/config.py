@@ -195,6 +195,12 @@ class Settings(BaseSettings):
         description="Hosts and networks (127.0.0.1, 10.0.0.0/8, hooks.internal) webhooks may "
         "reach although they are loopback, private, link-local or metadata addresses.",
     )
+    web_job_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="The web page sends files longer than this as background jobs, seconds "
+        "(0: every file becomes a job).",
+    )
     redact: str = Field(
         "",
         description="Personal data masked when a request names none: phone, rrn, card, "

@@ -33,6 +33,7 @@ from stt_engine.server.routes import (
     realtime,
     transcriptions,
     vocabularies,
+    web,
 )
 from stt_engine.server.state import ServerState
 from stt_engine.server.upload_folder import open_upload_folder
@@ -65,6 +66,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     for module in (health, models, transcriptions, jobs, vocabularies, realtime, docs):
         app.include_router(module.router)
+    web.mount(app)
     return app
 
 

@@ -1,0 +1,120 @@
+"""Fixtures: a live server on 127.0.0.1 (open and key-protected), headless Chromium from the
+system (Playwright drives it; no browser download), and pages that record every request.
+
+Chromium's fake capture device plays a real Korean clip (converted to WAV with sox into a
+temp folder) as the microphone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    API_KEY,
+    CHROMIUM,
+    DESKTOP,
+    KO_CLIP,
+    browser_settings,
+    chromium_missing,
+    foreign,
+)
+
+from stt_engine.engine import Engine
+from stt_engine.server import create_app
+from stt_engine.server.background import BackgroundServer
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="session")
+def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    for name in ("models", "cache", "data", "uploads", "keyed-data", "keyed-uploads"):
+        (root / name).mkdir()
+    return root
+
+
+@pytest.fixture(scope="session")
+def engine(base_dir: Path) -> Engine:
+    return Engine(browser_settings(base_dir))
+
+
+@pytest.fixture(scope="session")
+def server(base_dir: Path, engine: Engine) -> Iterator[BackgroundServer]:
+    with BackgroundServer(create_app(browser_settings(base_dir), engine)) as running:
+        running.wait_ready()
+        yield running
+
+
+@pytest.fixture(scope="session")
+def keyed_server(base_dir: Path, engine: Engine) -> Iterator[BackgroundServer]:
+    settings = browser_settings(
+        base_dir,
+        api_keys=[API_KEY],
+        data_dir=base_dir / "keyed-data",
+        upload_dir=base_dir / "keyed-uploads",
+    )
+    with BackgroundServer(create_app(settings, engine)) as running:
+        running.wait_ready()
+        yield running
+
+
+@pytest.fixture(scope="session")
+def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Korean clip as 16-bit WAV with two seconds of silence after it (a turn ends)."""
+    if shutil.which("sox") is None:
+        pytest.skip("sox converts the clip for Chromium's fake microphone")
+    wav = tmp_path_factory.mktemp("mic") / "speech.wav"
+    command = ["sox", str(KO_CLIP), "-r", "48000", "-c", "1", "-b", "16", str(wav), "pad", "0", "2"]
+    subprocess.run(command, check=True)
+    return wav
+
+
+@pytest.fixture(scope="session")
+def browser(fake_microphone: Path) -> Iterator[object]:
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(missing)
+    args = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={fake_microphone}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        yield launched
+        launched.close()
+
+
+Opener = Callable[..., object]
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Opener]:  # type: ignore[no-untyped-def]
+    """``open_page(server, locale="en-US")``: a fresh context on the page; on teardown, no
+    request may have gone to any host but the server."""
+    opened: list[tuple[object, str, list[str]]] = []
+
+    def open_(server: BackgroundServer, locale: str = "en-US", **options: object) -> object:
+        settings = {"viewport": DESKTOP, "accept_downloads": True, **options}
+        context = browser.new_context(locale=locale, **settings)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda request: urls.append(request.url))
+        page.on("websocket", lambda socket: urls.append(socket.url))
+        page.goto(server.url + "/")
+        page.wait_for_selector("body[data-ready=true]")
+        opened.append((context, server.url, urls))
+        return page
+
+    yield open_
+    for context, url, urls in opened:
+        context.close()  # type: ignore[attr-defined]
+        assert urls, "the page made no requests"
+        assert foreign(urls, url) == []
