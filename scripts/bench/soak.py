@@ -6,7 +6,9 @@ Starts ``stt-engine serve`` (the embedded base model) on a free port in a child 
    resident memory (VmRSS) every ``--sample-every`` requests: growth after warm-up;
 2. ``--clients`` concurrent clients for ``--seconds``, each posting the clip in a loop, while
    ``/health`` is polled every 20 ms from a separate process: answers by status (only 200
-   and 429 expected), timeouts, connection errors, and the /health latency percentiles.
+   and 429 expected), timeouts, connection errors, and the /health latency percentiles. By
+   default a refused client asks again at once (a flood); ``--honour-retry-after`` makes it
+   wait the Retry-After seconds first, as the openai client does.
 
     .venv/bin/python scripts/bench/soak.py --requests 2000 --clients 64 --seconds 60 \\
         --out out/soak.json
@@ -82,7 +84,7 @@ def sequential(url: str, pid: int, clip: bytes, count: int, every: int) -> dict[
 
 
 async def client_loop(
-    client: httpx.AsyncClient, clip: bytes, until: float, tally: Counter[str]
+    client: httpx.AsyncClient, clip: bytes, until: float, tally: Counter[str], patient: bool
 ) -> None:
     while time.monotonic() < until:
         try:
@@ -90,6 +92,9 @@ async def client_loop(
                 "/v1/audio/transcriptions", files={"file": ("c.flac", clip)}
             )
             tally[str(response.status_code)] += 1
+            if patient and response.status_code == 429:
+                wait = float(response.headers.get("retry-after", "1"))
+                await asyncio.sleep(min(wait, max(until - time.monotonic(), 0.0)))
         except httpx.TimeoutException:
             tally["timeout"] += 1
         except httpx.TransportError:
@@ -113,7 +118,9 @@ def health_poller(url: str, seconds: float, out: Any) -> None:
     out.close()
 
 
-async def concurrent(url: str, clip: bytes, clients: int, seconds: float) -> dict[str, Any]:
+async def concurrent(
+    url: str, clip: bytes, clients: int, seconds: float, patient: bool = False
+) -> dict[str, Any]:
     tally: Counter[str] = Counter()
     receiver, sender = multiprocessing.Pipe(duplex=False)
     poller = multiprocessing.Process(target=health_poller, args=(url, seconds, sender))
@@ -121,7 +128,8 @@ async def concurrent(url: str, clip: bytes, clients: int, seconds: float) -> dic
     until = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients + 4)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        await asyncio.gather(*(client_loop(client, clip, until, tally) for _ in range(clients)))
+        loops = (client_loop(client, clip, until, tally, patient) for _ in range(clients))
+        await asyncio.gather(*loops)
     ordered = sorted(receiver.recv())
     poller.join()
 
@@ -131,6 +139,7 @@ async def concurrent(url: str, clip: bytes, clients: int, seconds: float) -> dic
     return {
         "clients": clients,
         "seconds": seconds,
+        "honour_retry_after": patient,
         "answers": dict(tally),
         "health_ms": {
             "count": len(ordered),
@@ -150,6 +159,7 @@ def main() -> None:
     parser.add_argument("--sample-every", type=int, default=100)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--honour-retry-after", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("serve_args", nargs="*", help="extra `stt-engine serve` arguments")
     args = parser.parse_args()
@@ -168,7 +178,9 @@ def main() -> None:
             )
         if args.clients:
             print(f"concurrent: {args.clients} clients for {args.seconds:.0f} s", flush=True)
-            result["concurrent"] = asyncio.run(concurrent(url, clip, args.clients, args.seconds))
+            result["concurrent"] = asyncio.run(
+                concurrent(url, clip, args.clients, args.seconds, args.honour_retry_after)
+            )
     finally:
         server.terminate()
         server.wait(timeout=60)

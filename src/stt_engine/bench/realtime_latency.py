@@ -37,7 +37,8 @@ from stt_engine.realtime.client import StreamOptions, StreamResult, pcm16, strea
 _GAP_SECONDS = 1.5
 
 
-def _clips(audio: Path, language: str, count: int) -> list[tuple[Path, str]]:
+def corpus_clips(audio: Path, language: str, count: int) -> list[tuple[Path, str]]:
+    """The first ``count`` clips of 3 to 9 s in ``language`` (sorted), with their texts."""
     rows = [json.loads(line) for line in (audio / "manifest.jsonl").read_text().splitlines()]
     fitting = [
         (audio / r["audio_filepath"], str(r["text"]))
@@ -99,7 +100,7 @@ def _wav(samples: np.ndarray) -> bytes:
 
 
 async def _accuracy(url: str, args: argparse.Namespace, joined: np.ndarray, live: str) -> None:
-    reference = " ".join(text for _, text in _clips(args.audio, args.language, args.turns))
+    reference = " ".join(text for _, text in corpus_clips(args.audio, args.language, args.turns))
     offline = await _transcribe(url, args.api_key, "joined.wav", _wav(joined), args.language)
     metric = metrics_for(args.language)[0].upper()
     rates = [score(reference, text, args.language).primary.rate for text in (live, offline)]
@@ -107,10 +108,12 @@ async def _accuracy(url: str, args: argparse.Namespace, joined: np.ndarray, live
 
 
 async def _run(url: str, args: argparse.Namespace) -> None:
-    clips = [path for path, _ in _clips(args.audio, args.language, args.turns)]
+    clips = [path for path, _ in corpus_clips(args.audio, args.language, args.turns)]
     joined = _joined(clips)
     pcm = pcm16(joined)
-    options = StreamOptions(url=url, api_key=args.api_key, language=args.language, timeout=600)
+    options = StreamOptions(
+        url=url, api_key=args.api_key, language=args.language, speed=args.speed, timeout=600
+    )
     stop = asyncio.Event()
     health = asyncio.ensure_future(_health_times(url, stop))
     sessions = [stream_pcm(pcm, options) for _ in range(args.sessions)]
@@ -153,6 +156,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--sessions", type=int, default=1)
     parser.add_argument("--file-request", action="store_true")
+    parser.add_argument("--speed", type=float, default=1.0, help="x real time (latency: 1)")
     args = parser.parse_args()
     if args.url:
         asyncio.run(_run(args.url, args))
