@@ -128,7 +128,7 @@ def test_beta_english_at_24k(server: BackgroundServer, client: OpenAI, tmp_path:
                 }
             )
             assert (await connection.recv()).type == "transcription_session.updated"
-            return await stream_and_collect(connection, data, int(48000 * speed))
+            return await stream_and_collect(connection, data, 48000)
 
     events = asyncio.run(run())
     committed = events.of("input_audio_buffer.committed")
