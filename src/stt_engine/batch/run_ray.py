@@ -1,0 +1,134 @@
+"""A batch run on Ray Data: decode on CPU tasks, transcribe on a pool of actors, write here.
+
+The pipeline is ``from_items`` (one row per pending file) -> ``map(decode)`` on CPU tasks ->
+``map_batches(Transcriber)`` on an actor pool, each actor building its ``Engine`` once (on its
+share of a GPU when asked) -> rows streamed back to this driver, which alone writes outputs and
+the manifest. An actor whose process dies is restarted and its batch retried by Ray Data
+(``max_restarts`` / ``max_task_retries``); a retried file's result reaches the driver once, and
+writing it is idempotent anyway (atomic renames). The paths must be readable by every node (a
+shared filesystem) on a cluster of several machines.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from stt_engine.batch.driver import Driver
+from stt_engine.batch.inputs import Item
+from stt_engine.batch.outputs import Record
+from stt_engine.batch.work import BatchJob, Outcome, failed, transcribe_item
+from stt_engine.config import Settings
+from stt_engine.errors import ConfigError, SttError
+
+if TYPE_CHECKING:
+    from stt_engine.engine import Engine
+
+DECODE_CPUS = 0.25  # decoding is short next to transcription: let it share cores
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    address: str  # "local" starts Ray here, "auto" joins the running cluster, else its address
+    workers: int = 1  # actors, each holding one model
+    gpus_per_worker: float = 0.0
+    cpus_per_worker: float = 1.0
+
+
+def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayOptions) -> None:
+    """Transcribe the driver's pending items on Ray, writing each result as it arrives."""
+    if not driver.pending:
+        return
+    ray = _connect(ray_options.address)
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the driver shows progress in audio seconds
+    rows = [{"source": str(i.source), "key": i.key} for i in driver.pending]
+    dataset = (
+        ray.data.from_items(rows, override_num_blocks=len(rows))
+        .map(decode_row, num_cpus=DECODE_CPUS, fn_kwargs={"settings": settings})
+        .map_batches(
+            Transcriber,
+            fn_constructor_args=(settings, job),
+            batch_size=1,
+            concurrency=ray_options.workers,
+            num_cpus=ray_options.cpus_per_worker,
+            num_gpus=ray_options.gpus_per_worker or None,
+            max_restarts=-1,
+            max_task_retries=-1,
+        )
+    )
+    for row in dataset.iter_rows():
+        driver.finish(outcome_from_json(row["outcome"]))
+
+
+def _connect(address: str) -> Any:
+    try:
+        import ray
+    except ImportError as exc:
+        raise ConfigError(
+            "--ray needs Ray, which is not installed",
+            hint="pip install 'stt-engine[ray]' (or leave out --ray to run in this process)",
+        ) from exc
+    if not ray.is_initialized():
+        try:
+            ray.init(address=None if address == "local" else address, log_to_driver=True)
+        except ConnectionError as exc:
+            raise ConfigError(
+                f"cannot reach the Ray cluster at {address}: {exc}",
+                hint="start it with `ray start --head`, or use --ray local",
+            ) from exc
+    return ray
+
+
+def decode_row(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A file decoded to 16 kHz mono float32 bytes, or the reason it could not be."""
+    from stt_engine.audio import AudioLimits, decode_audio
+
+    limits = AudioLimits(settings.max_upload_bytes, settings.max_audio_seconds)
+    try:
+        samples = decode_audio(row["source"], limits)
+    except SttError as exc:
+        return {**row, "audio": b"", "error": exc.message}
+    except Exception as exc:  # one file's bug must not stop the run
+        return {**row, "audio": b"", "error": f"internal error: {type(exc).__name__}: {exc}"}
+    return {**row, "audio": samples.astype(np.float32).tobytes(), "error": ""}
+
+
+class Transcriber:
+    """A Ray Data actor: one Engine, built once, transcribing one decoded file per call."""
+
+    def __init__(self, settings: Settings, job: BatchJob):
+        from stt_engine.engine import Engine
+
+        self.engine: Engine = Engine(settings)
+        self.engine.load(job.model)
+        self.job = job
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[str]]:
+        outcomes = []
+        for source, key, audio, error in zip(
+            batch["source"], batch["key"], batch["audio"], batch["error"], strict=True
+        ):
+            item = Item(source=Path(str(source)), key=str(key))
+            if error:
+                outcome = failed(item, str(error))
+            else:
+                samples = np.frombuffer(audio, dtype=np.float32)
+                outcome = transcribe_item(self.engine, item, samples, self.job)
+            outcomes.append(outcome_to_json(outcome))
+        return {"outcome": outcomes}
+
+
+def outcome_to_json(outcome: Outcome) -> str:
+    return json.dumps({"record": asdict(outcome.record), "rendered": outcome.rendered})
+
+
+def outcome_from_json(text: str) -> Outcome:
+    data = json.loads(text)
+    return Outcome(Record(**data["record"]), dict(data["rendered"]))
