@@ -39,7 +39,10 @@ class Tally:
 
 
 class Driver:
-    """Owns the output folder of one run: skips, writes, counts and shows progress."""
+    """Owns the output folder of one run: skips, writes, counts and shows progress.
+
+    Each write is reported on stderr (``done: FILE -> OUTPUTS`` or ``failed: FILE: WHY``).
+    """
 
     def __init__(self, items: list[Item], out: Path, job: BatchJob, progress: bool = True):
         self.layout = Layout(out, job.formats)
@@ -75,6 +78,7 @@ class Driver:
             self.tally.ok += 1
             self.tally.audio_seconds += record.duration or 0.0
             self.bar.update(min(record.duration or 0.0, self.bar.total - self.bar.n))
+            self.bar.write(f"done: {record.file} -> {', '.join(record.outputs)}", file=sys.stderr)
         else:
             self.tally.failed += 1
             self.bar.write(f"failed: {record.file}: {record.error}", file=sys.stderr)

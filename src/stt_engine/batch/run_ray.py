@@ -4,7 +4,7 @@ The pipeline is ``from_items`` (one row per pending file) -> ``map(decode)`` on 
 ``map_batches(Transcriber)`` on an actor pool, each actor building its ``Engine`` once (on its
 share of a GPU when asked) -> rows streamed back to this driver, which alone writes outputs and
 the manifest. An actor whose process dies is restarted and its batch retried by Ray Data
-(``max_restarts`` / ``max_task_retries``); a retried file's result reaches the driver once, and
+(whose actor pools default to ``max_restarts=-1`` and ``max_task_retries=-1``); a retried file's result reaches the driver once, and
 writing it is idempotent anyway (atomic renames). The paths must be readable by every node (a
 shared filesystem) on a cluster of several machines.
 """
@@ -56,11 +56,9 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
             Transcriber,
             fn_constructor_args=(settings, job),
             batch_size=1,
-            concurrency=ray_options.workers,
+            compute=ray.data.ActorPoolStrategy(size=ray_options.workers),
             num_cpus=ray_options.cpus_per_worker,
             num_gpus=ray_options.gpus_per_worker or None,
-            max_restarts=-1,
-            max_task_retries=-1,
         )
     )
     for row in dataset.iter_rows():
