@@ -46,6 +46,7 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
     ray = _connect(ray_options.address)
     import ray.data
 
+    settings = actor_settings(settings, ray_options)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the driver shows progress in audio seconds
     rows = [{"source": str(i.source), "key": i.key} for i in driver.pending]
@@ -59,10 +60,23 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
             compute=ray.data.ActorPoolStrategy(size=ray_options.workers),
             num_cpus=ray_options.cpus_per_worker,
             num_gpus=ray_options.gpus_per_worker or None,
+            runtime_env={"env_vars": {"OMP_NUM_THREADS": str(settings.cpu_threads)}},
         )
     )
     for row in dataset.iter_rows():
         driver.finish(outcome_from_json(row["outcome"]))
+
+
+def actor_settings(settings: Settings, ray_options: RayOptions) -> Settings:
+    """The settings each actor builds its engine from: CPU threads follow its CPU share.
+
+    Ray sets OMP_NUM_THREADS=1 in its workers; CTranslate2's int8 results on the CPU can change
+    with both its thread count and OpenMP's, so the actor gets the same number for each.
+    """
+    if settings.cpu_threads:
+        return settings
+    threads = max(1, round(ray_options.cpus_per_worker))
+    return settings.model_copy(update={"cpu_threads": threads})
 
 
 def _connect(address: str) -> Any:
