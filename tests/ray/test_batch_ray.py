@@ -1,4 +1,4 @@
-"""`stt-engine batch --ray` on a local Ray: the in-process results, a corrupt file, a killed actor."""
+"""`stt-engine batch --ray` on a local Ray: in-process results, a corrupt file, a killed actor."""
 
 from __future__ import annotations
 

@@ -116,3 +116,20 @@ def test_metrics_are_each_replicas_own(client: OpenAI, serve_url: str) -> None:
         )
         counts.add(float(found.group(1)) if found else 0.0)
     assert any(count >= 1 for count in counts)
+
+
+def test_the_serve_run_config_builds_an_autoscaling_app() -> None:
+    import yaml
+
+    from stt_engine.batch.serve_app import app_builder
+
+    config = yaml.safe_load((API_TESTS.parents[1] / "deploy" / "ray-serve.yaml").read_text())
+    (entry,) = config["applications"]
+    assert entry["import_path"] == "stt_engine.batch.serve_app:app_builder"
+    app = app_builder(entry["args"])
+    deployment = app._bound_deployment  # what `serve run` deploys
+    scaling = deployment._deployment_config.autoscaling_config
+    assert (scaling.min_replicas, scaling.max_replicas) == (2, 4)
+    assert deployment.ray_actor_options["num_gpus"] == 0.5
+    (settings,) = deployment.init_args
+    assert settings.default_model == "base" and settings.job_workers == 0

@@ -77,7 +77,8 @@ class Driver:
             record = replace(record, outputs=self.layout.write(record.key, outcome.rendered))
             self.tally.ok += 1
             self.tally.audio_seconds += record.duration or 0.0
-            self.bar.update(min(record.duration or 0.0, self.bar.total - self.bar.n))
+            left = (self.bar.total or 0.0) - self.bar.n
+            self.bar.update(min(record.duration or 0.0, left))
             self.bar.write(f"done: {record.file} -> {', '.join(record.outputs)}", file=sys.stderr)
         else:
             self.tally.failed += 1

@@ -4,15 +4,17 @@ The pipeline is ``from_items`` (one row per pending file) -> ``map(decode)`` on 
 ``map_batches(Transcriber)`` on an actor pool, each actor building its ``Engine`` once (on its
 share of a GPU when asked) -> rows streamed back to this driver, which alone writes outputs and
 the manifest. An actor whose process dies is restarted and its batch retried by Ray Data
-(whose actor pools default to ``max_restarts=-1`` and ``max_task_retries=-1``); a retried file's result reaches the driver once, and
-writing it is idempotent anyway (atomic renames). The paths must be readable by every node (a
-shared filesystem) on a cluster of several machines.
+(its actor pools default to ``max_restarts=-1`` and ``max_task_retries=-1``); a retried
+file's result reaches the driver once, and writing it is idempotent anyway (atomic renames).
+The paths must be readable by every node (a shared filesystem) on a cluster of several
+machines.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +45,7 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
     """Transcribe the driver's pending items on Ray, writing each result as it arrives."""
     if not driver.pending:
         return
-    ray = _connect(ray_options.address)
+    _connect(ray_options.address)
     import ray.data
 
     settings = actor_settings(settings, ray_options)
@@ -52,7 +54,7 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
     rows = [{"source": str(i.source), "key": i.key} for i in driver.pending]
     dataset = (
         ray.data.from_items(rows, override_num_blocks=len(rows))
-        .map(decode_row, num_cpus=DECODE_CPUS, fn_kwargs={"settings": settings})
+        .map(partial(decode_row, settings=settings), num_cpus=DECODE_CPUS)
         .map_batches(
             Transcriber,
             fn_constructor_args=(settings, job),
@@ -79,7 +81,7 @@ def actor_settings(settings: Settings, ray_options: RayOptions) -> Settings:
     return settings.model_copy(update={"cpu_threads": threads})
 
 
-def _connect(address: str) -> Any:
+def _connect(address: str) -> None:
     try:
         import ray
     except ImportError as exc:
@@ -95,7 +97,6 @@ def _connect(address: str) -> Any:
                 f"cannot reach the Ray cluster at {address}: {exc}",
                 hint="start it with `ray start --head`, or use --ray local",
             ) from exc
-    return ray
 
 
 def decode_row(row: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -60,12 +60,13 @@ def build(settings: Settings, options: ServeOptions) -> Application:
         }
     else:
         scaling["num_replicas"] = options.replicas
-    deployment = serve.deployment(SttReplica, name="SttReplica").options(
+    deployment = serve.deployment(
+        name="SttReplica",
         ray_actor_options=actor_options,
         max_ongoing_requests=settings.workers + settings.queue_size,
         health_check_period_s=10,
         **scaling,
-    )
+    )(SttReplica)
     return deployment.bind(settings)
 
 

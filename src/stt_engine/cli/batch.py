@@ -79,7 +79,7 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
     if values.get("batch_size"):
         overrides["batch_size"] = values["batch_size"]
     job = BatchJob(
-        formats=tuple(kw.pop("formats") or ("text",)),  # type: ignore[call-overload]
+        formats=tuple(kw.pop("formats") or ("text",)),  # type: ignore[arg-type]
         decode=decode_options(values),
         subtitles=subtitle_options(values),
         model=kw.pop("model"),  # type: ignore[arg-type]
