@@ -102,6 +102,19 @@ def test_a_killed_actor_loses_no_file_and_writes_none_twice(
     assert not set(actors) & set(_actor_pids())  # the killed process was replaced
 
 
+def test_a_pool_that_leaves_no_cpu_to_decode_is_refused(
+    tmp_path: Path, clips: Path, ray_address: str
+) -> None:
+    args = ["--ray", ray_address, "--workers", "2", "--cpus-per-worker", "1"]
+    result = _batch(str(clips), "--out", str(tmp_path / "out"), *MODEL, *args)
+    assert result.returncode == 2, result.stderr
+    assert "leave no CPU to decode on: the cluster has 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    gpus = ["--ray", ray_address, "--gpus-per-worker", "1", "--cpus-per-worker", "0.5"]
+    result = _batch(str(clips), "--out", str(tmp_path / "out"), *MODEL, *gpus)
+    assert result.returncode == 2 and "do not fit the cluster's 0 GPU(s)" in result.stderr
+
+
 def _journal(out: Path) -> list[str]:
     path = out / "results.jsonl"
     return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []

@@ -48,6 +48,7 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
     _connect(ray_options.address)
     import ray.data
 
+    _check_room(ray.cluster_resources(), ray_options)
     settings = actor_settings(settings, ray_options)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the driver shows progress in audio seconds
@@ -79,6 +80,25 @@ def actor_settings(settings: Settings, ray_options: RayOptions) -> Settings:
         return settings
     threads = max(1, round(ray_options.cpus_per_worker))
     return settings.model_copy(update={"cpu_threads": threads})
+
+
+def _check_room(resources: dict[str, float], ray_options: RayOptions) -> None:
+    """Refuse a pool that would leave no CPU to decode on (the run would wait forever)."""
+    cpus = float(resources.get("CPU", 0.0))
+    wanted = ray_options.workers * ray_options.cpus_per_worker
+    if wanted + DECODE_CPUS > cpus:
+        raise ConfigError(
+            f"{ray_options.workers} worker(s) x {ray_options.cpus_per_worker:g} CPU leave no "
+            f"CPU to decode on: the cluster has {cpus:g}",
+            hint="lower --workers or --cpus-per-worker, or add CPUs to the cluster",
+        )
+    gpus = float(resources.get("GPU", 0.0))
+    if ray_options.workers * ray_options.gpus_per_worker > gpus:
+        raise ConfigError(
+            f"{ray_options.workers} worker(s) x {ray_options.gpus_per_worker:g} GPU do not fit "
+            f"the cluster's {gpus:g} GPU(s)",
+            hint="lower --workers or --gpus-per-worker",
+        )
 
 
 def _connect(address: str) -> None:
