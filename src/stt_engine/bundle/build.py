@@ -102,11 +102,11 @@ class WheelPlan:
 
 def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
     """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
+    if options.extras and options.target.flavour == "torch-cuda12":
+        raise BundleError("--extra goes with the cpu and cuda12 flavours only")
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
     version = own.name.split("-")[1]
     if options.target.flavour == "torch-cuda12":
-        if options.extras:
-            raise BundleError("--extra goes with the cpu and cuda12 flavours only")
         return _plan_torch(options, own, version)
     wanted = f"[{','.join(options.extras)}]" if options.extras else ""
     requirements = [f"{own}{wanted}"]
