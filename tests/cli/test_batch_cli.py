@@ -38,7 +38,8 @@ def clips(tmp_path: Path, audio_dir: Path) -> Path:
     return folder
 
 
-def test_batch_gives_transcribes_text_and_reports_a_corrupt_file(tmp_path: Path, clips: Path):
+@pytest.mark.slow
+def test_batch_gives_the_text_of_transcribe_and_reports_a_corrupt_file(tmp_path: Path, clips: Path):
     expected = tmp_path / "transcribe"
     done = _run("transcribe", str(clips), "-o", str(expected), *MODEL)
     assert done.returncode == 1  # the broken file
@@ -90,6 +91,7 @@ def test_bad_manifest_line_is_a_clear_error(tmp_path: Path) -> None:
     assert "m.jsonl:1: no audio path" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_driver_resumes_without_redoing_finished_files(tmp_path: Path, audio_dir: Path):
     folder = tmp_path / "in"
     folder.mkdir()
