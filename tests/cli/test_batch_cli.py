@@ -129,3 +129,24 @@ def _ok_keys(out: Path) -> set[str]:
         if record.get("status") == "ok":
             keys.add(record["key"])
     return keys
+
+
+@pytest.mark.parametrize("command", ["batch", "serve"])
+def test_ray_modes_without_ray_say_how_to_install_it(
+    command: str, tmp_path: Path, jfk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from stt_engine.cli import cli
+
+    for name in [m for m in sys.modules if m == "ray" or m.startswith("ray.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    monkeypatch.delitem(sys.modules, "stt_engine.batch.serve_app", raising=False)
+    args = {
+        "batch": ["batch", str(jfk), "--out", str(tmp_path / "out"), "--ray", "local"],
+        "serve": ["serve", "--ray", "--models-dir", str(tmp_path), "--port", "1"],
+    }[command]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "--ray needs Ray" in result.output and "stt-engine[ray]" in result.output
