@@ -121,15 +121,20 @@ def _journal(out: Path) -> list[str]:
 
 
 def _actor_pids() -> list[int]:
-    """Processes titled as the Ray Data actor that holds the model."""
+    """The model-holding Ray Data actors of this test's Ray: its raylet's children so titled."""
+    import ray
+
+    node = ray._private.worker._global_node
+    raylets = {str(p.process.pid) for p in node.all_processes["raylet"]}
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
+            parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
             continue
-        if ACTOR_TITLE in cmdline:
+        if ACTOR_TITLE in cmdline and parent in raylets:
             pids.append(int(entry.name))
     return pids
