@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch", "transformers")
+HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch", "transformers", "ray")
 
 _PROBE = """
 import sys, runpy
@@ -37,6 +37,8 @@ def test_import_is_light() -> None:
     [
         ["stt-engine", "--help"],
         ["stt-engine", "transcribe", "--help"],
+        ["stt-engine", "batch", "--help"],
+        ["stt-engine", "serve", "--help"],
         ["stt-engine", "models", "list"],
         ["stt-engine", "doctor", "--help"],
         [

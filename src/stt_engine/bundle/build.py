@@ -42,6 +42,7 @@ class BuildOptions:
     engine: str = "auto"  # docker, podman or auto
     torch: str | None = None  # torch release for torch-cuda12 (None: newest CUDA 12 build)
     target_driver: str | None = None  # the server's driver, for the manifest's verdict
+    extras: tuple[str, ...] = ()  # optional extras whose wheels go in too (ray)
 
 
 @dataclass
@@ -101,11 +102,14 @@ class WheelPlan:
 
 def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
     """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
+    if options.extras and options.target.flavour == "torch-cuda12":
+        raise BundleError("--extra goes with the cpu and cuda12 flavours only")
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
     version = own.name.split("-")[1]
     if options.target.flavour == "torch-cuda12":
         return _plan_torch(options, own, version)
-    requirements = [str(own)]
+    wanted = f"[{','.join(options.extras)}]" if options.extras else ""
+    requirements = [f"{own}{wanted}"]
     resolved = wheelhouse.resolve(requirements, options.target)
     cuda_names: set[str] = set()
     if options.target.flavour == "cuda12":
@@ -116,7 +120,7 @@ def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
         cuda_names = {req.split(">=")[0] for req in cuda}
         requirements += [f"ctranslate2=={ct2.version}", *cuda]
         resolved = wheelhouse.resolve(requirements, options.target)
-    install = [f"stt-engine=={version}"]
+    install = [f"stt-engine{wanted}=={version}"]
     install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
     return WheelPlan(version, sorted(resolved, key=lambda w: w.name), install)
 

@@ -16,6 +16,7 @@ INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE: a bug, not something the user did
 # name -> "module:attribute"; each module is imported only when its command runs or is helped.
 COMMANDS: dict[str, tuple[str, str]] = {
     "transcribe": ("stt_engine.cli.transcribe:transcribe", "Transcribe audio files."),
+    "batch": ("stt_engine.cli.batch:batch", "Transcribe many files, in-process or on Ray."),
     "models": ("stt_engine.cli.models:models", "List, verify, convert and import models."),
     "serve": ("stt_engine.cli.serve:serve", "Run the OpenAI-compatible HTTP server."),
     "check": ("stt_engine.cli.check:check", "Prove a running server transcribes."),

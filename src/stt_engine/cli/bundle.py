@@ -68,6 +68,13 @@ def bundle() -> None:
 )
 @click.option("--model", "models", multiple=True, help="Model to include (repeatable).")
 @click.option(
+    "--extra",
+    "extras",
+    type=click.Choice(["ray"]),
+    multiple=True,
+    help="Optional extra to carry: ray adds Ray Data and Ray Serve (batch --ray, serve --ray).",
+)
+@click.option(
     "--image", "with_image", is_flag=True, help="Also build and save the container image."
 )
 @click.option(
@@ -124,6 +131,7 @@ def build(
     project: Path | None,
     torch_version: str | None,
     target_driver: str | None,
+    extras: tuple[str, ...],
 ) -> None:
     """Pack wheels, models, doctor.pyz and install.sh into one archive for the target.
 
@@ -147,6 +155,7 @@ def build(
         engine=engine,
         torch=torch_version,
         target_driver=target_driver,
+        extras=extras,
     )
     if dry_run:
         _print_plan(*builder.dry_run(options))

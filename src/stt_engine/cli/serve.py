@@ -43,6 +43,12 @@ _COMPUTE = list(get_args(ComputeType))
 @click.option("--max-loaded-models", type=int, help="Models kept loaded at once.")
 @click.option("--upload-dir", type=click.Path(path_type=Path), help="Folder for uploads.")
 @click.option("--log-level", help="Python logging level (INFO, DEBUG...).")
+@click.option("--ray", "on_ray", is_flag=True, help="Serve on Ray Serve (the ray extra).")
+@click.option("--ray-address", help="Ray cluster to join with --ray (default: auto, else local).")
+@click.option("--replicas", type=click.IntRange(1), default=1, help="Ray Serve replicas.")
+@click.option("--max-replicas", type=click.IntRange(0), default=0, help="Autoscale up to this.")
+@click.option("--gpus-per-replica", type=click.FloatRange(0), default=0.0, help="GPU share each.")
+@click.option("--cpus-per-replica", type=click.FloatRange(0), default=1.0, help="CPUs each.")
 def serve(**flags: Any) -> None:
     """Run the OpenAI-compatible HTTP server (POST /v1/audio/transcriptions, /docs)."""
     import uvicorn
@@ -52,6 +58,7 @@ def serve(**flags: Any) -> None:
     from stt_engine.errors import ConfigError
     from stt_engine.server import create_app
 
+    ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
     if "api_keys" in given:
         given["api_keys"] = list(given["api_keys"])
@@ -60,6 +67,9 @@ def serve(**flags: Any) -> None:
     except ValidationError as exc:
         raise ConfigError(f"invalid setting: {_first_problem(exc)}") from exc
     logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
+    if ray_flags["on_ray"]:
+        _serve_on_ray(settings, ray_flags)
+        return
     app = create_app(settings)
     if settings.device == "cuda":
         # A GPU that is demanded but unusable stops the start (DeviceError, exit 5) with the reason.
@@ -76,6 +86,40 @@ def serve(**flags: Any) -> None:
         log_level=settings.log_level.lower(),
         timeout_keep_alive=30,
     )
+
+
+_RAY_FLAGS = (
+    "on_ray",
+    "ray_address",
+    "replicas",
+    "max_replicas",
+    "gpus_per_replica",
+    "cpus_per_replica",
+)
+
+
+def _serve_on_ray(settings: Any, flags: dict[str, Any]) -> None:
+    from stt_engine.errors import ConfigError
+
+    try:
+        from stt_engine.batch.serve_app import ServeOptions, serve_forever
+    except ImportError as exc:
+        raise ConfigError(
+            "--ray needs Ray Serve, which is not installed",
+            hint="pip install 'stt-engine[ray]'",
+        ) from exc
+    options = ServeOptions(
+        replicas=flags["replicas"],
+        max_replicas=flags["max_replicas"],
+        gpus_per_replica=flags["gpus_per_replica"],
+        cpus_per_replica=flags["cpus_per_replica"],
+    )
+    click.echo(
+        f"stt-engine on Ray Serve: {options.replicas} replica(s) behind "
+        f"http://{settings.host}:{settings.port} (Ctrl-C stops)",
+        err=True,
+    )
+    serve_forever(settings, options, flags["ray_address"])
 
 
 def _first_problem(exc: Any) -> str:

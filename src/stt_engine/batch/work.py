@@ -1,0 +1,63 @@
+"""One batch item transcribed: the job every worker runs, in-process or in a Ray actor."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from stt_engine.batch.outputs import Record
+from stt_engine.errors import SttError
+from stt_engine.formats import SubtitleOptions, render
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from stt_engine.audio import AudioStream
+    from stt_engine.batch.inputs import Item
+    from stt_engine.engine import Engine, TranscribeOptions
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What every item gets: the formats written and the decoding options (picklable)."""
+
+    formats: tuple[str, ...]
+    decode: TranscribeOptions
+    subtitles: SubtitleOptions
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An item's manifest record and, when it succeeded, the text of each format."""
+
+    record: Record
+    rendered: dict[str, str]
+
+
+def transcribe_item(
+    engine: Engine, item: Item, audio: np.ndarray | AudioStream, job: BatchJob
+) -> Outcome:
+    """Transcribe decoded samples or a stream; an SttError becomes an error record."""
+    started = time.monotonic()
+    try:
+        transcript = engine.transcribe_all(audio, job.decode, job.model)
+        rendered = {f: render(transcript, f, job.subtitles) for f in job.formats}
+    except SttError as exc:
+        return failed(item, exc.message)
+    except Exception as exc:  # one file's bug must not stop the run; it is reported as failed
+        return failed(item, f"internal error: {type(exc).__name__}: {exc}")
+    record = Record(
+        file=str(item.source),
+        key=item.key,
+        status="ok",
+        duration=round(transcript.info.duration, 3),
+        language=transcript.info.language,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return Outcome(record, rendered)
+
+
+def failed(item: Item, message: str) -> Outcome:
+    return Outcome(Record(file=str(item.source), key=item.key, status="error", error=message), {})
