@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine, TranscribeOptions
 from stt_engine.server import create_app
-from stt_engine.server.background import BackgroundServer
 
 DEFAULT_AUDIO = Path(__file__).resolve().parents[2] / "../shared/audio/en/whisper_jfk.flac"
 

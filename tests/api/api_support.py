@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
-from stt_engine.server.background import BackgroundServer
 from stt_engine.server.upload_folder import PID_FILE
 
 AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()

@@ -13,8 +13,8 @@ import pytest
 from api_support import API_KEY, live_server, make_settings
 from openai import OpenAI
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
-from stt_engine.server.background import BackgroundServer
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from api_support import API_KEY, JFK, KO_CLIP, live_server, make_settings
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
-from stt_engine.server.background import BackgroundServer
 from stt_engine.transcript import Segment
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

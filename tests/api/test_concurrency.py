@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 from api_support import API_KEY, JFK, LONG_EN, live_server, make_settings, upload_files
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
-from stt_engine.server.background import BackgroundServer
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 

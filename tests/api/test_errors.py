@@ -12,7 +12,7 @@ import pytest
 from api_support import API_KEY, JFK, KO_SPAGHETTI, LONG_EN, upload_files
 from openai import OpenAI
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 
 
 def assert_openai_error(body: object, code: str, param: str | None = None) -> None:

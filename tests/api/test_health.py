@@ -10,9 +10,9 @@ import httpx
 from api_support import API_KEY, JFK, make_settings
 from openai import OpenAI
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
-from stt_engine.server.background import BackgroundServer
 
 
 def test_health_reports_the_device(server: BackgroundServer) -> None:

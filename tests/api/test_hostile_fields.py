@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from api_support import API_KEY
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.options import on
-from stt_engine.server.background import BackgroundServer
 
 HOSTILE = [
     "",

@@ -14,7 +14,7 @@ import pytest
 from api_support import API_KEY, AUDIO
 from openai import BadRequestError, NotFoundError, OpenAI
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.text.postprocess import PostProcess, postprocess
 
 KO_FARES = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02084.flac"  # 편도 요금은 70만 원이고 ...

@@ -18,9 +18,9 @@ from api_support import API_KEY, AUDIO
 from openai import AsyncOpenAI, OpenAI
 from realtime_support import Events, sox_raw, speech, stream_and_collect, write_wav
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.bench.realtime_latency import corpus_clips
 from stt_engine.bench.scoring import score
-from stt_engine.server.background import BackgroundServer
 
 pytestmark = pytest.mark.skipif(shutil.which("sox") is None, reason="needs sox")
 KO_CLIPS = [f"ko/emotiontts/Main/main/lmy/lmy0100{n}.flac" for n in (1, 3, 4)]

@@ -21,9 +21,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from stt_engine.audio import decode_audio
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.bench.scoring import score
 from stt_engine.engine import Engine
-from stt_engine.server.background import BackgroundServer
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 

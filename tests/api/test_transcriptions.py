@@ -13,7 +13,7 @@ import webvtt
 from api_support import API_KEY, JFK, KO_CLIP, KO_SPAGHETTI, reference, upload_files
 from openai import OpenAI
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 
 
 def _words(text: str) -> str:

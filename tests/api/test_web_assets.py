@@ -8,7 +8,7 @@ from importlib import resources
 import httpx
 from api_support import API_KEY
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 
 _OUTSIDE = re.compile(r"""(?:src|href|url|import|from)\s*[=(]?\s*["']?(?:https?:)?//""", re.I)
 

@@ -19,10 +19,10 @@ from api_support import API_KEY, live_server, make_settings
 from openai import OpenAI
 from whisper_export import export_hf
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.models import ModelRegistry
-from stt_engine.server.background import BackgroundServer
 
 HF_NAME = "whisper-base-hf"
 

@@ -28,7 +28,7 @@ from test_transcriptions import (
     test_word_granularity_alone_leaves_out_segments,
 )
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 
 __all__ = [
     "test_json_is_the_default_format",

@@ -23,9 +23,9 @@ from browser_support import (
     foreign,
 )
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
-from stt_engine.server.background import BackgroundServer
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -12,7 +12,7 @@ import pytest
 import srt
 from browser_support import API_KEY, KO_CLIP, KO_SPAGHETTI, snap
 
-from stt_engine.server.background import BackgroundServer
+from stt_engine.bench.local_server import BackgroundServer
 
 
 def _upload(page, path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
-from stt_engine.server.background import BackgroundServer
 
 AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 KO_CLIPS = sorted((AUDIO / "ko/emotiontts/Main/main/lmy").glob("lmy0100[1-9].flac"))

@@ -161,9 +161,9 @@ def main() -> None:
     if args.url:
         asyncio.run(_run(args.url, args))
         return
+    from stt_engine.bench.local_server import BackgroundServer
     from stt_engine.config import Settings
     from stt_engine.server import create_app
-    from stt_engine.server.background import BackgroundServer
 
     base = Path(tempfile.mkdtemp(prefix="stt-bench-"))
     folders = {name: base / name for name in ("models_dir", "cache_dir", "data_dir")}

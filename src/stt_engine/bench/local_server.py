@@ -1,4 +1,7 @@
-"""Run the server in a background thread on a free local port (tests, benchmarks, scripts).
+"""The benchmarks' server: the app in a background thread of this process, on a free port.
+
+The latency benchmarks and scripts/bench start the server this way (the tests borrow it);
+``stt-engine serve`` is the server users run.
 
 ::
 
