@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DeviceName = Literal["auto", "cuda", "cpu"]
 BackendName = Literal["auto", "ctranslate2", "torch"]
+FittedWindows = Literal["off", "streams", "all"]
 ComputeType = Literal[
     "auto",
     "default",
@@ -108,6 +109,12 @@ class Settings(BaseSettings):
         description="Chunks one background job has queued or decoding (0: 1 on CPU, the "
         "batch size on GPU): a lower cap keeps requests' waits short while a job runs.",
     )
+    fitted_windows: FittedWindows = Field(
+        "streams",
+        description="Encode speech chunks in a window fitted to their length (10-30 s) rather "
+        "than Whisper's full 30 s, several times faster on a CPU: for live streams only "
+        "(streams), every chunk (all) or none (off). CTranslate2 only.",
+    )
     pack_chunks: bool = Field(
         False,
         description="Decode short speech chunks (of any requests) together in one 30 s window.",
@@ -159,11 +166,6 @@ class Settings(BaseSettings):
     )
     realtime_max_turn_seconds: float = Field(
         30.0, ge=2, le=30, description="Continuous speech cut into a new turn after, seconds."
-    )
-    realtime_fitted_window: bool = Field(
-        True,
-        description="Encode live-stream turns in a window fitted to their length (10-30 s) "
-        "rather than Whisper's full 30 s: several times faster on a CPU (CTranslate2 only).",
     )
     realtime_partial_interval_seconds: float = Field(
         1.0, ge=0.2, le=10, description="How often an open turn is re-decoded, seconds."

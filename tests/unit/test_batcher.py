@@ -239,7 +239,7 @@ def test_partial_passes_wait_for_other_chunks(batcher: Batcher, backend: GatedBa
 
 
 def test_without_fitting_stream_chunks_join_requests(backend: GatedBackend) -> None:
-    batcher = Batcher(BatchSettings(max_batch=4, wait_ms=0, fit_streams=False))
+    batcher = Batcher(BatchSettings(max_batch=4, wait_ms=0, fitted="off"))
     try:
         blocker = submit(batcher.owner(), backend, "x")
         backend.wait_entered()

@@ -12,10 +12,11 @@ decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued o
 futures are cancelled); chunks already in a running batch finish, and their results are
 thrown away.
 
-A stream's chunks (kinds ``"stream"`` and ``"partial"``, with ``fit_streams``) are encoded in
-a window fitted to their length instead of the full 30 s; chunks batch only with chunks of
-the same window. Chunks of ``"partial"`` owners (a live turn's interim passes, re-done a
-moment later anyway) yield: a batch holds them only when no other owner's chunk leads.
+With ``fitted`` at ``"streams"``, a stream's chunks (kinds ``"stream"`` and ``"partial"``; at
+``"all"``, every chunk) are encoded in a window fitted to their length instead of the full
+30 s; chunks batch only with chunks of the same window. Chunks of ``"partial"`` owners (a
+live turn's interim passes, re-done a moment later anyway) yield: a batch holds them only
+when no other owner's chunk leads.
 
 If a batch fails, its chunks are retried one by one, so one bad chunk fails only its owner.
 """
@@ -61,7 +62,7 @@ class BatchSettings:
     job_cap: int = 1  # chunks a background job has in flight (it yields to requests)
     threads: int = 1
     pack: bool = False
-    fit_streams: bool = True  # stream chunks get an encoder window fitted to their length
+    fitted: str = "streams"  # whose chunks get an encoder window fitted to them: off, all
 
 
 @dataclass(eq=False)
@@ -152,7 +153,7 @@ class Batcher:
                 raise BusyError("the engine is shutting down", retry_after=5)
             self._start_threads()
             cap = self.settings.job_cap if kind == "job" else self.settings.owner_cap
-            fitted = self.settings.fit_streams and kind in _STREAM_KINDS
+            fitted = _fitted(self.settings.fitted, kind)
             owner = Owner(self, kind, cap, fitted=fitted)
             self._owners.add(owner)
             return owner
@@ -354,6 +355,10 @@ class Batcher:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
+
+
+def _fitted(mode: str, kind: str) -> bool:
+    return mode == "all" or (mode == "streams" and kind in _STREAM_KINDS)
 
 
 def _lead(ring: deque[Owner]) -> Owner:

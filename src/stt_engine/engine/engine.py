@@ -285,7 +285,7 @@ def batch_settings(settings: Settings, device: DeviceChoice) -> BatchSettings:
         job_cap=settings.job_max_chunks or (size if gpu else 1),
         threads=inference_threads(settings, device),
         pack=settings.pack_chunks,
-        fit_streams=settings.realtime_fitted_window,
+        fitted=settings.fitted_windows,
     )
 
 
