@@ -44,7 +44,7 @@ def decode_channels(source: str | Path, limits: AudioLimits | None = None) -> np
         audio = container.streams.audio[0]
         count = max(int(audio.codec_context.channels or 1), 1)
         layout = {1: "mono", 2: "stereo"}.get(count, "stereo")
-        rows = list(_decode_stream(container, audio, stream, layout))
+        rows = [np.atleast_2d(r) for r in _decode_stream(container, audio, stream, layout)]
     if not rows:
         raise AudioError(f"{stream.name}: the file holds no audio (zero duration)")
     return np.concatenate(rows, axis=1)

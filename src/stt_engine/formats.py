@@ -74,10 +74,11 @@ def diarized_dict(transcript: Transcript) -> dict[str, object]:
                 "start": round(s.start, 3),
                 "end": round(s.end, 3),
                 "text": s.text.strip(),
-                "speaker": s.speaker,
+                "speaker": s.speaker or "unknown",
             }
             for s in transcript.segments
         ],
+        "usage": {"type": "duration", "seconds": round(transcript.info.duration, 3)},
     }
 
 

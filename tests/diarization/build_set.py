@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
-from stt_engine.bench.diarization_set import render, speech_span, split_at_pauses
+from stt_engine.bench.diarization_set import render, speech_runs, speech_span, split_at_pauses
 
 HERE = Path(__file__).parent
 EMO = "ko/emotiontts/Emotional/emotional-to-emotional"
@@ -85,7 +85,10 @@ def build(name: str, root: Path) -> dict[str, object]:
     for speaker in order:
         source, begin, end = supply[speaker][used[speaker] % len(supply[speaker])]
         used[speaker] += 1
-        pieces.append({"source": source, "begin": begin, "end": end, "at": at, "speaker": speaker})
+        samples = decode_audio(root / source)
+        speech = speech_runs(samples, begin, end)
+        piece = {"source": source, "begin": begin, "end": end, "at": at, "speaker": speaker}
+        pieces.append({**piece, "speech": speech})
         at += end - begin + int(pause * SAMPLE_RATE)
     return {"name": name, "pause": pause, "speakers": len(speakers), "pieces": pieces}
 

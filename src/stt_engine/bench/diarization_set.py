@@ -32,6 +32,7 @@ class Piece:
     end: int
     at: int  # where it starts in the recording (samples)
     speaker: str
+    speech: tuple[tuple[int, int], ...] = ()  # its speech, relative to begin (pauses left out)
 
 
 def load_reference(path: Path) -> dict[str, Any]:
@@ -40,14 +41,18 @@ def load_reference(path: Path) -> dict[str, Any]:
 
 
 def pieces(reference: dict[str, Any]) -> list[Piece]:
-    return [Piece(**p) for p in reference["pieces"]]
+    return [
+        Piece(**{**p, "speech": tuple(tuple(s) for s in p.get("speech", ()))})
+        for p in reference["pieces"]
+    ]
 
 
 def reference_turns(reference: dict[str, Any]) -> list[SpeakerTurn]:
-    return [
-        SpeakerTurn(p.at / SAMPLE_RATE, (p.at + p.end - p.begin) / SAMPLE_RATE, p.speaker)
-        for p in pieces(reference)
-    ]
+    turns = []
+    for p in pieces(reference):
+        for a, b in p.speech or ((0, p.end - p.begin),):
+            turns.append(SpeakerTurn((p.at + a) / SAMPLE_RATE, (p.at + b) / SAMPLE_RATE, p.speaker))
+    return turns
 
 
 def render(reference: dict[str, Any], audio_root: Path) -> np.ndarray:
@@ -71,6 +76,21 @@ def speech_span(samples: np.ndarray, begin: int = 0, end: int | None = None) -> 
         return begin, end
     speech = np.flatnonzero(levels > levels.max() - _SILENCE_RANGE_DB)
     return begin + int(speech[0]) * _FRAME, begin + (int(speech[-1]) + 1) * _FRAME
+
+
+def speech_runs(samples: np.ndarray, begin: int, end: int, pause: float = 0.5) -> list[list[int]]:
+    """[start, end) of speech within [begin, end), relative to begin; pauses of at least
+    ``pause`` seconds (frames below the piece's speech floor) are left out."""
+    levels = _levels(samples[begin:end])
+    speech = levels > levels.max(initial=-120.0) - _SILENCE_RANGE_DB
+    runs: list[list[int]] = []
+    shortest = int(pause * SAMPLE_RATE / _FRAME)
+    for index in np.flatnonzero(speech):
+        if runs and index - runs[-1][1] < shortest:
+            runs[-1][1] = int(index) + 1
+        else:
+            runs.append([int(index), int(index) + 1])
+    return [[a * _FRAME, min(b * _FRAME, end - begin)] for a, b in runs]
 
 
 def split_at_pauses(samples: np.ndarray, seconds: float) -> list[tuple[int, int]]:

@@ -104,6 +104,10 @@ class TranscribeOptions:
         )
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             _check(0 <= getattr(self, name) <= MAX_SPEAKERS, name, f"between 0 and {MAX_SPEAKERS}")
+        if self.diarize:
+            from stt_engine.diarize.turns import SpeakerCount
+
+            SpeakerCount(self.num_speakers, self.min_speakers, self.max_speakers)  # checks
         if self.language is not None:
             from stt_engine.languages import LANGUAGE_NAMES
 
