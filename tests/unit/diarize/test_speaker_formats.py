@@ -25,7 +25,7 @@ def _transcript() -> Transcript:
             " Hello there.",
             words=(Word(" Hello", 0, 0.7, speaker=A), Word(" there.", 0.7, 1.5, speaker=A)),
             speaker=A,
-        ),  # fmt: skip
+        ),
         Segment(1, 0, 1.6, 3.0, " Hi <you> & me.", speaker=B),
         Segment(2, 0, 3.2, 6.0, " A long answer that wraps over more than one line.", speaker=B),
     )
