@@ -65,3 +65,28 @@ def phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(raw), text], check=True)
     subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(clip)], check=True)
     return clip
+
+
+TWO_SPEAKERS_CHANGE = 10.05  # seconds: where the second speaker starts in two_speakers
+
+
+@pytest.fixture(scope="session")
+def two_speakers(audio_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """21 s of two real speakers (LJSpeech, then JFK), written to a temp WAV (never committed)."""
+    import wave
+
+    import numpy as np
+
+    from stt_engine.audio import decode_audio
+
+    first = decode_audio(audio_dir / "en" / "ljspeech" / "LJ001-0001.flac")
+    second = decode_audio(audio_dir / "en" / "whisper_jfk.flac")
+    gap = np.zeros(int(TWO_SPEAKERS_CHANGE * 16_000) - first.size, dtype=np.float32)
+    samples = np.concatenate([first, gap, second])
+    path = tmp_path_factory.mktemp("diarize") / "two_speakers.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path

@@ -35,6 +35,21 @@ def decode_audio(source: str | Path, limits: AudioLimits | None = None) -> np.nd
     return buffer.result()
 
 
+def decode_channels(source: str | Path, limits: AudioLimits | None = None) -> np.ndarray:
+    """Samples of the first audio stream as 16 kHz float32, one row per channel."""
+    import av
+
+    stream = AudioStream(source, limits)
+    with av.open(str(stream.path), metadata_errors="ignore") as container:
+        audio = container.streams.audio[0]
+        count = max(int(audio.codec_context.channels or 1), 1)
+        layout = {1: "mono", 2: "stereo"}.get(count, "stereo")
+        rows = [np.atleast_2d(r) for r in _decode_stream(container, audio, stream, layout)]
+    if not rows:
+        raise AudioError(f"{stream.name}: the file holds no audio (zero duration)")
+    return np.concatenate(rows, axis=1)
+
+
 class AudioStream:
     """A file's samples as 16 kHz mono float32 chunks, decoded while iterated.
 
@@ -131,11 +146,16 @@ def _declared_seconds(container: object, stream: object) -> float | None:
     return None
 
 
-def _decode_stream(container: Any, audio: Any, source: AudioStream) -> Iterator[np.ndarray]:
+def _decode_stream(
+    container: Any, audio: Any, source: AudioStream, layout: str = "mono"
+) -> Iterator[np.ndarray]:
+    """Resampled chunks: 1-d for mono; (channels, samples) when ``layout`` is not mono."""
     import av
 
     name, limits = source.name, source.limits
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+    resampler = av.AudioResampler(
+        format="fltp" if layout != "mono" else "flt", layout=layout, rate=SAMPLE_RATE
+    )
     max_samples = int(limits.max_seconds * SAMPLE_RATE) if limits.max_seconds else None
     decoded = 0
     try:
@@ -143,17 +163,22 @@ def _decode_stream(container: Any, audio: Any, source: AudioStream) -> Iterator[
             frame.pts = None  # let the resampler follow the samples, not broken timestamps
             for out in resampler.resample(frame):
                 decoded += out.samples
-                yield out.to_ndarray()[0]
+                yield _samples(out, layout)
             if max_samples is not None and decoded > max_samples:
                 raise _too_long(name, decoded / SAMPLE_RATE, limits.max_seconds or 0)
         for out in resampler.resample(None):
-            yield out.to_ndarray()[0]
+            yield _samples(out, layout)
     except av.FFmpegError as exc:
         if decoded == 0:
             raise AudioError(f"{name}: cannot decode audio ({_reason(exc)})") from exc
         raise AudioError(
             f"{name}: truncated or corrupt after {decoded / SAMPLE_RATE:.1f} s ({_reason(exc)})"
         ) from exc
+
+
+def _samples(frame: Any, layout: str) -> np.ndarray:
+    array: np.ndarray = frame.to_ndarray()
+    return array[0] if layout == "mono" else array
 
 
 class _Buffer:

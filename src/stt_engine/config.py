@@ -211,6 +211,13 @@ class Settings(BaseSettings):
     redact_placeholder: Literal["label", "stars"] = Field(
         "label", description="Masked text as its kind ([전화번호]) or as ***."
     )
+    diarize_merge_cosine: float = Field(
+        0.95,
+        gt=0.0,
+        le=1.0,
+        description="Diarization: speaker clusters whose centroids are at least this cosine-"
+        "similar are merged into one speaker (lower merges more; 1.0 merges only identical).",
+    )
 
     @field_validator("redact")
     @classmethod

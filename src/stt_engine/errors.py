@@ -10,6 +10,7 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     +-- ConfigError               400  exit 2   invalid_config
     +-- InvalidRequestError       400  exit 2   invalid_request_error
     |   +-- UnsupportedMediaError 415  exit 2   unsupported_media_type
+    |   +-- DiarizationUnavailableError 400 exit 2 diarization_unavailable
     +-- AudioError                400  exit 3   invalid_audio
     |   +-- AudioTooLargeError    413  exit 3   audio_too_large
     +-- ModelError                500  exit 4   model_error
@@ -92,6 +93,12 @@ class InvalidRequestError(SttError):
 class UnsupportedMediaError(InvalidRequestError):
     code = "unsupported_media_type"
     http_status = 415
+
+
+class DiarizationUnavailableError(InvalidRequestError):
+    """Speakers were asked for, but the diarization extra is not installed here."""
+
+    code = "diarization_unavailable"
 
 
 class AudioError(SttError):

@@ -1,4 +1,9 @@
-"""The response formats (json, text, srt, verbose_json, vtt, tsv): media type, extension, writer.
+"""The response formats (json, text, srt, verbose_json, vtt, tsv, diarized_json): media type,
+extension, writer.
+
+A diarized transcript carries a speaker on each segment: verbose_json lists it on segments and
+words, text starts each speaker's run with ``[SPEAKER_1]``, srt each cue, and vtt opens each
+cue with a WebVTT voice tag (``<v SPEAKER_1>``).
 
 Subtitle lines wrap by display width: a Hangul, kana or Han character takes two columns, so
 Korean, Japanese and Chinese lines are as wide on screen as Latin ones.
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 
 from stt_engine.errors import InvalidRequestError
 from stt_engine.languages import language_name
-from stt_engine.transcript import Segment, Transcript
+from stt_engine.transcript import Segment, Transcript, Word
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,39 @@ def verbose_dict(transcript: Transcript) -> dict[str, object]:
     if info.redact:
         body["redactions"] = redaction_counts(transcript)
     if any(s.words is not None for s in transcript.segments):
-        body["words"] = [
-            {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)}
-            for w in transcript.words
-        ]
+        body["words"] = [_word_dict(w) for w in transcript.words]
+    return body
+
+
+def diarized_dict(transcript: Transcript) -> dict[str, object]:
+    """OpenAI's diarized_json object: the text, and segments with speaker, start, end, text."""
+    return {
+        "task": transcript.info.task,
+        "duration": round(transcript.info.duration, 3),
+        "text": transcript.text,
+        "segments": [
+            {
+                "type": "transcript.text.segment",
+                "id": f"seg_{s.id}",
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "text": s.text.strip(),
+                "speaker": s.speaker or "unknown",
+            }
+            for s in transcript.segments
+        ],
+        "usage": {"type": "duration", "seconds": round(transcript.info.duration, 3)},
+    }
+
+
+def _word_dict(word: Word) -> dict[str, object]:
+    body: dict[str, object] = {
+        "word": word.word,
+        "start": round(word.start, 3),
+        "end": round(word.end, 3),
+    }
+    if word.speaker is not None:
+        body["speaker"] = word.speaker
     return body
 
 
@@ -66,7 +100,7 @@ def redaction_counts(transcript: Transcript) -> dict[str, int]:
 
 
 def _segment_dict(segment: Segment) -> dict[str, object]:
-    return {
+    body: dict[str, object] = {
         "id": segment.id,
         "seek": segment.seek,
         "start": round(segment.start, 3),
@@ -78,10 +112,29 @@ def _segment_dict(segment: Segment) -> dict[str, object]:
         "compression_ratio": segment.compression_ratio,
         "no_speech_prob": segment.no_speech_prob,
     }
+    if segment.speaker is not None:
+        body["speaker"] = segment.speaker
+    return body
 
 
 def _text(transcript: Transcript, _: SubtitleOptions) -> str:
-    return transcript.text + "\n"
+    if not any(s.speaker for s in transcript.segments):
+        return transcript.text + "\n"
+    runs: list[tuple[str | None, str]] = []  # (speaker, text) of consecutive segments
+    for segment in transcript.segments:
+        if runs and runs[-1][0] == segment.speaker:
+            runs[-1] = (segment.speaker, runs[-1][1] + segment.text)
+        else:
+            runs.append((segment.speaker, segment.text))
+    return "".join(f"{_label(speaker)}{text.strip()}\n" for speaker, text in runs)
+
+
+def _label(speaker: str | None) -> str:
+    return f"[{speaker}] " if speaker else ""
+
+
+def _diarized_json(transcript: Transcript, _: SubtitleOptions) -> str:
+    return json.dumps(diarized_dict(transcript), ensure_ascii=False)
 
 
 def _json(transcript: Transcript, _: SubtitleOptions) -> str:
@@ -105,17 +158,25 @@ def _tsv(transcript: Transcript, _: SubtitleOptions) -> str:
 
 def _srt(transcript: Transcript, options: SubtitleOptions) -> str:
     blocks = []
-    for index, (start, end, lines) in enumerate(cues(transcript, options), start=1):
+    for index, (start, end, lines, speaker) in enumerate(cues(transcript, options), start=1):
         stamp = f"{_stamp(start, ',')} --> {_stamp(end, ',')}"
-        blocks.append(f"{index}\n{stamp}\n" + "\n".join(lines) + "\n")
+        text = _label(speaker) + "\n".join(lines)
+        blocks.append(f"{index}\n{stamp}\n{text}\n")
     return "\n".join(blocks)
 
 
 def _vtt(transcript: Transcript, options: SubtitleOptions) -> str:
     blocks = ["WEBVTT\n"]
-    for start, end, lines in cues(transcript, options):
-        blocks.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n" + "\n".join(lines) + "\n")
+    for start, end, lines, speaker in cues(transcript, options):
+        voice = f"<v {speaker}>" if speaker else ""
+        text = voice + "\n".join(_vtt_escape(line) for line in lines)
+        blocks.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n{text}\n")
     return "\n".join(blocks)
+
+
+def _vtt_escape(line: str) -> str:
+    """Cue text as WebVTT reads it: &, < and > would start markup."""
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _stamp(seconds: float, separator: str) -> str:
@@ -141,6 +202,7 @@ FORMATS: dict[str, Format] = {
     "verbose_json": Format("application/json", "verbose.json", _verbose_json),
     "vtt": Format("text/vtt; charset=utf-8", "vtt", _vtt),
     "tsv": Format("text/tab-separated-values; charset=utf-8", "tsv", _tsv),
+    "diarized_json": Format("application/json", "diarized.json", _diarized_json),
 }
 FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)
 
@@ -182,11 +244,18 @@ def _units(text: str, width: int) -> list[tuple[str, str]]:
     return units
 
 
-def cues(transcript: Transcript, options: SubtitleOptions) -> list[tuple[float, float, list[str]]]:
-    """Subtitle cues: each segment's wrapped lines, in groups of max_lines, timed by length."""
-    result: list[tuple[float, float, list[str]]] = []
+Cue = tuple[float, float, list[str], str | None]  # start, end, lines, speaker
+
+
+def cues(transcript: Transcript, options: SubtitleOptions) -> list[Cue]:
+    """Subtitle cues: each segment's wrapped lines, in groups of max_lines, timed by length.
+
+    A speaker label takes room on the cue's first line, so a labelled segment wraps narrower.
+    """
+    result: list[Cue] = []
     for segment in transcript.segments:
-        lines = wrap(segment.text, options.max_line_width)
+        room = display_width(_label(segment.speaker))
+        lines = wrap(segment.text, max(options.max_line_width - room, 10))
         if not lines:
             continue
         groups = [lines[i : i + options.max_lines] for i in range(0, len(lines), options.max_lines)]
@@ -195,6 +264,6 @@ def cues(transcript: Transcript, options: SubtitleOptions) -> list[tuple[float, 
         for group in groups:
             share = display_width("".join(group)) / total
             end = start + (segment.end - segment.start) * share
-            result.append((start, end, group))
+            result.append((start, end, group, segment.speaker))
             start = end
     return result

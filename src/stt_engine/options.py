@@ -259,6 +259,26 @@ OPTIONS: tuple[Option, ...] = (
         "A named custom vocabulary: its terms guide decoding, its replacements fix the text.",
         clean=check_name,
     ),
+    Option("diarize", bool, False, "Label segments and words with their speaker."),
+    Option(
+        "diarize_mode",
+        str,
+        "auto",
+        "How speakers are found: cluster (by voice), channels (one party per channel of a "
+        "stereo call) or auto (channels for a stereo file whose channels hold different "
+        "voices, else cluster).",
+        choices=("auto", "cluster", "channels"),
+    ),
+    Option(
+        "num_speakers",
+        int,
+        0,
+        "The number of speakers, when known (diarization; 0: find out).",
+        minimum=0,
+        maximum=15,
+    ),
+    Option("min_speakers", int, 0, "At least this many speakers (0: any).", minimum=0, maximum=15),
+    Option("max_speakers", int, 0, "At most this many speakers (0: any).", minimum=0, maximum=15),
     Option(
         "max_line_width",
         int,

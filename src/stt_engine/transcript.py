@@ -11,6 +11,7 @@ class Word:
     start: float
     end: float
     probability: float = 1.0
+    speaker: str | None = None  # SPEAKER_1, ... when diarized
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Segment:
     no_speech_prob: float = 0.0
     words: tuple[Word, ...] | None = None
     redactions: tuple[tuple[str, int], ...] = ()  # (kind, count) masked in this segment
+    speaker: str | None = None  # SPEAKER_1, ... when diarized
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,16 @@ import sys
 
 import pytest
 
-HEAVY = ("ctranslate2", "faster_whisper", "onnxruntime", "torch", "transformers", "ray")
+HEAVY = (
+    "ctranslate2",
+    "faster_whisper",
+    "onnxruntime",
+    "torch",
+    "transformers",
+    "senko",
+    "sklearn",
+    "ray",
+)
 
 _PROBE = """
 import sys, runpy

@@ -67,7 +67,7 @@ def test_korean_lines_wrap_by_display_width() -> None:
 
 def test_cues_respect_lines_per_cue_and_split_time_in_order() -> None:
     result = cues(_transcript(), SubtitleOptions(max_line_width=16, max_lines=1))
-    assert all(len(lines) == 1 for _, _, lines in result)
+    assert all(len(lines) == 1 for _, _, lines, _ in result)
     first_segment = [c for c in result if c[1] <= 4.25 + 1e-9]
     assert len(first_segment) > 2 and first_segment[-1][1] == pytest.approx(4.25)
     assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(first_segment))

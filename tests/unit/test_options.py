@@ -51,6 +51,11 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "numbers": ("digits", "digits"),
     "redact": ("Phone, email", "email,phone"),
     "vocabulary": ("meetings-2026", "meetings-2026"),
+    "diarize": ("on", True),
+    "diarize_mode": ("channels", "channels"),
+    "num_speakers": ("3", 3),
+    "min_speakers": ("2", 2),
+    "max_speakers": ("4", 4),
     "max_line_width": ("30", 30),
     "max_lines": ("1", 1),
 }
@@ -161,7 +166,8 @@ def test_error_messages_keep_their_wording() -> None:
         "vad_min_silence_ms": ("-1", "invalid vad_min_silence_ms: must be 0 or more"),
         "response_format": (
             "docx",
-            "unknown response_format 'docx': use one of json, text, srt, verbose_json, vtt, tsv",
+            "unknown response_format 'docx': use one of json, text, srt, verbose_json, vtt, tsv, "
+            "diarized_json",
         ),
     }
     for field, (text, message) in cases.items():

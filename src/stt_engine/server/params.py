@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_engine import options
+from stt_engine.diarize import run as diarize
 from stt_engine.engine import TranscribeOptions
 from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError
@@ -40,6 +41,10 @@ def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
     granularities = _granularities(form)
     if "word" in granularities and fmt == "verbose_json":
         values["word_timestamps"] = True
+    if fmt == "diarized_json":
+        values["diarize"] = True
+    if values.get("diarize"):
+        diarize.require(str(options.value(values, "diarize_mode")))
     return TranscriptionRequest(
         model=(form.get("model") or "").strip() or None,
         options=options.decode_options({**values, "task": task}),

