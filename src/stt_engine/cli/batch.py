@@ -8,8 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
-from stt_engine.formats import FORMAT_NAMES
+from stt_engine.cli.options import (
+    engine_options,
+    formats_option,
+    settings_overrides,
+    table_options,
+    table_values,
+)
 
 if TYPE_CHECKING:
     from stt_engine.batch.driver import Driver
@@ -26,14 +31,7 @@ if TYPE_CHECKING:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder: <key>.<ext> per file and format, and results.jsonl.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    type=click.Choice(FORMAT_NAMES),
-    multiple=True,
-    help="Output format; repeat for several (default: text).",
-)
+@formats_option
 @click.option(
     "--ray",
     "ray_address",

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from stt_engine.formats import FORMAT_NAMES
 from stt_engine.options import BY_NAME, Option, Surface, on
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +49,16 @@ def engine_options(func: F) -> F:
         help="Model name, alias or folder (default: the embedded base).",
     )(func)
     return func
+
+
+formats_option = click.option(
+    "--format",
+    "-f",
+    "formats",
+    type=click.Choice(FORMAT_NAMES),
+    multiple=True,
+    help="Output format; repeat for several (default: text).",
+)
 
 
 def settings_overrides(**values: Any) -> dict[str, Any]:

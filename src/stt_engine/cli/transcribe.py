@@ -7,23 +7,21 @@ from pathlib import Path
 
 import click
 
-from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
+from stt_engine.cli.options import (
+    engine_options,
+    formats_option,
+    settings_overrides,
+    table_options,
+    table_values,
+)
 from stt_engine.cli.transcribe_plan import collect_sources, plan
-from stt_engine.formats import FORMAT_NAMES
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @engine_options
 @table_options("cli")
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    type=click.Choice(FORMAT_NAMES),
-    multiple=True,
-    help="Output format; repeat for several (default: text).",
-)
+@formats_option
 @click.option(
     "--output-dir",
     "-o",
