@@ -74,8 +74,10 @@ def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wav
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(fake_microphone: Path) -> Iterator[object]:
+    # Playwright's sync API keeps an asyncio loop running in this thread while it is open, and
+    # asyncio.run() in any later test would then fail: it is closed after each module.
     missing = chromium_missing()
     if missing:
         pytest.skip(missing)
