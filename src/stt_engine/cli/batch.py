@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from stt_engine.cli.options import (
+    engine_and_table_values,
     engine_options,
     formats_option,
-    settings_overrides,
     table_options,
-    table_values,
 )
 
 if TYPE_CHECKING:
@@ -67,15 +66,7 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
     items = collect(inputs)
     if not items:
         raise click.UsageError("no audio files found in the given inputs")
-    overrides = settings_overrides(
-        device=kw.pop("device"),
-        backend=kw.pop("backend"),
-        compute_type=kw.pop("compute_type"),
-        models_dir=kw.pop("models_dir"),
-    )
-    values = table_values(kw, "cli")
-    if values.get("batch_size"):
-        overrides["batch_size"] = values["batch_size"]
+    overrides, values = engine_and_table_values(kw)
     job = BatchJob(
         formats=tuple(kw.pop("formats") or ("text",)),  # type: ignore[arg-type]
         decode=decode_options(values),

@@ -66,6 +66,19 @@ def settings_overrides(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def engine_and_table_values(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, object]]:
+    """Pop the ``engine_options`` from a command's arguments: the Settings overrides they give
+    (with the table's ``batch_size`` as the engine's), and the table's option values."""
+    overrides = settings_overrides(**{name: kw.pop(name) for name in _ENGINE_FLAGS})
+    values = table_values(kw, "cli")
+    if values.get("batch_size"):
+        overrides["batch_size"] = values["batch_size"]
+    return overrides, values
+
+
+_ENGINE_FLAGS = ("device", "backend", "compute_type", "models_dir")
+
+
 def table_options(surface: Surface) -> Callable[[F], F]:
     """The click options of one command, made from stt_engine.options in table order.
 

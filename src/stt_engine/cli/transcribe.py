@@ -8,11 +8,10 @@ from pathlib import Path
 import click
 
 from stt_engine.cli.options import (
+    engine_and_table_values,
     engine_options,
     formats_option,
-    settings_overrides,
     table_options,
-    table_values,
 )
 from stt_engine.cli.transcribe_plan import collect_sources, plan
 
@@ -44,15 +43,7 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
         raise click.UsageError("no audio files found in the given paths")
     to_stdout = output_dir is None and len(sources) == 1 and len(formats) == 1
     jobs = plan(sources, formats, output_dir or Path.cwd(), to_stdout)
-    overrides = settings_overrides(
-        device=kw.pop("device"),
-        backend=kw.pop("backend"),
-        compute_type=kw.pop("compute_type"),
-        models_dir=kw.pop("models_dir"),
-    )
-    values = table_values(kw, "cli")
-    if values.get("batch_size"):
-        overrides["batch_size"] = values["batch_size"]
+    overrides, values = engine_and_table_values(kw)
     options = RunOptions(
         formats=formats,
         to_stdout=to_stdout,
