@@ -170,6 +170,13 @@ class Settings(BaseSettings):
     realtime_partial_interval_seconds: float = Field(
         1.0, ge=0.2, le=10, description="How often an open turn is re-decoded, seconds."
     )
+    realtime_speaker_cosine: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Live speaker labels: a turn whose voice is at least this cosine-similar "
+        "to a known speaker's is theirs, else it is a new speaker (higher splits more).",
+    )
     # Jobs
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="Job database, uploads and results."

@@ -112,8 +112,9 @@ async def _run(url: str, args: argparse.Namespace) -> None:
     joined = _joined(clips)
     pcm = pcm16(joined)
     options = StreamOptions(
-        url=url, api_key=args.api_key, language=args.language, speed=args.speed, timeout=600
-    )
+        url=url, api_key=args.api_key, language=args.language, speed=args.speed, timeout=600,
+        diarize=args.diarize,
+    )  # fmt: skip
     stop = asyncio.Event()
     health = asyncio.ensure_future(_health_times(url, stop))
     sessions = [stream_pcm(pcm, options) for _ in range(args.sessions)]
@@ -145,6 +146,9 @@ def _report(results: list[StreamResult], health: list[float]) -> None:
         got = [p for p in per if p is not None]
         print(f"{label} turn of each session -> completed: {_quantiles(got)}")
     print(f"/health while streaming:       {_quantiles(health)}")
+    labelled = [t.speaker for t in turns if t.speaker is not None]
+    if labelled:
+        print(f"speakers: {len(set(labelled))} labels on {len(labelled)} of {len(turns)} turns")
 
 
 def main() -> None:
@@ -157,6 +161,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1)
     parser.add_argument("--file-request", action="store_true")
     parser.add_argument("--speed", type=float, default=1.0, help="x real time (latency: 1)")
+    parser.add_argument("--diarize", action="store_true", help="ask for speaker labels")
     args = parser.parse_args()
     if args.url:
         asyncio.run(_run(args.url, args))

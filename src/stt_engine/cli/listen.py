@@ -28,9 +28,10 @@ _PREFIX = "conversation.item.input_audio_transcription"
 @click.option("--speed", type=float, default=1.0, show_default=True, help="x real time (files).")
 @click.option("--mic", is_flag=True, help="Stream the default microphone instead of a file.")
 @click.option("--seconds", type=float, default=30.0, show_default=True, help="Mic recording.")
+@click.option("--diarize", is_flag=True, help="Label each turn with its speaker.")
 def listen(
     file: Path | None, url: str, api_key: str | None, language: str | None, speed: float,
-    mic: bool, seconds: float,
+    mic: bool, seconds: float, diarize: bool,
 ) -> None:  # fmt: skip
     """Stream FILE (or the microphone) and print partials and finals."""
     from stt_engine.realtime.client import StreamOptions, pcm16, stream_pcm
@@ -41,8 +42,9 @@ def listen(
         )
     samples = _microphone(seconds) if mic else _file(file)  # type: ignore[arg-type]
     options = StreamOptions(
-        url=url, api_key=api_key, language=language, speed=1.0 if mic else speed
-    )
+        url=url, api_key=api_key, language=language, speed=1.0 if mic else speed,
+        diarize=diarize,
+    )  # fmt: skip
     result = asyncio.run(stream_pcm(pcm16(samples), options, _printer()))
     for error in result.errors:
         click.secho(f"error: {error.get('message')}", fg="red", err=True)
@@ -71,6 +73,7 @@ def _microphone(seconds: float) -> Any:
 
 def _printer() -> Any:
     shown: dict[str, str] = {}
+    speakers: dict[str, str] = {}
 
     def show(event: dict[str, Any]) -> None:
         kind = event.get("type")
@@ -78,7 +81,10 @@ def _printer() -> Any:
             item = event["item_id"]
             shown[item] = shown.get(item, "") + event.get("delta", "")
             click.echo(f"\r... {shown[item]}", nl=False)
+        elif kind == f"{_PREFIX}.segment":
+            speakers[event["item_id"]] = f"[{event.get('speaker')}] "
         elif kind == f"{_PREFIX}.completed":
-            click.echo(f"\r{event.get('transcript', '')}\033[K")
+            who = speakers.get(event.get("item_id", ""), "")
+            click.echo(f"\r{who}{event.get('transcript', '')}\033[K")
 
     return show

@@ -65,6 +65,21 @@ class SenkoDiarizer:
             for s in result["merged_segments"]
         ]
 
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        """The mean of the piece's CAM++ window embeddings (1.5 s windows), unit length."""
+        samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
+        seconds = samples.size / 16_000
+        if seconds <= 0:
+            raise SttError("no audio to take a voice embedding of")
+        pipeline = self._pipeline
+        with self._lock, _quiet():
+            windows = pipeline._generate_subsegments([(0.0, seconds)], False)
+            features = pipeline._extract_fbank_features(samples, windows)
+            vectors = np.asarray(pipeline._generate_embeddings(*features), dtype=np.float64)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        mean = vectors.mean(axis=0)
+        return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-9), dtype=np.float32)
+
     def _bound(self, count: SpeakerCount) -> None:
         """Put this call's speaker bounds on the clustering (a given count skips merging)."""
         low, high = count.bounds()

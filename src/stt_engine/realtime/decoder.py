@@ -5,7 +5,8 @@ fallback ladder (it is re-done a second later anyway); the same search keeps the
 close to the final text. A turn's final decode uses the request defaults. Both run on a
 worker thread, so the event loop never blocks, as batcher owners of kind ``"stream"``
 (finals) and ``"partial"`` (passes, which yield to every other chunk). OpenAI's model names
-(``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model.
+(``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model; ``-diarize`` after a name
+asks for speaker labels and names the same model.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine.backend import TranscribeOptions
 from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
-from stt_engine.realtime.events import SessionConfig
+from stt_engine.realtime.events import DIARIZE_SUFFIX, SessionConfig
 
 if TYPE_CHECKING:
     from stt_engine.engine import Engine
@@ -32,7 +33,7 @@ def model_name(name: str | None) -> str | None:
     """The engine's model for a session's model name (None: the default)."""
     if name is None or name.startswith(_OPENAI_MODELS):
         return None
-    return name
+    return name.removesuffix(DIARIZE_SUFFIX)
 
 
 class EngineDecoder:

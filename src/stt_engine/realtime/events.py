@@ -19,6 +19,7 @@ from stt_engine.realtime.turn import TurnSettings
 
 Dialect = Literal["ga", "beta"]
 MAX_APPEND_BYTES = 15 * 1024 * 1024  # OpenAI's limit on one append event's base64 text
+DIARIZE_SUFFIX = "-diarize"
 _EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "auto": 500, "high": 300}
 
 
@@ -40,6 +41,7 @@ class SessionConfig:
     prompt: str | None = None
     turn: TurnSettings | None = field(default_factory=TurnSettings)
     noise_reduction: str | None = None  # accepted and reported; no filter is applied
+    diarize: bool = False  # speaker labels on completed turns (a "-diarize" model name)
 
 
 class _Params(BaseModel):
@@ -128,7 +130,15 @@ def _transcription(config: SessionConfig, params: TranscriptionParams | None) ->
     if params is None:
         return config
     changes = {name: getattr(params, name) for name in params.model_fields_set}
+    if "model" in changes:
+        changes["diarize"] = diarizing(changes["model"])
     return replace(config, **changes)
+
+
+def diarizing(model: str | None) -> bool:
+    """Whether a session's model name asks for speaker labels (``gpt-4o-transcribe-diarize``,
+    or any engine model with ``-diarize`` after its name)."""
+    return model is not None and model.endswith(DIARIZE_SUFFIX)
 
 
 def apply_ga(config: SessionConfig, session: object, cut: float) -> SessionConfig:

@@ -2,7 +2,8 @@
 
 The session says what happened (a turn started, a delta was confirmed, a turn completed);
 an outbox puts it into one wire shape and sends it. ``OpenAIOutbox`` speaks the Realtime
-protocol; ``PlainOutbox`` sends the few events of ``/v1/audio/stream``.
+protocol; ``PlainOutbox`` sends the few events of ``/v1/audio/stream``. A turn labelled with its
+speaker gets OpenAI's ``.segment`` event before ``.completed`` (plain: ``speaker`` on ``final``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Outbox(Protocol):
     async def committed(self, turn: Turn) -> None: ...
     async def cleared(self) -> None: ...
     async def delta(self, item_id: str, text: str, confirmed: str) -> None: ...
-    async def completed(self, turn: Turn, text: str) -> None: ...
+    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None: ...
     async def failed(self, item_id: str, problem: Problem) -> None: ...
     async def error(self, problem: Problem, event_id: str | None) -> None: ...
 
@@ -98,7 +99,13 @@ class OpenAIOutbox:
     async def delta(self, item_id: str, text: str, confirmed: str) -> None:
         await self._emit(f"{_TRANSCRIPTION}.delta", item_id=item_id, content_index=0, delta=text)
 
-    async def completed(self, turn: Turn, text: str) -> None:
+    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
+        if speaker is not None:  # the diarizing model's event, one segment per turn
+            await self._emit(
+                f"{_TRANSCRIPTION}.segment", item_id=turn.item_id, content_index=0,
+                id=new_id("seg"), text=text, speaker=speaker,
+                start=turn.start_ms / 1000, end=turn.end_ms / 1000,
+            )  # fmt: skip
         usage = {"type": "duration", "seconds": round((turn.end_ms - turn.start_ms) / 1000, 3)}
         await self._emit(
             f"{_TRANSCRIPTION}.completed",
@@ -142,11 +149,12 @@ class PlainOutbox:
     async def delta(self, item_id: str, text: str, confirmed: str) -> None:
         await self._send({"type": "partial", "id": item_id, "text": confirmed})
 
-    async def completed(self, turn: Turn, text: str) -> None:
+    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
         start, end = turn.start_ms / 1000, turn.end_ms / 1000
-        await self._send(
-            {"type": "final", "id": turn.item_id, "text": text, "start": start, "end": end}
-        )
+        event = {"type": "final", "id": turn.item_id, "text": text, "start": start, "end": end}
+        if speaker is not None:
+            event["speaker"] = speaker
+        await self._send(event)
 
     async def failed(self, item_id: str, problem: Problem) -> None:
         await self._send({"type": "error", "id": item_id, "error": problem.body()})

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.errors import SttError
+from stt_engine.errors import DiarizationUnavailableError, SttError
 from stt_engine.realtime.events import (
     MAX_APPEND_BYTES,
     EventError,
@@ -27,6 +27,7 @@ from stt_engine.realtime.events import (
 )
 from stt_engine.realtime.formats import InputDecoder
 from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, Problem
+from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Decoder, LiveStream, Observer
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -39,6 +40,7 @@ class Session:
         self, outbox: Outbox, decoder: Decoder, *, config: SessionConfig | None = None,
         partial_interval: float = 1.0, max_buffer_seconds: float = 60.0,
         max_turn_seconds: float = 30.0, observer: Observer | None = None,
+        speakers: LiveSpeakers | None = None,
     ):  # fmt: skip
         self.outbox = outbox
         self.decoder = decoder
@@ -47,8 +49,10 @@ class Session:
         self.input = InputDecoder(self.config.audio_format)
         self.stream = LiveStream(
             outbox, decoder, self.config, partial_interval=partial_interval,
-            max_buffer_seconds=max_buffer_seconds, observer=observer,
+            max_buffer_seconds=max_buffer_seconds, observer=observer, speakers=speakers,
         )  # fmt: skip
+        if self.config.diarize:
+            self._require_speakers()
         self._handlers: dict[str, Handler] = {
             "session.update": self._update_ga,
             "transcription_session.update": self._update_beta,
@@ -99,6 +103,8 @@ class Session:
     async def _update(self, config: SessionConfig, dialect: str) -> None:
         if config.model != self.config.model:
             self.decoder.check_model(config.model)
+        if config.diarize and not self.config.diarize:
+            self._require_speakers()
         if config.language is not None:
             config = _lower_language(config)
         if config.audio_format != self.config.audio_format:
@@ -108,6 +114,17 @@ class Session:
         if isinstance(self.outbox, OpenAIOutbox):
             self.outbox.dialect = "beta" if dialect == "beta" else "ga"
         await self.outbox.session(config, created=False)
+
+    def _require_speakers(self) -> None:
+        """Refuse speaker labels where the diarization extra is missing; else warm it up."""
+        if self.stream.speakers is None:
+            raise DiarizationUnavailableError(
+                "speaker labels need the diarization extra, which this server lacks",
+                hint="install stt-engine[diarize] on the server, or use a model name "
+                "without '-diarize'",
+                param="session.audio.input.transcription.model",
+            )
+        self.stream.speakers.warm()
 
     async def _append(self, event: dict[str, Any]) -> None:
         audio = event.get("audio")

@@ -13,6 +13,9 @@ A turn's audio ends ``PAUSE_MS`` into the silence that ends it. When the detecto
 pause that long, the final decode of the turn as it would end there starts at once, while the
 rest of ``silence_duration_ms`` is awaited: if the turn does stop there, that decode is its
 final; if the speaker goes on, it is thrown away.
+
+When the session asks for speakers, each committed turn's voice embedding is taken while
+its text decodes, and the turn completes with its speaker's label.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import anyio
 import numpy as np
@@ -33,6 +36,7 @@ from stt_engine.errors import SttError
 from stt_engine.realtime.agreement import LocalAgreement
 from stt_engine.realtime.events import EventError, SessionConfig, new_id
 from stt_engine.realtime.outbox import Outbox, Problem, Turn
+from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.turn import PAUSE_MS, TurnDetector, TurnEvent
 
 log = logging.getLogger(__name__)
@@ -86,6 +90,7 @@ class _Final:
     open_turn: _OpenTurn
     ended_at: float  # monotonic time the turn was committed
     early: asyncio.Future[str] | None = None  # its decode, started at the pause
+    voice: asyncio.Future[np.ndarray] | None = None  # its speaker embedding, when labelled
 
 
 class LiveStream:
@@ -94,9 +99,10 @@ class LiveStream:
     def __init__(
         self, outbox: Outbox, decoder: Decoder, config: SessionConfig, *,
         partial_interval: float = 1.0, max_buffer_seconds: float = 60.0,
-        observer: Observer | None = None,
+        observer: Observer | None = None, speakers: LiveSpeakers | None = None,
     ):  # fmt: skip
         self.outbox, self.decoder, self.config = outbox, decoder, config
+        self.speakers = speakers
         self.partial_interval = partial_interval
         self.max_buffer_samples = int(max_buffer_seconds * SAMPLE_RATE)
         self.observer = observer or Observer()
@@ -217,7 +223,11 @@ class LiveStream:
             early.discard()
             early = None
         task = early.task if early is not None else None
-        self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic(), task))
+        voice = None
+        if self.config.diarize and self.speakers is not None:
+            voice = self.speakers.embed(audio)
+            voice.add_done_callback(_retrieve)
+        self._finals.put_nowait(_Final(turn, audio, opened, time.monotonic(), task, voice))
 
     async def clear(self) -> None:
         self._buffer_start = self._end
@@ -258,8 +268,20 @@ class LiveStream:
         rest = agreement.finish(text)
         if rest:
             await self.outbox.delta(item_id, rest, agreement.text)
-        await self.outbox.completed(final.turn, text)
+        await self.outbox.completed(final.turn, text, await self._speaker(final))
         self.observer.completed(time.monotonic() - final.ended_at)
+
+    async def _speaker(self, final: _Final) -> str | None:
+        """The turn's speaker label; None when not asked for or its embedding failed (the
+        text still completes)."""
+        if final.voice is None or self.speakers is None:
+            return None
+        try:
+            seconds = final.audio.size / SAMPLE_RATE
+            return self.speakers.label(await final.voice, seconds)
+        except Exception:
+            log.warning("no speaker label for turn %s", final.turn.item_id, exc_info=True)
+            return None
 
     async def _partial_loop(self) -> None:
         while True:
@@ -313,7 +335,7 @@ def _deciding(opened: _OpenTurn) -> bool:
     return opened.early is not None and not opened.early.task.done()
 
 
-def _retrieve(task: asyncio.Future[str]) -> None:
+def _retrieve(task: asyncio.Future[Any]) -> None:
     """Collect a discarded decode's outcome, so it is never reported as unretrieved."""
     if not task.cancelled():
         task.exception()

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.diarize.turns import SpeakerEmbedder
 from stt_engine.realtime.events import SessionConfig
 from stt_engine.realtime.outbox import Problem, Turn
+from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import LiveStream
 from stt_engine.realtime.turn import PAUSE_MS, TurnSettings
 
@@ -43,6 +45,7 @@ class RecordingOutbox:
         self.turns: list[Turn] = []
         self.texts: list[str] = []
         self.stops: list[int] = []
+        self.speakers: list[str | None] = []
 
     async def session(self, config: SessionConfig, created: bool) -> None: ...
     async def speech_started(self, item_id: str, start_ms: int) -> None: ...
@@ -52,9 +55,10 @@ class RecordingOutbox:
     async def committed(self, turn: Turn) -> None: ...
     async def cleared(self) -> None: ...
     async def delta(self, item_id: str, text: str, confirmed: str) -> None: ...
-    async def completed(self, turn: Turn, text: str) -> None:
+    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
         self.turns.append(turn)
         self.texts.append(text)
+        self.speakers.append(speaker)
 
     async def failed(self, item_id: str, problem: Problem) -> None:
         raise AssertionError(problem)
@@ -62,10 +66,14 @@ class RecordingOutbox:
     async def error(self, problem: Problem, event_id: str | None) -> None: ...
 
 
-async def _stream(audio: np.ndarray, silence_ms: int) -> tuple[RecordingOutbox, RecordingDecoder]:
+async def _stream(
+    audio: np.ndarray, silence_ms: int, embedder: SpeakerEmbedder | None = None
+) -> tuple[RecordingOutbox, RecordingDecoder]:
     outbox, decoder = RecordingOutbox(), RecordingDecoder()
-    config = SessionConfig(turn=TurnSettings(silence_duration_ms=silence_ms))
-    stream = LiveStream(outbox, decoder, config, partial_interval=60.0)
+    turn = TurnSettings(silence_duration_ms=silence_ms)
+    config = SessionConfig(turn=turn, diarize=embedder is not None)
+    speakers = LiveSpeakers(lambda: embedder, 0.8) if embedder is not None else None
+    stream = LiveStream(outbox, decoder, config, partial_interval=60.0, speakers=speakers)
     try:
         for start in range(0, audio.size, 1600):
             await stream.feed(audio[start : start + 1600])
@@ -107,3 +115,32 @@ def test_speech_after_a_pause_throws_the_early_decode_away(audio_dir: Path) -> N
     assert decoder.finals[0] < speech.size + SAMPLE_RATE  # the first stopped at the pause
     assert outbox.texts == [f"samples {decoder.finals[-1]}"]
     assert abs(decoder.finals[-1] - samples) <= SAMPLE_RATE // 1000
+
+
+class LoudnessVoice:
+    """A stand-in voice print: turns louder than 0.05 RMS are one voice, quieter another."""
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        loud = float(np.sqrt(np.mean(audio**2))) > 0.05
+        return np.array([1.0, 0.0] if loud else [0.0, 1.0], dtype=np.float32)
+
+
+class BrokenVoice:
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        raise RuntimeError("the embedder broke")
+
+
+def test_turns_complete_with_their_speakers(audio_dir: Path) -> None:
+    speech = decode_audio(audio_dir / CLIP)
+    quiet = speech * (0.02 / float(np.sqrt(np.mean(speech**2))))
+    loud = speech * (0.2 / float(np.sqrt(np.mean(speech**2))))
+    audio = np.concatenate([_silence(1.0), loud, _silence(1.5), quiet, _silence(1.5), loud])
+    outbox, _ = asyncio.run(_stream(np.concatenate([audio, _silence(1.5)]), 800, LoudnessVoice()))
+    assert outbox.speakers == ["SPEAKER_1", "SPEAKER_2", "SPEAKER_1"]
+
+
+def test_a_failed_voice_print_still_completes_the_turn(audio_dir: Path) -> None:
+    speech = decode_audio(audio_dir / CLIP)
+    audio = np.concatenate([_silence(1.0), speech, _silence(1.5)])
+    outbox, decoder = asyncio.run(_stream(audio, 800, BrokenVoice()))
+    assert outbox.texts == [f"samples {decoder.finals[-1]}"] and outbox.speakers == [None]

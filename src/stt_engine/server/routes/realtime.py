@@ -5,7 +5,8 @@ Every connection is accepted first so a refusal can say why: an ``error`` event 
 shape, then a close with a code and reason (1008 for a bad or missing key or bad query,
 1013 when the session cap is reached or the model is not loaded yet). Sessions close after
 ``realtime_idle_timeout_seconds`` without a message and ``realtime_max_session_seconds`` in
-all (1000, with the reason).
+all (1000, with the reason). A session speaks speakers when its model name ends in
+``-diarize`` (``gpt-4o-transcribe-diarize``); the plain stream also takes ``?diarize=true``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from stt_engine.diarize import run as diarize
 from stt_engine.engine.scheduler import TimeoutPolicy
 from stt_engine.errors import SttError
 from stt_engine.realtime.decoder import EngineDecoder
-from stt_engine.realtime.events import EventError, SessionConfig
+from stt_engine.realtime.events import EventError, SessionConfig, diarizing
 from stt_engine.realtime.formats import PCM_RATES, AudioFormat
 from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, PlainOutbox, Problem
 from stt_engine.realtime.session import Session
+from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Observer
 from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_key
 from stt_engine.server.state import ServerState
@@ -34,6 +37,7 @@ from stt_engine.server.state import ServerState
 router = APIRouter(tags=["realtime"])
 _POLICY, _TRY_LATER, _NORMAL = 1008, 1013, 1000
 _DRAIN_SECONDS = 60.0
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 class Refused(Exception):
@@ -105,11 +109,15 @@ def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -
         partial=metrics.realtime_partial.observe,
         completed=metrics.realtime_completed.observe,
     )
+    speakers = None
+    if diarize.available():
+        speakers = LiveSpeakers(state.engine.speaker_embedder, settings.realtime_speaker_cosine)
     return Session(
         outbox, EngineDecoder(state.engine, policy), config=config,
         partial_interval=settings.realtime_partial_interval_seconds,
         max_buffer_seconds=settings.realtime_max_buffer_seconds,
         max_turn_seconds=settings.realtime_max_turn_seconds, observer=observer,
+        speakers=speakers,
     )  # fmt: skip
 
 
@@ -218,7 +226,23 @@ def _plain_config(websocket: WebSocket) -> SessionConfig:
             _POLICY,
         )
     fmt = AudioFormat("pcm16", int(rate_text))
-    return SessionConfig(audio_format=fmt, language=language, model=query.get("model") or None)
+    model = query.get("model") or None
+    return SessionConfig(
+        audio_format=fmt, language=language, model=model, diarize=_plain_diarize(query, model)
+    )
+
+
+def _plain_diarize(query: Any, model: str | None) -> bool:
+    """``diarize=true`` (or a ``-diarize`` model): speaker labels on finals, where installed."""
+    text = (query.get("diarize") or "false").lower()
+    if text not in _BOOLEANS:
+        problem = Problem(f"invalid diarize '{text}': true or false", "invalid_value", "diarize")
+        raise Refused(problem, _POLICY)
+    wanted = _BOOLEANS[text] or diarizing(model)
+    if wanted and not diarize.available():
+        message = "speaker labels need the diarization extra, which this server lacks"
+        raise Refused(Problem(message, "diarization_unavailable", "diarize"), _POLICY)
+    return wanted
 
 
 def _check_model(state: ServerState, name: str | None) -> None:
