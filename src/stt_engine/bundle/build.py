@@ -124,6 +124,11 @@ class ExtraTorch:
             where = "the diarizer runs on the CPU and these CUDA wheels are carried unused"
         else:
             where = "CTranslate2 keeps its own CUDA 12 wheels beside them"
+            if self.cuda:
+                from stt_engine.doctor.compat import Compat
+
+                driver = Compat().toolkit_driver(self.cuda)
+                where += f" and torch uses the GPU only with driver >= {driver or '?'}"
         return (
             f"torch {self.torch.version} (the index's default build, {built}) comes with "
             f"--extra {extras}: it and its {len(self.cuda_wheels)} CUDA wheels (nvidia-*, "

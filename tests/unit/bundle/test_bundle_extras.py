@@ -162,6 +162,7 @@ def test_the_index_torch_an_extra_brings_is_named_with_its_cuda_wheels(
     assert "its 6 CUDA wheels" in note and "take 700 MB of the 1200 MB" in note
     assert "the diarizer runs on the CPU" in note
     assert "--flavour torch-cuda12 --extra diarize" in note
+    assert "torch uses the GPU only with driver >= 580.65.06" in extra.note("cuda12", sizes)
 
 
 def test_the_dry_run_prints_the_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
