@@ -1,7 +1,8 @@
 """The torch-cuda12 flavour: PyTorch CUDA 12 wheels from the package index, and the verdict.
 
 The index serves one Linux build of each torch release, built for the CUDA its maintainers
-chose (the wheel pins ``nvidia-cuda-runtime-cu12==12.x`` or ``-cu13``). This flavour looks for
+chose (the wheel pins ``nvidia-cuda-runtime-cu12==12.x``, ``-cu13``, or from 2.14 on the
+``cuda-toolkit[...]==13.x`` meta package). This flavour looks for
 the newest release whose index build is CUDA 12 (or the release ``--torch`` names), resolves
 ``stt-engine[torch]`` (plus the bundle's extras, so diarization shares the one torch) with it
 for the target, and records the doctor's verdict on the target driver, so the manifest says
