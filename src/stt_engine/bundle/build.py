@@ -42,7 +42,7 @@ class BuildOptions:
     engine: str = "auto"  # docker, podman or auto
     torch: str | None = None  # torch release for torch-cuda12 (None: newest CUDA 12 build)
     target_driver: str | None = None  # the server's driver, for the manifest's verdict
-    extras: tuple[str, ...] = ()  # optional extras whose wheels go in too (ray)
+    extras: tuple[str, ...] = ()  # optional extras whose wheels go in too (ray, diarize)
 
 
 @dataclass
@@ -52,6 +52,7 @@ class BuildResult:
     sizes: dict[str, int] = field(default_factory=dict)  # wheels, models, tools, archive
     largest: list[tuple[str, int]] = field(default_factory=list)
     image_archive: Path | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. what an extra's torch costs
 
 
 @dataclass
@@ -61,6 +62,7 @@ class _Staged:
     versions: dict[str, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
     torch: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def bundle_name(version: str, flavour: str) -> str:
@@ -85,6 +87,7 @@ def build_bundle(
         with progress("packing", total) as advance:
             archive.pack(staging, result.archive, advance)
         result.sizes, result.largest = _sizes(staging, result.archive)
+        result.notes = staged.notes
         if options.image:
             result.image_archive = _image(options, staging, staged.version, progress)
     return result
@@ -98,12 +101,45 @@ class WheelPlan:
     wheels: list[wheelhouse.Wheel]
     install: list[str]  # what install.sh and the Containerfile ask pip for
     torch: dict[str, Any] | None = None  # torch-cuda12: build, CUDA, driver verdict
+    # cpu and cuda12 with an extra that needs torch (diarize): the index's default torch build
+    # and the CUDA wheels it brings, which the flavour itself does not use
+    extra_torch: ExtraTorch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraTorch:
+    extras: tuple[str, ...]  # the bundle's extras, one of which asked for torch
+    torch: wheelhouse.Wheel
+    cuda: str | None  # the CUDA the index built it for ("13.0"), None when unknown
+    cuda_wheels: list[wheelhouse.Wheel]
+
+    def note(self, flavour: str, sizes: dict[str, int | None]) -> str:
+        """One line: the torch build an extra brought, its size and the better combination."""
+        extras = ",".join(self.extras)
+        own = [sizes.get(w.filename) for w in (self.torch, *self.cuda_wheels)]
+        size = sum(s for s in own if s is not None) / 1_000_000
+        total = sum(s for s in sizes.values() if s is not None) / 1_000_000
+        built = f"built for CUDA {self.cuda}" if self.cuda else "built for an unknown CUDA"
+        if flavour == "cpu":
+            where = "the diarizer runs on the CPU and these CUDA wheels are carried unused"
+        else:
+            where = "CTranslate2 keeps its own CUDA 12 wheels beside them"
+            if self.cuda:
+                from stt_engine.doctor.compat import Compat
+
+                driver = Compat().toolkit_driver(self.cuda)
+                where += f" and torch uses the GPU only with driver >= {driver or '?'}"
+        return (
+            f"torch {self.torch.version} (the index's default build, {built}) comes with "
+            f"--extra {extras}: it and its {len(self.cuda_wheels)} CUDA wheels (nvidia-*, "
+            f"cuda-*, triton) take {size:.0f} MB of the {total:.0f} MB of wheels; on {flavour} "
+            f"{where}. For a GPU server, --flavour torch-cuda12 --extra {extras} carries one "
+            "CUDA 12 torch that CTranslate2 and the diarizer share."
+        )
 
 
 def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
     """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
-    if options.extras and options.target.flavour == "torch-cuda12":
-        raise BundleError("--extra goes with the cpu and cuda12 flavours only")
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
     version = own.name.split("-")[1]
     if options.target.flavour == "torch-cuda12":
@@ -122,14 +158,26 @@ def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
         resolved = wheelhouse.resolve(requirements, options.target)
     install = [f"stt-engine{wanted}=={version}"]
     install += [f"{w.name}=={w.version}" for w in resolved if w.name in cuda_names]
-    return WheelPlan(version, sorted(resolved, key=lambda w: w.name), install)
+    wheels = sorted(resolved, key=lambda w: w.name)
+    return WheelPlan(version, wheels, install, extra_torch=_extra_torch(wheels, options))
+
+
+def _extra_torch(wheels: list[wheelhouse.Wheel], options: BuildOptions) -> ExtraTorch | None:
+    from stt_engine.bundle.torch_plan import cuda_wheels, wheel_cuda
+
+    torch = next((w for w in wheels if w.name == "torch"), None)
+    if torch is None:
+        return None
+    found = cuda_wheels(torch, wheels, options.target)
+    return ExtraTorch(options.extras, torch, wheel_cuda(torch), found)
 
 
 def _plan_torch(options: BuildOptions, own: Path, version: str) -> WheelPlan:
     from stt_engine.bundle.torch_plan import plan_torch
 
-    plan = plan_torch(own, options.target, options.torch)
-    install = [f"stt-engine[torch]=={version}", f"torch=={plan.torch.version}"]
+    plan = plan_torch(own, options.target, options.torch, options.extras)
+    wanted = ",".join(("torch", *options.extras))
+    install = [f"stt-engine[{wanted}]=={version}", f"torch=={plan.torch.version}"]
     wheels = sorted(plan.wheels, key=lambda w: w.name)
     return WheelPlan(version, wheels, install, plan.record(options.target_driver))
 
@@ -145,8 +193,12 @@ def _stage_wheels(
     options: BuildOptions, wheels: Path, tmp: Path, staged: _Staged, progress: ProgressFactory
 ) -> None:
     plan = plan_wheels(options, tmp)
+    sizes: dict[str, int | None] = {}
     for wheel in plan.wheels:
-        wheelhouse.place(wheelhouse.fetch(wheel, options.cache_dir, progress), wheels)
+        placed = wheelhouse.place(wheelhouse.fetch(wheel, options.cache_dir, progress), wheels)
+        sizes[wheel.filename] = placed.stat().st_size
+    if plan.extra_torch is not None:
+        staged.notes.append(plan.extra_torch.note(options.target.flavour, sizes))
     staged.version = plan.version
     staged.versions = {w.name: w.version for w in plan.wheels}
     staged.install = plan.install

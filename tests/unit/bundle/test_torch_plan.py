@@ -28,7 +28,11 @@ def test_candidates_are_cuda12_series_newest_first_for_the_python() -> None:
     [
         (_wheel("2.7.1", "nvidia-cuda-runtime-cu12==12.6.77; platform_system == 'Linux'"), "12.6"),
         (_wheel("2.9.1", "filelock", "nvidia-cuda-runtime-cu12==12.8.90"), "12.8"),
-        (_wheel("2.14.0", "nvidia-cuda-runtime==13.2.51"), None),
+        (_wheel("2.14.0", "nvidia-cuda-runtime==13.2.51"), "13.2"),
+        (
+            _wheel("2.14.1", 'cuda-toolkit[cublas,cudart]==13.0.3; platform_system == "Linux"'),
+            "13.0",
+        ),
         (_wheel("2.6.0+cu124"), "12.4"),
         (_wheel("2.13.0+cpu"), None),
         (_wheel("2.5.1", "sympy"), None),
