@@ -148,6 +148,14 @@ class Settings(BaseSettings):
         description="Folder for uploads while they are processed; each server run uses its "
         "own sub-folder and removes it on exit (default: the system temp dir).",
     )
+    worker_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="Nice value for every server thread but the event loop's (Linux), so "
+        "health checks and uploads are answered while the model keeps the cores busy; on a "
+        "machine shared with other busy services, 10 or 0 (off) keeps the model's share.",
+    )
     # Realtime (WebSocket) transcription
     realtime_max_sessions: int = Field(
         8, ge=0, le=1024, description="Live sessions open at once; one more is refused (0: off)."

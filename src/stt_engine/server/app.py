@@ -2,7 +2,8 @@
 
 The lifespan makes the upload folder, chooses the device (logging the ``Device: ...`` line),
 loads the default model in the background (readiness answers 503 until it is loaded), unloads
-idle models periodically, and on exit stops the workers and removes the upload folder.
+idle models periodically, keeps the event loop's thread ahead of the worker threads
+(priority.py), and on exit stops the workers and removes the upload folder.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
 from stt_engine.errors import SttError
-from stt_engine.server import error_handlers
+from stt_engine.server import error_handlers, priority
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
 from stt_engine.server.routes import (
     docs,
@@ -82,7 +83,8 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
         asyncio.create_task(_evict_idle(state)),
     ]
     try:
-        yield
+        async with priority.loop_first(state.settings.worker_nice):
+            yield
     finally:
         for task in tasks:
             task.cancel()
