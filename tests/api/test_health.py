@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from pathlib import Path
@@ -31,6 +32,12 @@ def test_ready_once_the_default_model_is_loaded(server: BackgroundServer) -> Non
         response = httpx.get(server.url + path)
         assert response.status_code == 200
         assert response.json()["ready"] is True
+
+
+def test_the_start_up_heap_is_frozen_once_ready(server: BackgroundServer) -> None:
+    # the loaded modules and model are left out of later garbage collections (priority.py)
+    assert httpx.get(f"{server.url}/health/ready").status_code == 200
+    assert gc.get_freeze_count() > 10_000
 
 
 def test_not_ready_with_the_reason_when_the_default_model_is_missing(base_dir: Path) -> None:

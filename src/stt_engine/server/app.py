@@ -109,6 +109,7 @@ async def _load_default(state: ServerState) -> None:
         _not_ready(state, f"default model '{name}' failed to load: {type(exc).__name__}: {exc}")
         return
     device = state.device.device if state.device else "?"
+    priority.freeze_startup_heap()
     state.readiness.set(True, f"model {name} loaded on {device}")
     log.info("ready: model %s loaded; %s", name, state.device.log_line() if state.device else "")
 

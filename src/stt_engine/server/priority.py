@@ -1,4 +1,5 @@
-"""The event loop keeps the CPU: every other thread of the server runs at a lower priority.
+"""The event loop keeps the CPU: every other thread of the server runs at a lower priority,
+and the heap that start-up built is left out of garbage collection.
 
 On a small machine the model's threads keep every core busy; the thread that runs the event
 loop (health checks, accepting uploads, answering 429s, live sessions' events) then waits for
@@ -8,12 +9,19 @@ threads are looked up every second, so ones that start later (worker pools of li
 lowered too; a thread created by a lowered one starts lowered. Linux only (per-thread nice
 values in ``/proc/self/task``); elsewhere, and with ``worker_nice=0``, nothing changes. A
 thread's nice value cannot be raised back without privileges, so lowering is for good.
+
+A full garbage collection walks every tracked object and stops every thread while it does;
+after the modules and the default model are loaded that is some 84,000 objects and about
+20 ms (measured on this 2-core CPU), a pause any request may hit. ``freeze_startup_heap``
+moves what exists at that point out of the collector's sight (``gc.freeze``); everything
+allocated later is collected as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import threading
@@ -65,3 +73,10 @@ async def _keep_lowering(nice: int) -> None:
     while True:
         lower_other_threads(nice)
         await asyncio.sleep(_INTERVAL_SECONDS)
+
+
+def freeze_startup_heap() -> None:
+    """Collect once, then leave the surviving start-up objects out of later collections."""
+    gc.collect()
+    gc.freeze()
+    log.debug("garbage collection: %d start-up objects frozen", gc.get_freeze_count())
