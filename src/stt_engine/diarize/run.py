@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +82,14 @@ def _separated(channels: np.ndarray | None) -> bool:
     return float(apart[speech].mean()) > _SEPARATED_SHARE
 
 
-def diarized(segments: Iterable[Segment], turns: Iterable[SpeakerTurn] | None) -> Iterator[Segment]:
-    """The segments with speakers; ``turns`` is read only after every segment was decoded."""
+def diarized(
+    segments: Iterable[Segment], turns: Iterable[SpeakerTurn] | None, keep_words: bool = True
+) -> Iterator[Segment]:
+    """The segments with speakers; ``turns`` is read only after every segment was decoded.
+
+    The engine decodes diarized audio with timed words, so that a segment is split where its
+    words change speaker; without ``keep_words`` the words are dropped again afterwards.
+    """
     collected = list(segments)
-    yield from assign_speakers(collected, list(turns or ()))
+    for segment in assign_speakers(collected, list(turns or ())):
+        yield segment if keep_words else replace(segment, words=None)

@@ -154,8 +154,11 @@ class Engine:
         caller already resolved.
         """
         options = options or TranscribeOptions()
+        words_asked = options.word_timestamps
         if options.diarize:
             diarize.require(options.diarize_mode)
+            # timed words let a segment be split where the speaker changes inside it
+            options = replace(options, word_timestamps=True)
         post = self.post_process(options)
         if post.vocabulary is not None:
             hotwords = " ".join(filter(None, (options.hotwords, post.vocabulary.hotwords())))
@@ -184,7 +187,7 @@ class Engine:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
         if options.diarize:
-            segments = diarize.diarized(segments, self._turns(audio, options))
+            segments = diarize.diarized(segments, self._turns(audio, options), words_asked)
         return HeldSegments(segments, release), summary
 
     def _turns(

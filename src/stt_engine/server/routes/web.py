@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from stt_engine import __version__
+from stt_engine.diarize import run as diarize
 from stt_engine.server.state import StateDep
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +38,7 @@ def web_config(state: StateDep) -> dict[str, object]:
         "max_upload_bytes": settings.max_upload_bytes,
         "max_audio_seconds": settings.max_audio_seconds,
         "default_model": settings.default_model,
+        "diarize": diarize.available(),
     }
 
 

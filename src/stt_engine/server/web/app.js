@@ -19,6 +19,7 @@ function options() {
   return {
     model: $("model").value, language: $("language").value, task: $("task").value,
     words: $("words").checked, vad: $("vad").checked,
+    speakers: config.diarize && $("speakers").checked,
   };
 }
 
@@ -151,7 +152,8 @@ async function toggleRecording() {
     onError: (message) => banner(t("mic.closed", { message })),
   });
   try {
-    await session.start({ model: $("model").value, language: $("language").value });
+    const { model, language, speakers } = options();
+    await session.start({ model, language, speakers });
   } catch (error) {
     banner(t("mic.denied", { message: error.message }));
     return;
@@ -224,6 +226,7 @@ async function main() {
   translatePage();
   if (matchMedia("(max-width: 760px)").matches) $("options").open = false;
   config = await getJson("/web/config.json");
+  $("speakers-option").hidden = !config.diarize;
   wireKey();
   wireUploads();
   $("record").addEventListener("click", toggleRecording);

@@ -16,17 +16,30 @@ export function shortClock(seconds) {
 }
 
 const spoken = (segments) => segments.filter((s) => s.text.trim());
+const tagged = (s) => (s.speaker ? `[${s.speaker}] ${s.text.trim()}` : s.text.trim());
+
+// txt: a line per segment, the speaker's label where a new speaker's run starts
+function plain(segments) {
+  let last = null;
+  return segments.map((s) => {
+    const line = s.speaker && s.speaker !== last ? tagged(s) : s.text.trim();
+    last = s.speaker;
+    return line;
+  });
+}
+
+const voiced = (s) => (s.speaker ? `<v ${s.speaker}>${s.text.trim()}` : s.text.trim());
 
 const WRITERS = {
   txt: {
     type: "text/plain",
-    write: (t) => spoken(t.segments).map((s) => s.text.trim()).join("\n") + "\n",
+    write: (t) => plain(spoken(t.segments)).join("\n") + "\n",
   },
   srt: {
     type: "application/x-subrip",
     write: (t) =>
       spoken(t.segments)
-        .map((s, i) => `${i + 1}\n${clock(s.start, ",")} --> ${clock(s.end, ",")}\n${s.text.trim()}\n`)
+        .map((s, i) => `${i + 1}\n${clock(s.start, ",")} --> ${clock(s.end, ",")}\n${tagged(s)}\n`)
         .join("\n"),
   },
   vtt: {
@@ -34,7 +47,7 @@ const WRITERS = {
     write: (t) =>
       "WEBVTT\n\n" +
       spoken(t.segments)
-        .map((s) => `${clock(s.start, ".")} --> ${clock(s.end, ".")}\n${s.text.trim()}\n`)
+        .map((s) => `${clock(s.start, ".")} --> ${clock(s.end, ".")}\n${voiced(s)}\n`)
         .join("\n"),
   },
   json: {
@@ -47,6 +60,7 @@ const WRITERS = {
           duration: t.duration,
           segments: t.segments.map((s, id) => ({
             id, start: s.start, end: s.end, text: s.text.trim(), edited: s.edited || false,
+            ...(s.speaker ? { speaker: s.speaker } : {}),
             ...(s.words ? { words: s.words } : {}),
           })),
         },

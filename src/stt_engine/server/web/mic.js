@@ -80,6 +80,8 @@ export class LiveSession {
       const segment = this.item(event.item_id);
       segment.text += event.delta;
       segment.end = Math.max(segment.end, this.seconds);
+    } else if (type === `${PREFIX}.segment`) {
+      this.item(event.item_id).speaker = event.speaker || null;
     } else if (type === `${PREFIX}.completed`) {
       const segment = this.item(event.item_id);
       segment.text = event.transcript.trim();
@@ -129,9 +131,10 @@ export class LiveSession {
   }
 }
 
-function sessionUpdate({ model, language }) {
+// speakers: the same model under its diarizing name (the server labels each turn)
+function sessionUpdate({ model, language, speakers }) {
   const transcription = {};
-  if (model) transcription.model = model;
+  if (model || speakers) transcription.model = speakers ? `${model || "whisper-1"}-diarize` : model;
   if (language) transcription.language = language;
   return {
     type: "session.update",

@@ -1,5 +1,6 @@
 // The transcript view: segments with times, click to play, the playing one highlighted,
-// the text editable in place; live turns show their partial text greyed until final.
+// the text editable in place; live turns show their partial text greyed until final; a
+// diarized transcript shows each segment's speaker.
 import { download, render, shortClock } from "./formats.js";
 import { t } from "./i18n.js";
 
@@ -13,6 +14,7 @@ let shown = null;
 export function fromVerbose(name, body, audioUrl = null) {
   const segments = (body.segments || []).map((s) => ({
     start: s.start, end: s.end, text: s.text.trim(), words: s.words || null,
+    speaker: s.speaker || null,
   }));
   if (!segments.length && body.text) segments.push({ start: 0, end: body.duration || 0, text: body.text });
   return { name, language: body.language || null, duration: body.duration || null, segments, audioUrl };
@@ -40,8 +42,21 @@ function row(segment, index) {
       segment.edited = true;
     });
   }
-  item.append(time, text);
+  item.append(time);
+  if (segment.speaker) item.append(speakerTag(segment.speaker));
+  item.append(text);
   return item;
+}
+
+// SPEAKER_2 shows as "Speaker 2" (화자 2), coloured by its number; downloads keep the label
+function speakerTag(label) {
+  const tag = document.createElement("span");
+  const number = Number(label.split("_").pop()) || 0;
+  tag.className = "speaker";
+  tag.dataset.speaker = label;
+  tag.dataset.hue = String(number % 6);
+  tag.textContent = number ? t("speaker.label", { n: number }) : label;
+  return tag;
 }
 
 function play(start) {

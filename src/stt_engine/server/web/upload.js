@@ -28,6 +28,7 @@ function form(file, options, extra) {
   if (options.language) data.append("language", options.language);
   data.append("word_timestamps", String(options.words));
   data.append("vad_filter", String(options.vad));
+  if (options.speakers) data.append("diarize", "true");
   for (const [name, value] of Object.entries(extra)) data.append(name, value);
   return data;
 }
