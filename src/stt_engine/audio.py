@@ -103,6 +103,21 @@ class AudioStream:
             )
 
 
+def wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
+    """Mono float samples in [-1, 1] as a 16-bit PCM WAV file."""
+    import io
+    import wave
+
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
 def probe_seconds(path: str | Path) -> float:
     """The duration a file declares in its header; 0 when it declares none or is unreadable."""
     import av

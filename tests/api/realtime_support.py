@@ -6,7 +6,6 @@ import asyncio
 import base64
 import subprocess
 import time
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 from api_support import AUDIO, reference
 
-from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.audio import SAMPLE_RATE, decode_audio, wav_bytes
 
 
 def speech(clips: list[str], gap: float, tail: float = 2.5) -> tuple[np.ndarray, str]:
@@ -28,11 +27,7 @@ def speech(clips: list[str], gap: float, tail: float = 2.5) -> tuple[np.ndarray,
 
 
 def write_wav(path: Path, audio: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    path.write_bytes(wav_bytes(audio))
     return path
 
 

@@ -50,9 +50,10 @@ def _deltas_before_stop(events, item_id: str) -> int:  # type: ignore[no-untyped
     return sum(1 for t in events.at(_DELTA, item_id) if stopped and t < stopped[0])
 
 
-async def _ga_korean(
-    server: BackgroundServer, data: bytes, silence_ms: int, speed: float = 1.0
-) -> Events:
+async def ga_korean(
+    server: BackgroundServer, data: bytes, silence_ms: int, speed: float = 1.0,
+    model: str = "gpt-4o-transcribe",
+) -> Events:  # fmt: skip
     connect = async_client(server).realtime.connect(extra_query={"intent": "transcription"})
     async with connect as connection:
         created = await connection.recv()
@@ -63,7 +64,7 @@ async def _ga_korean(
                 "audio": {
                     "input": {
                         "format": {"type": "audio/pcm", "rate": 24000},
-                        "transcription": {"model": "gpt-4o-transcribe", "language": "ko"},
+                        "transcription": {"model": model, "language": "ko"},
                         "turn_detection": {"type": "server_vad", "silence_duration_ms": silence_ms},
                     }
                 },
@@ -83,7 +84,7 @@ def test_ga_korean_turns_score_like_offline(
     clips = [str(p.relative_to(AUDIO)) for p, _ in corpus_clips(AUDIO, "ko", 12)]
     audio, ref = speech(clips, gap=1.5)
     wav = write_wav(tmp_path / "ko.wav", audio)
-    events = asyncio.run(_ga_korean(server, sox_raw(wav, 24000), 500, speed=3.0))
+    events = asyncio.run(ga_korean(server, sox_raw(wav, 24000), 500, speed=3.0))
     committed = events.of("input_audio_buffer.committed")
     assert len(committed) >= 2 and committed[0].previous_item_id is None
     assert all(b.previous_item_id == a.item_id for a, b in pairwise(committed))
@@ -100,7 +101,7 @@ def test_ga_korean_turns_score_like_offline(
 def test_ga_korean_long_turn_has_live_deltas(server: BackgroundServer, tmp_path: Path) -> None:
     audio, _ = speech(KO_CLIPS, gap=0.6, tail=3.5)  # one long turn: its pauses are < 2.5 s
     wav = write_wav(tmp_path / "ko.wav", audio)
-    events = asyncio.run(_ga_korean(server, sox_raw(wav, 24000), 2500))
+    events = asyncio.run(ga_korean(server, sox_raw(wav, 24000), 2500))
     committed = events.of("input_audio_buffer.committed")
     early = [c.item_id for c in committed if _deltas_before_stop(events, c.item_id)]
     assert early, [(round(t, 1), e.type) for t, e in events.seen]

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 from api_support import API_KEY, AUDIO
-from realtime_support import sox_raw, stream_and_collect, write_wav
-from test_realtime import async_client
+from realtime_support import sox_raw, write_wav
+from test_realtime import async_client, ga_korean
 from websockets.asyncio.client import connect
 
 from stt_engine.audio import SAMPLE_RATE
@@ -30,6 +30,7 @@ from stt_engine.diarize.online import MIN_VOICE_SECONDS
 needs_extra = pytest.mark.skipif(not diarize.available(), reason="needs the diarize extra")
 REFERENCES = Path(__file__).parents[1] / "diarization" / "references"
 _GAP = 1.2  # seconds of silence between pieces: more than the 500 ms that ends a turn
+_DIARIZING = "gpt-4o-transcribe-diarize"
 _SEGMENT = "conversation.item.input_audio_transcription.segment"
 _COMPLETED = "conversation.item.input_audio_transcription.completed"
 
@@ -68,33 +69,13 @@ def assert_one_to_one(labelled: list[tuple[str, str]]) -> None:
     assert len(set(labels)) == len(labels), labelled
 
 
-async def _ga(server: BackgroundServer, data: bytes) -> Any:
-    connect_ = async_client(server).realtime.connect(extra_query={"intent": "transcription"})
-    async with connect_ as connection:
-        assert (await connection.recv()).type == "session.created"
-        await connection.session.update(
-            session={
-                "type": "transcription",
-                "audio": {
-                    "input": {
-                        "format": {"type": "audio/pcm", "rate": 24000},
-                        "transcription": {"model": "gpt-4o-transcribe-diarize", "language": "ko"},
-                        "turn_detection": {"type": "server_vad", "silence_duration_ms": 500},
-                    }
-                },
-            }
-        )
-        updated = await connection.recv()
-        assert updated.type == "session.updated", updated
-        return await stream_and_collect(connection, data, 48000 * 2)  # at 2x
-
-
 @pytest.mark.slow
 @needs_extra
 def test_ga_korean_turns_carry_their_speakers(server: BackgroundServer, tmp_path: Path) -> None:
     # four Korean voices (emotiontts nea, neb, nec, ned), each twice, at 2x real time
     audio, spans = turns_of("ko_4spk_pause", 8)
-    events = asyncio.run(_ga(server, sox_raw(write_wav(tmp_path / "ko.wav", audio), 24000)))
+    data = sox_raw(write_wav(tmp_path / "ko.wav", audio), 24000)
+    events = asyncio.run(ga_korean(server, data, 500, speed=2.0, model=_DIARIZING))
     segments = events.of(_SEGMENT)
     completed = events.of(_COMPLETED)
     assert not events.of("error")
@@ -158,30 +139,23 @@ def test_without_the_extra_speakers_are_refused_and_the_session_goes_on(
             )
             return refused, await connection.recv()
 
-    async def plain() -> tuple[dict[str, Any], int | None]:
-        url = server.url.replace("http://", "ws://") + "/v1/audio/stream?diarize=true"
-        headers = {"Authorization": f"Bearer {API_KEY}"}
-        async with connect(url, additional_headers=headers) as ws:
-            first = json.loads(await ws.recv())
-            await ws.wait_closed()
-            return first, ws.close_code
-
     refused, updated = asyncio.run(ga())
     assert refused.type == "error" and refused.error.code == "diarization_unavailable"
     assert updated.type == "session.updated"
     assert updated.session.audio.input.transcription.model == "gpt-4o-transcribe"
-    error, code = asyncio.run(plain())
+    error, code = asyncio.run(_refused(server, "diarize=true"))
     assert error["error"]["code"] == "diarization_unavailable" and code == 1008
 
 
-def test_a_bad_diarize_value_is_refused(server: BackgroundServer) -> None:
-    async def run() -> tuple[dict[str, Any], int | None]:
-        url = server.url.replace("http://", "ws://") + "/v1/audio/stream?diarize=maybe"
-        headers = {"Authorization": f"Bearer {API_KEY}"}
-        async with connect(url, additional_headers=headers) as ws:
-            first = json.loads(await ws.recv())
-            await ws.wait_closed()
-            return first, ws.close_code
+async def _refused(server: BackgroundServer, query: str) -> tuple[dict[str, Any], int | None]:
+    """The plain stream's first event and close code for a query it refuses."""
+    url = server.url.replace("http://", "ws://") + f"/v1/audio/stream?{query}"
+    async with connect(url, additional_headers={"Authorization": f"Bearer {API_KEY}"}) as ws:
+        first = json.loads(await ws.recv())
+        await ws.wait_closed()
+        return first, ws.close_code
 
-    error, code = asyncio.run(run())
+
+def test_a_bad_diarize_value_is_refused(server: BackgroundServer) -> None:
+    error, code = asyncio.run(_refused(server, "diarize=maybe"))
     assert error["error"]["param"] == "diarize" and code == 1008

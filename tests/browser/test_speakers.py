@@ -4,14 +4,12 @@ turns."""
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 from browser_support import AUDIO, snap
 
-from stt_engine.audio import SAMPLE_RATE
+from stt_engine.audio import wav_bytes
 from stt_engine.bench.diarization_set import load_reference, pieces, render
 from stt_engine.diarize import run as diarize
 
@@ -29,11 +27,7 @@ def two_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
     last = pieces(reference)[3]
     audio = render(reference, AUDIO)[: last.at + last.end - last.begin]
     path = tmp_path_factory.mktemp("speakers") / "two_voices.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    path.write_bytes(wav_bytes(audio))
     return path
 
 

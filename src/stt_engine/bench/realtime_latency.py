@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import statistics
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import httpx
 import numpy as np
 
-from stt_engine.audio import SAMPLE_RATE, decode_audio
+from stt_engine.audio import SAMPLE_RATE, decode_audio, wav_bytes
 from stt_engine.bench.scoring import metrics_for, score
 from stt_engine.realtime.client import StreamOptions, StreamResult, pcm16, stream_pcm
 
@@ -89,19 +87,9 @@ async def _transcribe(url: str, key: str | None, name: str, data: bytes, languag
     return response.text
 
 
-def _wav(samples: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes(pcm16(samples))
-    return buffer.getvalue()
-
-
 async def _accuracy(url: str, args: argparse.Namespace, joined: np.ndarray, live: str) -> None:
     reference = " ".join(text for _, text in corpus_clips(args.audio, args.language, args.turns))
-    offline = await _transcribe(url, args.api_key, "joined.wav", _wav(joined), args.language)
+    offline = await _transcribe(url, args.api_key, "joined.wav", wav_bytes(joined), args.language)
     metric = metrics_for(args.language)[0].upper()
     rates = [score(reference, text, args.language).primary.rate for text in (live, offline)]
     print(f"{metric} of the finals {rates[0]:.3f}, offline on the same audio {rates[1]:.3f}")
