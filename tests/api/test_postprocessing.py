@@ -6,6 +6,7 @@ The phone-number clip (``phone_clip``, tests/conftest.py) is synthesised at test
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,10 +84,11 @@ def test_metrics_count_by_kind(client: OpenAI, phone_clip: Path, server: Backgro
 
 
 def test_numbers_spoken_on_korean_speech(client: OpenAI) -> None:
+    # the model writes "70만 원" or "70만원" depending on the CPU's int8 arithmetic
     kept = _create(client, KO_FARES, language="ko")
-    assert "70만 원" in kept.text  # type: ignore[attr-defined]
+    assert re.search(r"70만 ?원", kept.text)  # type: ignore[attr-defined]
     spoken = _create(client, KO_FARES, language="ko", extra_body={"numbers": "spoken"})
-    assert "칠십만 원" in spoken.text and "70" not in spoken.text  # type: ignore[attr-defined]
+    assert re.search(r"칠십만 ?원", spoken.text) and "70" not in spoken.text  # type: ignore[attr-defined]
 
 
 def test_numbers_digits_on_korean_speech(client: OpenAI) -> None:

