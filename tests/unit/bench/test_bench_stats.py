@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
 import time
 from pathlib import Path
@@ -40,11 +41,13 @@ def test_rss_readings_see_a_big_allocation() -> None:
     before = rss_mib()
     assert before is not None and before > 10
     with RssSampler(interval=0.005) as sampler:
-        block = bytearray(200 * 1024 * 1024)  # 200 MiB
-        block[::4096] = b"x" * len(block[::4096])  # touch every page
+        # fresh anonymous pages (a bytearray may reuse memory the process already holds)
+        block = mmap.mmap(-1, 200 * 1024 * 1024)  # 200 MiB
+        for offset in range(0, len(block), 4096):
+            block[offset] = 1  # touch every page
         during = rss_mib()
         time.sleep(0.05)  # several samples while the block is alive
-        del block
+        block.close()
     assert during is not None and during >= before + 150
     assert sampler.peak_mib is not None and sampler.peak_mib >= during - 5
     assert max_rss_mib() >= sampler.peak_mib - 1
