@@ -8,6 +8,9 @@ from typing import Optional, Tuple
 Version = Tuple[int, ...]
 
 _NUMERIC = re.compile(r"^\d+(\.\d+)*")
+# NVIDIA Linux drivers: "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. 470.82.01, 535.104.05, 580.65.06
+_DRIVER = re.compile(r"^([1-9]\d{2})\.(\d{1,3})(?:\.(\d{1,3}))?$")
+DRIVER_FORM = "MAJOR.MINOR[.PATCH] as nvidia-smi prints it, e.g. 535.104.05 or 580.65.06"
 
 
 def parse(text: Optional[str]) -> Optional[Version]:
@@ -70,3 +73,15 @@ def local_part(version: str) -> Optional[str]:
 def public_part(version: str) -> str:
     """A version without its local label: "2.1.2+cu124" -> "2.1.2"."""
     return version.split("+", 1)[0]
+
+
+def driver_version(text: str) -> Version:
+    """A driver version typed by a user, checked strictly; ValueError names the expected form.
+
+    "575.57.08" -> (575, 57, 8). "abc", "5757.08" and "575,57,08" are refused rather than read
+    as their leading digits, since a wrong driver gives a wrong verdict.
+    """
+    match = _DRIVER.match(text.strip()) if text else None
+    if match is None:
+        raise ValueError("%r is not an NVIDIA driver version; expected %s" % (text, DRIVER_FORM))
+    return tuple(int(part) for part in match.groups() if part is not None)
