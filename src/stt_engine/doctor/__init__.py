@@ -10,8 +10,6 @@ Public API::
     print(summary_line(report))
 """
 
-from __future__ import annotations
-
 import ctypes
 from typing import List, Optional
 

@@ -1,7 +1,5 @@
 """``python3 -m stt_engine.doctor`` (and the zipapp): argparse front end of the doctor."""
 
-from __future__ import annotations
-
 import argparse
 import json
 import sys

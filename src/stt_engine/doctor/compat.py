@@ -1,7 +1,5 @@
 """The compatibility table (``compat.json``) and the questions asked of it."""
 
-from __future__ import annotations
-
 import json
 import pkgutil
 from typing import Any, Dict, List, Optional, Tuple

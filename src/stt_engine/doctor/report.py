@@ -1,12 +1,9 @@
 """The report: a stable JSON document (schema in docs/doctor.md), a table and one summary line."""
 
-from __future__ import annotations
-
-from dataclasses import asdict
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .compat import Compat
-from .records import Check, Facts, Requirement
+from .records import Check, Facts, Requirement, asdict
 from .requirements import judge_spec
 from .rules import all_checks, cudnn_conflict, effective_max_cuda, situation_of
 from .verdicts import FAIL, PASS, WARN, wheel_matrix, worst

@@ -1,13 +1,10 @@
 """Judge packages, planned (``--require torch==2.1.2+cu124``) or installed."""
 
-from __future__ import annotations
-
 import re
-from dataclasses import dataclass, field
 from typing import List, Optional
 
 from .compat import Compat
-from .records import LibraryFacts, Requirement
+from .records import LibraryFacts, Requirement, dataclass, field
 from .verdicts import (
     FAIL,
     PASS,

@@ -1,7 +1,5 @@
 """Pack the doctor package (code and compat.json only) into a single-file zipapp."""
 
-from __future__ import annotations
-
 import os
 import tempfile
 import zipapp
