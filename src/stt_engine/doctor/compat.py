@@ -89,6 +89,13 @@ class Compat:
                 return dict(row)
         return None
 
+    def compute_capability_range(self) -> Tuple[str, str]:
+        """The oldest and newest compute capability the GPU table covers ("3.0", "12.1")."""
+        bounds = [row["cc_min"] for row in self.data["gpu_archs"]]
+        bounds += [row["cc_max"] for row in self.data["gpu_archs"]]
+        ordered = sorted(bounds, key=lambda cc: parse(cc) or ())
+        return str(ordered[0]), str(ordered[-1])
+
     def onnxruntime_cuda(self, version: str) -> str:
         for row in self.data["onnxruntime_gpu"]:
             if at_least(version, row["first"]):
