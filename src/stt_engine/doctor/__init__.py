@@ -1,6 +1,6 @@
 """``stt-engine doctor``: can this server (or a planned one) run the engine, and what must I carry?
 
-Standard library only, Python 3.8+, and no imports from the rest of ``stt_engine``: the package
+Standard library only, Python 3.6+, and no imports from the rest of ``stt_engine``: the package
 runs as a zipapp on a bare server and where CUDA is broken.
 
 Public API::
