@@ -1,6 +1,6 @@
 """``stt-engine doctor``: can this server (or a planned one) run the engine, and what must I carry?
 
-Standard library only, Python 3.8+, and no imports from the rest of ``stt_engine``: the package
+Standard library only, Python 3.6+, and no imports from the rest of ``stt_engine``: the package
 runs as a zipapp on a bare server and where CUDA is broken.
 
 Public API::
@@ -9,8 +9,6 @@ Public API::
     report = evaluate(facts, ["torch==2.5.1+cu124"])
     print(summary_line(report))
 """
-
-from __future__ import annotations
 
 import ctypes
 from typing import List, Optional

@@ -1,7 +1,5 @@
 """The compatibility table (``compat.json``) and the questions asked of it."""
 
-from __future__ import annotations
-
 import json
 import pkgutil
 from typing import Any, Dict, List, Optional, Tuple
@@ -90,6 +88,13 @@ class Compat:
             ):
                 return dict(row)
         return None
+
+    def compute_capability_range(self) -> Tuple[str, str]:
+        """The oldest and newest compute capability the GPU table covers ("3.0", "12.1")."""
+        bounds = [row["cc_min"] for row in self.data["gpu_archs"]]
+        bounds += [row["cc_max"] for row in self.data["gpu_archs"]]
+        ordered = sorted(bounds, key=lambda cc: parse(cc) or ())
+        return str(ordered[0]), str(ordered[-1])
 
     def onnxruntime_cuda(self, version: str) -> str:
         for row in self.data["onnxruntime_gpu"]:

@@ -1,7 +1,5 @@
 """``--deep``: import torch / ctranslate2 in a child interpreter and ask them directly."""
 
-from __future__ import annotations
-
 import json
 import sys
 from typing import Any, Dict, Optional

@@ -1,7 +1,5 @@
 """The NVIDIA driver from text: ``/proc/driver/nvidia/version`` and nvidia-smi output."""
 
-from __future__ import annotations
-
 import re
 from typing import List, Optional, Tuple
 

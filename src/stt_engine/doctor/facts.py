@@ -4,8 +4,6 @@ Each probe runs with a timeout and turns every failure into a recorded error, so
 never raises. All inputs come from a :class:`ProbeContext`.
 """
 
-from __future__ import annotations
-
 import glob
 import os
 import platform

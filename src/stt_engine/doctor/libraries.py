@@ -1,7 +1,5 @@
 """CUDA user-space libraries on disk: system directories, LD_LIBRARY_PATH, pip ``nvidia-*``."""
 
-from __future__ import annotations
-
 import glob
 import os
 import re

@@ -4,8 +4,6 @@ Every call goes through pointers made with :func:`ctypes.pointer`, so a fake lib
 tests can write results the same way the real one does.
 """
 
-from __future__ import annotations
-
 import ctypes
 from typing import Any, List, Optional, Tuple
 

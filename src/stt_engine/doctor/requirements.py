@@ -1,13 +1,10 @@
 """Judge packages, planned (``--require torch==2.1.2+cu124``) or installed."""
 
-from __future__ import annotations
-
 import re
-from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from .compat import Compat
-from .records import LibraryFacts, Requirement
+from .records import LibraryFacts, Requirement, dataclass, field
 from .verdicts import (
     FAIL,
     PASS,
@@ -23,6 +20,7 @@ from .verdicts import (
 from .versions import local_part, public_part
 
 _SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([0-9][A-Za-z0-9.+!_\-]*)\s*$")
+SPEC_FORM = "NAME==VERSION, an exact pin, e.g. torch==2.5.1+cu124 or ctranslate2==4.4.0"
 
 
 @dataclass
@@ -36,14 +34,23 @@ class Situation:
     forward: Optional[str] = None  # driver version of an installed cuda-compat package
 
 
-def judge_spec(spec: str, situation: Situation) -> Requirement:
+def parse_spec(spec: str) -> Tuple[str, str]:
+    """(normalised name, version) of "name==version"; ValueError names the expected form."""
     match = _SPEC.match(spec)
     if match is None:
+        raise ValueError(
+            "%r is not a requirement the doctor can judge; expected %s" % (spec, SPEC_FORM)
+        )
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower(), match.group(2)
+
+
+def judge_spec(spec: str, situation: Situation) -> Requirement:
+    try:
+        name, version = parse_spec(spec)
+    except ValueError:
         return Requirement(
             spec, FAIL, "write the requirement as name==version", "e.g. torch==2.5.1"
         )
-    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-    version = match.group(2)
     judge = JUDGES.get(name)
     if judge is None:
         return Requirement(spec, WARN, "the doctor has no compatibility facts about %s" % name)

@@ -1,7 +1,5 @@
 """Turn facts into checks: each says pass, warn or fail, why in one sentence, and the fix."""
 
-from __future__ import annotations
-
 from typing import List, Optional, Tuple
 
 from .compat import Compat

@@ -1,7 +1,5 @@
 """Can a driver run code built with a CUDA release? Can a GPU run a build?"""
 
-from __future__ import annotations
-
 from typing import List, Optional, Tuple
 
 from .compat import Compat

@@ -1,7 +1,5 @@
 """Version strings as comparable tuples: drivers ("575.57.08"), CUDA ("12.9"), packages."""
 
-from __future__ import annotations
-
 import re
 from typing import Optional, Tuple
 

@@ -1,13 +1,27 @@
 """Pack the doctor package (code and compat.json only) into a single-file zipapp."""
 
-from __future__ import annotations
-
 import os
 import tempfile
 import zipapp
 from typing import Optional
 
-_MAIN = "from stt_engine.doctor.__main__ import run\nraise SystemExit(run())\n"
+# The zipapp's entry point. It must parse on Python 2 and on any 3.x, so that an old interpreter
+# gets a sentence and exit 2 instead of a SyntaxError from the doctor's modules.
+_MAIN = """import sys
+
+if sys.version_info < (3, 6):
+    sys.stderr.write(
+        "doctor.pyz needs Python 3.6 or newer; %s is Python %d.%d.\\n"
+        "Run it with python3, e.g.: python3 %s\\n"
+        % (sys.executable or "this interpreter", sys.version_info[0], sys.version_info[1],
+           sys.argv[0])
+    )
+    sys.exit(2)
+
+from stt_engine.doctor.__main__ import run
+
+sys.exit(run())
+"""
 _INIT = '"""Namespace for the packed doctor."""\n'
 
 

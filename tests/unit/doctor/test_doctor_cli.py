@@ -1,18 +1,15 @@
-"""The command line: JSON schema, exit codes, light imports and the zipapp under Python 3.8."""
+"""The command line: JSON schema, exit codes and light imports (the zipapp: test_doctor_zipapp)."""
 
 from __future__ import annotations
 
-import glob
 import json
-import shutil
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from doctor_support import assert_schema
 
 from stt_engine.cli import cli
 
@@ -22,23 +19,6 @@ HEAVY = ("ctranslate2", "faster_whisper", "torch", "onnxruntime")
 
 def doctor(*args: str) -> Any:
     return CliRunner().invoke(cli, ["doctor", *args])
-
-
-def assert_schema(report: dict[str, Any]) -> None:
-    assert report["schema"] == 1
-    assert report["status"] in ("pass", "warn", "fail")
-    assert isinstance(report["summary"], str) and "\n" not in report["summary"]
-    assert isinstance(report["target"], bool) and report["nvcc_required"] is False
-    assert set(report["driver"]) >= {"version", "max_cuda", "max_cuda_source", "readings"}
-    assert all(isinstance(v, str) for v in report["cuda_wheels"].values())
-    assert set(report["cuda_wheels"]) >= {"cu118", "cu121", "cu124", "cu126", "cu128", "cu129"}
-    for item in report["requirements"]:
-        assert set(item) == {"spec", "status", "reason", "fix", "carry"}
-        assert isinstance(item["carry"], list)
-    for check in report["checks"]:
-        assert set(check) == {"id", "status", "message", "fix"}
-        assert check["status"] in ("pass", "warn", "fail") and check["message"]
-    assert isinstance(report["gpus"], list) and isinstance(report["facts"], dict)
 
 
 def test_golden_json_and_exit_code_one() -> None:
@@ -95,31 +75,3 @@ def test_doctor_never_imports_ml_packages(call: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "HEAVY=\n" in done.stdout
-
-
-def _python38() -> str | None:
-    found = sorted(glob.glob("/root/.pyenv/versions/3.8*/bin/python3"))
-    return found[0] if found else shutil.which("python3.8")
-
-
-def test_zipapp_runs_under_python_3_8(tmp_path: Path) -> None:
-    python = _python38()
-    if python is None:
-        pytest.skip("no Python 3.8 interpreter (pyenv 3.8* or python3.8 on PATH) to run it")
-    target = tmp_path / "doctor.pyz"
-    assert doctor("--zipapp", str(target)).exit_code == 0
-    names = zipfile.ZipFile(target).namelist()
-    assert "__main__.py" in names and "stt_engine/doctor/compat.json" in names
-    files = {name for name in names if not name.endswith("/")}
-    extra = files - {"__main__.py", "stt_engine/__init__.py"}
-    assert all(name.startswith("stt_engine/doctor/") for name in extra), sorted(extra)
-    done = subprocess.run(
-        [python, str(target), *GOLDEN], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 1, done.stderr
-    report = json.loads(done.stdout)
-    assert report["cuda_wheels"]["cu129"] == "pass" and report["cuda_wheels"]["cu130"] == "fail"
-    local = subprocess.run(
-        [python, str(target), "--summary"], capture_output=True, text=True, timeout=60
-    )
-    assert local.returncode in (0, 1) and local.stdout.startswith("doctor: "), local.stderr
