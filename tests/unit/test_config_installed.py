@@ -1,4 +1,4 @@
-"""Settings read the installed defaults beside the venv (PREFIX/stt-engine.env); the environment wins.
+"""Settings read the installed defaults beside the venv (PREFIX/stt-engine.env); env wins.
 
 Each case runs a real venv's Python (``python -m venv``, no pip) with this process's import
 path, so ``sys.prefix`` is that venv just as for an installed ``PREFIX/bin/stt-engine``.
