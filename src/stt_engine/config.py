@@ -2,10 +2,16 @@
 
 Every field is also an environment variable with the ``STT_ENGINE_`` prefix
 (``STT_ENGINE_PORT=8003``). Nothing else in the package reads ``os.environ``.
+
+An installed copy keeps its defaults in ``INSTALLED_ENV_FILE`` beside its venv (``install.sh``
+writes ``PREFIX/stt-engine.env`` with ``STT_ENGINE_MODELS_DIR=...``), read in the same
+``STT_ENGINE_*=value`` form. Precedence: arguments (command-line flags) over environment
+variables over that file over the defaults below.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,6 +32,14 @@ ComputeType = Literal[
     "int8_bfloat16",
     "int8_float32",
 ]
+
+
+INSTALLED_ENV_NAME = "stt-engine.env"
+
+
+def installed_env_file() -> Path:
+    """The installed defaults of the venv this Python runs in (it need not exist)."""
+    return Path(sys.prefix) / INSTALLED_ENV_NAME
 
 
 def _default_models_dir() -> Path:
@@ -52,7 +66,12 @@ def _default_cache_dir() -> Path:
 class Settings(BaseSettings):
     """Everything the engine, server and jobs can be told."""
 
-    model_config = SettingsConfigDict(env_prefix="STT_ENGINE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="STT_ENGINE_",
+        env_file=installed_env_file(),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
 
     # Models
     models_dir: Path = Field(

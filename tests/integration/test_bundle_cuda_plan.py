@@ -24,6 +24,7 @@ PLATFORM = "manylinux_2_28_x86_64"
 def plan() -> str:
     command = [sys.executable, "-m", "stt_engine.cli", "bundle", "build", "--flavour", "cuda12"]
     command += ["--python", "3.11", "--platform", PLATFORM, "--dry-run"]
+    command += ["--target-driver", "575.57.08"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -59,3 +60,10 @@ def test_every_wheel_fits_the_target(plan: str) -> None:
     total = re.search(r"^total: ([\d.]+) MB in (\d+) of (\d+)", plan, flags=re.MULTILINE)
     assert total is not None and total.group(2) == total.group(3)
     assert float(total.group(1)) > 500  # cuBLAS alone is several hundred MB
+
+
+def test_the_plan_passes_a_driver_that_runs_its_cuda(plan: str) -> None:
+    line = next(x for x in plan.splitlines() if x.startswith("target: "))
+    assert line.startswith("target: driver 575.57.08 (CUDA <= 12.9), cuda12: pass: ctranslate2 ")
+    assert "is built for CUDA 12.8: driver 575.57.08 >= 570.26" in line
+    assert "  fix: " not in plan

@@ -2,11 +2,14 @@
 
 One bundle is built per session (the container tests reuse it when they ran first). Everything
 on the "server" side runs inside a network namespace that has only a loopback interface: the
-installer, the installed service, and the HTTP client that talks to it.
+installer, the installed commands and service, and the HTTP client that talks to it. The
+installed commands run as a user would run them: no STT_ENGINE_* variable, a fresh HOME (so no
+per-user models dir can answer for the installed one).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 HOST_PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 PORT = 8003  # the namespace is private, so the real default port is free
+TARGET_DRIVER = "470.82.01"  # CUDA <= 11.4: a cpu bundle passes, its GPU unused
 
 
 def shared_bundle(factory: pytest.TempPathFactory, *extra: str) -> Path:
@@ -31,7 +35,8 @@ def shared_bundle(factory: pytest.TempPathFactory, *extra: str) -> Path:
     if found:
         return found[0]
     command = [sys.executable, "-m", "stt_engine.cli", "bundle", "build", "--python", HOST_PY]
-    command += ["--flavour", "cpu", "--model", "base", "--out", str(out), *extra]
+    command += ["--flavour", "cpu", "--target-driver", TARGET_DRIVER, "--model", "base"]
+    command += ["--out", str(out), *extra]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return next(out.glob("stt-engine-bundle-*-cpu.tar.gz"))
@@ -64,15 +69,28 @@ def netns() -> Iterator[str]:
 
 
 def in_ns(
-    netns: str, *command: str, env: dict[str, str] | None = None, timeout: float = 600
+    netns: str,
+    *command: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    base: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run in the namespace with ``base`` (default: this process's environment) plus ``env``."""
     return subprocess.run(
         ["ip", "netns", "exec", netns, *command],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**(os.environ if base is None else base), **(env or {})},
     )
+
+
+def user_env(home: Path) -> dict[str, str]:
+    """This environment without any STT_ENGINE_* or XDG_* variable, with a fresh HOME."""
+    home.mkdir(parents=True, exist_ok=True)
+    drop = ("STT_ENGINE_", "XDG_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    return {**env, "HOME": str(home)}
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,14 @@ class Installed:
     @property
     def args(self) -> list[str]:
         return ["--prefix", str(self.prefix), "--models-dir", str(self.models)]
+
+    @property
+    def stt(self) -> str:
+        return str(self.prefix / "bin" / "stt-engine")
+
+    @property
+    def env_file(self) -> Path:
+        return self.prefix / "stt-engine.env"
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +129,15 @@ def test_namespace_has_no_network(netns: str) -> None:
     assert "Network is unreachable" in result.stderr
 
 
+def test_the_manifest_holds_the_target_drivers_verdict(unpacked: Path) -> None:
+    verdict = json.loads((unpacked / "manifest.json").read_text())["verdict"]
+    assert verdict["flavour"] == "cpu" and verdict["driver"] == TARGET_DRIVER
+    assert (verdict["status"], verdict["max_cuda"], verdict["forced"]) == ("pass", "11.4", False)
+    assert "goes unused" in verdict["reason"]
+    readme = (unpacked / "README.md").read_text()
+    assert f"Verdict on the target driver at build time: driver {TARGET_DRIVER}" in readme
+
+
 def test_verify_accepts_the_archive(archive: Path) -> None:
     command = [sys.executable, "-m", "stt_engine.cli", "bundle", "verify", str(archive)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -120,6 +155,11 @@ def test_offline_install_places_venv_and_models(installed: Installed) -> None:
     assert "systemctl enable --now stt-engine" in installed.output
     unit = (prefix / "stt-engine.service").read_text()
     assert f"ExecStart={prefix}/bin/stt-engine serve" in unit
+    assert "EnvironmentFile" not in unit  # the engine reads stt-engine.env itself
+    assert installed.env_file.read_text() == f"STT_ENGINE_MODELS_DIR={models}\n"
+    closing = installed.output.split(" is installed in ", 1)[1]
+    assert "STT_ENGINE_" not in closing.split("\n", 1)[1]  # nothing to set by hand
+    assert f"\n  {prefix}/bin/stt-engine serve --host 0.0.0.0 --port 8003\n" in installed.output
 
 
 def test_reinstall_is_safe(installed: Installed, unpacked: Path, netns: str) -> None:
@@ -127,6 +167,58 @@ def test_reinstall_is_safe(installed: Installed, unpacked: Path, netns: str) -> 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "reusing the venv" in again.stdout
     assert "model base: already in" in again.stdout
+    assert f"keeping {installed.env_file}" in again.stdout
+
+
+def test_reinstall_without_models_dir_keeps_the_recorded_one(
+    installed: Installed, unpacked: Path, netns: str
+) -> None:
+    again = in_ns(netns, str(unpacked / "install.sh"), "--prefix", str(installed.prefix))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"model base: already in {installed.models}/base" in again.stdout
+    assert installed.env_file.read_text() == f"STT_ENGINE_MODELS_DIR={installed.models}\n"
+
+
+def test_reinstall_to_another_models_dir_updates_the_env_file(
+    installed: Installed, unpacked: Path, netns: str, tmp_path: Path
+) -> None:
+    moved = tmp_path / "models-elsewhere"
+    with installed.env_file.open("a") as handle:
+        handle.write("STT_ENGINE_LOG_LEVEL=INFO\n")  # a setting the user added
+    script = str(unpacked / "install.sh")
+    try:
+        again = in_ns(netns, script, "--prefix", str(installed.prefix), "--models-dir", str(moved))
+        listed = in_ns(netns, installed.stt, "models", "list", base=user_env(tmp_path / "home"))
+        lines = installed.env_file.read_text().splitlines()
+    finally:
+        back = in_ns(netns, script, *installed.args)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"model base: placed in {moved}/base" in again.stdout
+    assert f"(was {installed.models}; its models were left there)" in again.stdout
+    assert sorted(lines) == ["STT_ENGINE_LOG_LEVEL=INFO", f"STT_ENGINE_MODELS_DIR={moved}"]
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert f"models dir: {moved})" in listed.stdout
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert f"STT_ENGINE_MODELS_DIR={installed.models}" in installed.env_file.read_text()
+
+
+def test_installed_models_list_needs_no_variable(
+    installed: Installed, netns: str, tmp_path: Path
+) -> None:
+    result = in_ns(netns, installed.stt, "models", "list", base=user_env(tmp_path / "home"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("base"))
+    assert row.endswith(str(installed.models / "base"))
+    assert f"(* default; models dir: {installed.models})" in result.stdout
+
+
+def test_installed_cli_transcribes_with_no_variable(
+    installed: Installed, netns: str, jfk: Path, tmp_path: Path
+) -> None:
+    env = user_env(tmp_path / "home")
+    result = in_ns(netns, installed.stt, "transcribe", str(jfk), base=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ask not what your country can do for you" in result.stdout.lower()
 
 
 def test_installed_service_transcribes_offline(
@@ -136,18 +228,21 @@ def test_installed_service_transcribes_offline(
     tmp_path: Path,
 ) -> None:
     log_path = tmp_path / "serve.log"
-    env = _service_env(installed, tmp_path)
-    command = ["ip", "netns", "exec", netns, str(installed.prefix / "bin" / "stt-engine")]
+    env = user_env(tmp_path / "home")  # no STT_ENGINE_* variable: serve as started by hand
+    command = ["ip", "netns", "exec", netns, installed.stt]
     command += ["serve", "--host", "127.0.0.1", "--port", str(PORT)]
     with log_path.open("w") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_ready(netns, server, log_path)
         text = _transcribe(netns, jfk)
+        url = f"http://127.0.0.1:{PORT}"
+        check = in_ns(netns, installed.stt, "check", "--url", url, base=env, timeout=600)
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert "ask not what your country can do for you" in text.lower()
+    assert check.returncode == 0, check.stdout + check.stderr
     log_text = log_path.read_text()
     assert "Device: cpu (" in log_text
     assert "no CUDA device visible to CTranslate2" in log_text
@@ -156,10 +251,18 @@ def test_installed_service_transcribes_offline(
 def test_service_demanding_cuda_refuses_to_start(
     installed: Installed, netns: str, tmp_path: Path
 ) -> None:
-    env = {**_service_env(installed, tmp_path), "STT_ENGINE_DEVICE": "cuda"}
-    stt = str(installed.prefix / "bin" / "stt-engine")
+    base = user_env(tmp_path / "home")
     result = in_ns(
-        netns, stt, "serve", "--host", "127.0.0.1", "--port", str(PORT + 1), env=env, timeout=120
+        netns,
+        installed.stt,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(PORT + 1),
+        env={"STT_ENGINE_DEVICE": "cuda"},
+        base=base,
+        timeout=120,
     )
     assert result.returncode == 5, result.stdout + result.stderr
     assert "device=cuda was asked for but no CUDA device visible to CTranslate2" in result.stderr
@@ -191,16 +294,6 @@ def test_installer_names_a_corrupt_and_an_extra_file(
     assert not prefix.exists()  # nothing was installed
     assert cli.returncode == 13
     assert f"wheels/{wheel.name}: sha256 mismatch" in cli.stderr
-
-
-def _service_env(installed: Installed, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STT_ENGINE_")}
-    env.update(
-        STT_ENGINE_MODELS_DIR=str(installed.models),
-        STT_ENGINE_DATA_DIR=str(tmp_path / "data"),
-        STT_ENGINE_CACHE_DIR=str(tmp_path / "cache"),
-    )
-    return env
 
 
 def _wait_ready(netns: str, server: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -39,6 +39,8 @@ def test_torch_and_its_cuda_12_wheels_are_in_the_set(plan: str) -> None:
 
 
 def test_the_plan_gives_the_doctors_verdict_on_the_target_driver(plan: str) -> None:
-    line = next(x for x in plan.splitlines() if x.startswith("torch: "))
-    assert line.startswith("torch: 2.7.1 (CUDA 12.6); driver 535.104.05: warn: ")
+    assert "torch: 2.7.1 (CUDA 12.6)" in plan.splitlines()
+    line = next(x for x in plan.splitlines() if x.startswith("target: "))
+    assert line.startswith("target: driver 535.104.05 (CUDA <= 12.2), torch-cuda12: warn: ")
+    assert "torch 2.7.1 is built for CUDA 12.6" in line
     assert "minor version compatibility" in line

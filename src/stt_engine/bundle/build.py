@@ -10,7 +10,7 @@ import platform
 import shutil
 import string
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,8 @@ from stt_engine.bundle.manifest import bundle_files, write_manifest
 from stt_engine.bundle.models import add_models
 from stt_engine.bundle.progress import ProgressFactory, no_bar
 from stt_engine.bundle.target import Target
+from stt_engine.bundle.torch_plan import ExtraTorch
+from stt_engine.bundle.verdict import TargetVerdict, gpu_builds, judge_target, refuse_unless_forced
 from stt_engine.config import Settings
 from stt_engine.errors import BundleError
 
@@ -41,8 +43,9 @@ class BuildOptions:
     base_image: str = images.DEFAULT_BASE_IMAGE
     engine: str = "auto"  # docker, podman or auto
     torch: str | None = None  # torch release for torch-cuda12 (None: newest CUDA 12 build)
-    target_driver: str | None = None  # the server's driver, for the manifest's verdict
+    target_driver: str | None = None  # the server's driver, judged before anything is fetched
     extras: tuple[str, ...] = ()  # optional extras whose wheels go in too (ray, diarize)
+    force: bool = False  # build even when the target driver cannot run the flavour
 
 
 @dataclass
@@ -53,6 +56,7 @@ class BuildResult:
     largest: list[tuple[str, int]] = field(default_factory=list)
     image_archive: Path | None = None
     notes: list[str] = field(default_factory=list)  # e.g. what an extra's torch costs
+    verdict: TargetVerdict | None = None  # the target driver's verdict on the flavour
 
 
 @dataclass
@@ -63,6 +67,7 @@ class _Staged:
     models: dict[str, Any] = field(default_factory=dict)
     torch: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    verdict: TargetVerdict | None = None
 
 
 def bundle_name(version: str, flavour: str) -> str:
@@ -88,6 +93,7 @@ def build_bundle(
             archive.pack(staging, result.archive, advance)
         result.sizes, result.largest = _sizes(staging, result.archive)
         result.notes = staged.notes
+        result.verdict = staged.verdict
         if options.image:
             result.image_archive = _image(options, staging, staged.version, progress)
     return result
@@ -100,45 +106,30 @@ class WheelPlan:
     version: str  # stt-engine's own version
     wheels: list[wheelhouse.Wheel]
     install: list[str]  # what install.sh and the Containerfile ask pip for
-    torch: dict[str, Any] | None = None  # torch-cuda12: build, CUDA, driver verdict
+    torch: dict[str, Any] | None = None  # torch-cuda12: the torch build and its CUDA
     # cpu and cuda12 with an extra that needs torch (diarize): the index's default torch build
     # and the CUDA wheels it brings, which the flavour itself does not use
     extra_torch: ExtraTorch | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExtraTorch:
-    extras: tuple[str, ...]  # the bundle's extras, one of which asked for torch
-    torch: wheelhouse.Wheel
-    cuda: str | None  # the CUDA the index built it for ("13.0"), None when unknown
-    cuda_wheels: list[wheelhouse.Wheel]
-
-    def note(self, flavour: str, sizes: dict[str, int | None]) -> str:
-        """One line: the torch build an extra brought, its size and the better combination."""
-        extras = ",".join(self.extras)
-        own = [sizes.get(w.filename) for w in (self.torch, *self.cuda_wheels)]
-        size = sum(s for s in own if s is not None) / 1_000_000
-        total = sum(s for s in sizes.values() if s is not None) / 1_000_000
-        built = f"built for CUDA {self.cuda}" if self.cuda else "built for an unknown CUDA"
-        if flavour == "cpu":
-            where = "the diarizer runs on the CPU and these CUDA wheels are carried unused"
-        else:
-            where = "CTranslate2 keeps its own CUDA 12 wheels beside them"
-            if self.cuda:
-                from stt_engine.doctor.compat import Compat
-
-                driver = Compat().toolkit_driver(self.cuda)
-                where += f" and torch uses the GPU only with driver >= {driver or '?'}"
-        return (
-            f"torch {self.torch.version} (the index's default build, {built}) comes with "
-            f"--extra {extras}: it and its {len(self.cuda_wheels)} CUDA wheels (nvidia-*, "
-            f"cuda-*, triton) take {size:.0f} MB of the {total:.0f} MB of wheels; on {flavour} "
-            f"{where}. For a GPU server, --flavour torch-cuda12 --extra {extras} carries one "
-            "CUDA 12 torch that CTranslate2 and the diarizer share."
-        )
+    verdict: TargetVerdict | None = None  # the target driver's verdict on the resolved set
 
 
 def plan_wheels(options: BuildOptions, tmp: Path) -> WheelPlan:
+    """Judge the target driver, resolve the wheel set, judge it again on what was resolved.
+
+    A driver below the flavour's CUDA floor is refused before anything is built or resolved;
+    the final verdict uses the CUDA of the resolved CTranslate2 (and torch). BundleError when
+    the target cannot run the bundle, unless ``options.force``.
+    """
+    flavour, driver = options.target.flavour, options.target_driver
+    refuse_unless_forced(judge_target(flavour, driver), options.force)
+    plan = _resolve(options, tmp)
+    torch_cuda = plan.torch["cuda"] if plan.torch else None
+    versions = {w.name: w.version for w in plan.wheels}
+    verdict = judge_target(flavour, driver, gpu_builds(flavour, versions, torch_cuda))
+    return replace(plan, verdict=refuse_unless_forced(verdict, options.force))
+
+
+def _resolve(options: BuildOptions, tmp: Path) -> WheelPlan:
     """Build the project wheel and resolve every dependency (plus CUDA wheels) for the target."""
     own = wheelhouse.build_project_wheel(options.project, tmp / "own")
     version = own.name.split("-")[1]
@@ -179,7 +170,7 @@ def _plan_torch(options: BuildOptions, own: Path, version: str) -> WheelPlan:
     wanted = ",".join(("torch", *options.extras))
     install = [f"stt-engine[{wanted}]=={version}", f"torch=={plan.torch.version}"]
     wheels = sorted(plan.wheels, key=lambda w: w.name)
-    return WheelPlan(version, wheels, install, plan.record(options.target_driver))
+    return WheelPlan(version, wheels, install, plan.record())
 
 
 def dry_run(options: BuildOptions) -> tuple[WheelPlan, dict[str, int | None]]:
@@ -203,6 +194,7 @@ def _stage_wheels(
     staged.versions = {w.name: w.version for w in plan.wheels}
     staged.install = plan.install
     staged.torch = plan.torch
+    staged.verdict = plan.verdict
 
 
 def _stage_tools(options: BuildOptions, staging: Path, staged: _Staged) -> None:
@@ -237,6 +229,7 @@ def _readme(template: string.Template, options: BuildOptions, staged: _Staged) -
         folder=name,
         image_archive=images.image_archive_name(staged.version, options.target.flavour),
         image_tag=images.image_tag(staged.version, options.target.flavour),
+        verdict=staged.verdict.line().removeprefix("target: ") if staged.verdict else "none",
     )
 
 
@@ -256,6 +249,7 @@ def _meta(options: BuildOptions, staged: _Staged) -> dict[str, Any]:
         "versions": staged.versions,
         "models": staged.models,
         **({"torch": staged.torch} if staged.torch else {}),
+        **({"verdict": staged.verdict.record()} if staged.verdict else {}),
     }
 
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Install stt-engine from this unpacked bundle: verify every file against manifest.json, create
-# a venv under the prefix, install from wheels/ only, place the models, print how to start it.
+# a venv under the prefix, install from wheels/ only, place the models, record the models dir in
+# PREFIX/stt-engine.env (which every stt-engine command of the venv reads), print how to start it.
 # It never uses the network. Running it again is safe: identical models are kept, the venv is
-# reused and brought to this bundle's versions.
+# reused and brought to this bundle's versions, and without --models-dir the models go where
+# PREFIX/stt-engine.env says.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +18,8 @@ usage() {
   cat <<EOF
 usage: install.sh [--prefix DIR] [--models-dir DIR] [--python PATH] [--models-only]
   --prefix DIR      venv location; the command becomes DIR/bin/stt-engine (default /opt/stt-engine)
-  --models-dir DIR  where the models go (default PREFIX/models)
+  --models-dir DIR  where the models go (default: the models dir of an earlier install to this
+                    prefix, else PREFIX/models); recorded in PREFIX/stt-engine.env
   --python PATH     Python to create the venv with (default: python3.X of the bundle, else python3)
   --models-only     verify the bundle and place the models only (e.g. for the container image)
 $OFFLINE.
@@ -38,7 +41,22 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown option: $1" ;;
   esac
 done
-[ -n "$MODELS_DIR" ] || MODELS_DIR=$PREFIX/models
+# Absolute paths: the env file and the systemd unit are read from anywhere.
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
+PREFIX=$(absolute "$PREFIX")
+[ -z "$MODELS_DIR" ] || MODELS_DIR=$(absolute "$MODELS_DIR")
+ENV_FILE=$PREFIX/stt-engine.env
+ENV_KEY=STT_ENGINE_MODELS_DIR
+# The models dir an earlier install recorded (the last such line; quotes around it dropped).
+recorded_models_dir() {
+  [ -f "$ENV_FILE" ] || return 0
+  sed -n "s/^$ENV_KEY=//p" "$ENV_FILE" | tail -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\\1/"
+}
+RECORDED=
+[ "$MODELS_ONLY" = 1 ] || RECORDED=$(recorded_models_dir)
+if [ -z "$MODELS_DIR" ]; then
+  if [ -n "$RECORDED" ]; then MODELS_DIR=$RECORDED; else MODELS_DIR=$PREFIX/models; fi
+fi
 
 command -v python3 >/dev/null 2>&1 || die "python3 is not installed; install it from the OS media ($OFFLINE)"
 [ -f "$HERE/manifest.json" ] || die "$HERE/manifest.json is missing; this is not an unpacked stt-engine bundle"
@@ -142,19 +160,26 @@ if [ "$MODELS_ONLY" = 1 ]; then
   exit 0
 fi
 
-ENV_FILE=$PREFIX/stt-engine.env
-if [ -f "$ENV_FILE" ]; then
-  say "keeping $ENV_FILE as it is"
+# Every stt-engine command of this venv reads its defaults from $ENV_FILE (the environment
+# still wins); other lines a user added there are kept.
+if [ ! -f "$ENV_FILE" ]; then
+  printf '%s=%s\n' "$ENV_KEY" "$MODELS_DIR" >"$ENV_FILE"
+  say "wrote $ENV_FILE ($ENV_KEY=$MODELS_DIR)"
+elif [ "$RECORDED" = "$MODELS_DIR" ]; then
+  say "keeping $ENV_FILE ($ENV_KEY=$MODELS_DIR)"
 else
-  printf 'STT_ENGINE_MODELS_DIR=%s\n' "$MODELS_DIR" >"$ENV_FILE"
+  { grep -v "^$ENV_KEY=" "$ENV_FILE" || true; printf '%s=%s\n' "$ENV_KEY" "$MODELS_DIR"; } >"$ENV_FILE.new"
+  mv "$ENV_FILE.new" "$ENV_FILE"
+  say "$ENV_FILE now says $ENV_KEY=$MODELS_DIR${RECORDED:+ (was $RECORDED; its models were left there)}; its other lines are kept"
 fi
+chmod a+r "$ENV_FILE"
 sed "s#@PREFIX@#$PREFIX#g" "$HERE/deploy/stt-engine.service" >"$PREFIX/stt-engine.service"
 
 cat <<EOF
 
-stt-engine $VERSION is installed in $PREFIX (models in $MODELS_DIR).
+stt-engine $VERSION is installed in $PREFIX (models in $MODELS_DIR, recorded in $ENV_FILE).
 Start it in the foreground:
-  STT_ENGINE_MODELS_DIR=$MODELS_DIR $PREFIX/bin/stt-engine serve --host 0.0.0.0 --port 8003
+  $PREFIX/bin/stt-engine serve --host 0.0.0.0 --port 8003
 or as a systemd service (unit written to $PREFIX/stt-engine.service):
   sudo cp $PREFIX/stt-engine.service /etc/systemd/system/stt-engine.service
   sudo systemctl daemon-reload && sudo systemctl enable --now stt-engine

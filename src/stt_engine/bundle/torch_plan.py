@@ -1,12 +1,11 @@
-"""The torch-cuda12 flavour: PyTorch CUDA 12 wheels from the package index, and the verdict.
+"""The torch-cuda12 flavour: PyTorch CUDA 12 wheels from the package index.
 
 The index serves one Linux build of each torch release, built for the CUDA its maintainers
 chose (the wheel pins ``nvidia-cuda-runtime-cu12==12.x``, ``-cu13``, or from 2.14 on the
 ``cuda-toolkit[...]==13.x`` meta package). This flavour looks for
 the newest release whose index build is CUDA 12 (or the release ``--torch`` names), resolves
 ``stt-engine[torch]`` (plus the bundle's extras, so diarization shares the one torch) with it
-for the target, and records the doctor's verdict on the target driver, so the manifest says
-before deployment whether the GPU will be used.
+for the target; :mod:`stt_engine.bundle.verdict` judges its CUDA on the target driver.
 
 On the other flavours torch only arrives with an extra (diarize) and is the index's default
 build; :func:`cuda_wheels` finds the CUDA wheels it drags in, so the build can say what they
@@ -41,13 +40,41 @@ class TorchPlan:
     torch: wheelhouse.Wheel
     cuda: str  # "12.6"
 
-    def record(self, driver: str | None) -> dict[str, Any]:
-        """The manifest's ``torch`` entry: the build, its CUDA and the driver verdict."""
-        return {
-            "version": self.torch.version,
-            "cuda": self.cuda,
-            **driver_verdict(self.cuda, driver),
-        }
+    def record(self) -> dict[str, Any]:
+        """The manifest's ``torch`` entry: the build and its CUDA (the verdict is the bundle's)."""
+        return {"version": self.torch.version, "cuda": self.cuda}
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraTorch:
+    extras: tuple[str, ...]  # the bundle's extras, one of which asked for torch
+    torch: wheelhouse.Wheel
+    cuda: str | None  # the CUDA the index built it for ("13.0"), None when unknown
+    cuda_wheels: list[wheelhouse.Wheel]
+
+    def note(self, flavour: str, sizes: dict[str, int | None]) -> str:
+        """One line: the torch build an extra brought, its size and the better combination."""
+        extras = ",".join(self.extras)
+        own = [sizes.get(w.filename) for w in (self.torch, *self.cuda_wheels)]
+        size = sum(s for s in own if s is not None) / 1_000_000
+        total = sum(s for s in sizes.values() if s is not None) / 1_000_000
+        built = f"built for CUDA {self.cuda}" if self.cuda else "built for an unknown CUDA"
+        if flavour == "cpu":
+            where = "the diarizer runs on the CPU and these CUDA wheels are carried unused"
+        else:
+            where = "CTranslate2 keeps its own CUDA 12 wheels beside them"
+            if self.cuda:
+                from stt_engine.doctor.compat import Compat
+
+                driver = Compat().toolkit_driver(self.cuda)
+                where += f" and torch uses the GPU only with driver >= {driver or '?'}"
+        return (
+            f"torch {self.torch.version} (the index's default build, {built}) comes with "
+            f"--extra {extras}: it and its {len(self.cuda_wheels)} CUDA wheels (nvidia-*, "
+            f"cuda-*, triton) take {size:.0f} MB of the {total:.0f} MB of wheels; on {flavour} "
+            f"{where}. For a GPU server, --flavour torch-cuda12 --extra {extras} carries one "
+            "CUDA 12 torch that CTranslate2 and the diarizer share."
+        )
 
 
 def plan_torch(
@@ -171,21 +198,3 @@ def _marker_environment(target: Target) -> dict[str, str]:
         "platform_system": "Linux",
         "platform_machine": arch,
     }
-
-
-def driver_verdict(cuda: str, driver: str | None) -> dict[str, Any]:
-    """The doctor's verdict on running CUDA ``cuda`` code on ``driver`` (None: not given)."""
-    from stt_engine.doctor.compat import Compat
-    from stt_engine.doctor.verdicts import cuda_verdict
-
-    compat = Compat()
-    if driver is None:
-        toolkit = compat.toolkit_driver(cuda) or "?"
-        floor = compat.mvc_floor(int(cuda.split(".")[0])) or "?"
-        reason = (
-            f"no --target-driver given: CUDA {cuda} needs driver >= {toolkit}, or >= {floor} "
-            "under minor version compatibility"
-        )
-        return {"driver": None, "status": "unknown", "reason": reason}
-    status, reason = cuda_verdict(compat, driver, cuda)
-    return {"driver": driver, "status": status, "reason": reason}

@@ -11,6 +11,7 @@ from stt_engine.bundle.target import FLAVOURS, host_python
 
 if TYPE_CHECKING:
     from stt_engine.bundle.build import BuildResult, WheelPlan
+    from stt_engine.bundle.verdict import TargetVerdict
 
 _DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
 EXTRAS = ("ray", "diarize")
@@ -23,6 +24,19 @@ def _extras(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
     if unknown:
         raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(EXTRAS)}")
     return tuple(name for name in EXTRAS if name in wanted)
+
+
+def _driver(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A driver version as nvidia-smi prints it; a usage error (exit 2) for anything else."""
+    if value is None:
+        return None
+    from stt_engine.doctor.versions import driver_version
+
+    try:
+        driver_version(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value.strip()
 
 
 def _default_cache() -> Path:
@@ -74,7 +88,15 @@ def bundle() -> None:
 @click.option(
     "--target-driver",
     default=None,
-    help="The server's NVIDIA driver (e.g. 535.104.05): the manifest records the verdict.",
+    callback=_driver,
+    help="The server's NVIDIA driver (e.g. 535.104.05): judged against the flavour before "
+    "anything is fetched; a driver that cannot run it is refused. The verdict goes in the "
+    "manifest.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build even when the target driver cannot run the flavour (the manifest says so).",
 )
 @click.option("--model", "models", multiple=True, help="Model to include (repeatable).")
 @click.option(
@@ -145,6 +167,7 @@ def build(
     project: Path | None,
     torch_version: str | None,
     target_driver: str | None,
+    force: bool,
     extras: tuple[str, ...],
 ) -> None:
     """Pack wheels, models, doctor.pyz and install.sh into one archive for the target.
@@ -170,6 +193,7 @@ def build(
         torch=torch_version,
         target_driver=target_driver,
         extras=extras,
+        force=force,
     )
     if dry_run:
         _print_plan(*builder.dry_run(options), flavour)
@@ -187,6 +211,7 @@ def _print_result(result: BuildResult) -> None:
         click.echo(f"    {_mb(size):>10}  {name}")
     for note in result.notes:
         click.echo(f"note: {note}")
+    _print_verdict(result.verdict)
     if result.image_archive is not None:
         size = result.image_archive.stat().st_size
         click.echo(f"image: {result.image_archive} ({_mb(size)}; docker load -i reads it)")
@@ -201,13 +226,20 @@ def _print_plan(plan: WheelPlan, sizes: dict[str, int | None], flavour: str) -> 
     click.echo(f"total: {_mb(sum(known))} in {len(known)} of {len(sizes)} wheels with a known size")
     if plan.torch is not None:
         torch = plan.torch
-        click.echo(
-            f"torch: {torch['version']} (CUDA {torch['cuda']}); driver "
-            f"{torch['driver'] or '?'}: {torch['status']}: {torch['reason']}"
-        )
+        click.echo(f"torch: {torch['version']} (CUDA {torch['cuda']})")
+    _print_verdict(plan.verdict)
     click.echo(f"install: {' '.join(plan.install)}")
     if plan.extra_torch is not None:
         click.echo(f"note: {plan.extra_torch.note(flavour, sizes)}")
+
+
+def _print_verdict(verdict: TargetVerdict | None) -> None:
+    """The target line, and what to do about a warn or a forced fail."""
+    if verdict is None:
+        return
+    click.echo(verdict.line())
+    if verdict.fix:
+        click.echo(f"  fix: {verdict.fix}")
 
 
 def _mb(size: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stt_engine.bundle.target import Target
-from stt_engine.bundle.torch_plan import candidates, driver_verdict, wheel_cuda
+from stt_engine.bundle.torch_plan import candidates, wheel_cuda
 from stt_engine.bundle.wheelhouse import Wheel
 from stt_engine.errors import BundleError
 
@@ -40,15 +40,6 @@ def test_candidates_are_cuda12_series_newest_first_for_the_python() -> None:
 )
 def test_the_cuda_of_a_torch_wheel(wheel: Wheel, cuda: str | None) -> None:
     assert wheel_cuda(wheel) == cuda
-
-
-def test_driver_verdicts_for_cuda_12_6() -> None:
-    assert driver_verdict("12.6", "575.57.08")["status"] == "pass"
-    old_branch = driver_verdict("12.6", "535.104.05")
-    assert old_branch["status"] == "warn" and "minor version compatibility" in old_branch["reason"]
-    assert driver_verdict("12.6", "470.256.02")["status"] == "fail"
-    unknown = driver_verdict("12.6", None)
-    assert unknown["status"] == "unknown" and "560.28.03" in unknown["reason"]
 
 
 def test_a_bad_flavour_is_refused() -> None:
