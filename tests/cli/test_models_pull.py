@@ -175,3 +175,45 @@ def test_converting_a_ctranslate2_repository_is_refused(hub: LocalHub, tmp_path:
     result = _pull(hub, tmp_path, REPO, "--quantization", "int8")
     assert result.returncode == 4 and "already a CTranslate2 model" in result.stderr
     assert len(hub.downloads("model.bin")) == before  # refused before any download
+
+
+_BUNDLE_MODELS = """
+import json, sys
+from pathlib import Path
+from stt_engine.bundle.models import add_models
+from stt_engine.config import Settings
+settings = Settings(models_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+print(json.dumps(add_models(tuple(sys.argv[4:]), settings, Path(sys.argv[3]))))
+"""
+
+
+@pytest.mark.slow
+def test_bundle_models_pull_what_the_models_dir_lacks(hub: LocalHub, tmp_path: Path) -> None:
+    models, staged = tmp_path / "models", tmp_path / "bundle-models"
+    paths = [str(models), str(tmp_path / "cache"), str(staged)]
+    command = [sys.executable, "-c", _BUNDLE_MODELS, *paths, REPO, SHORT, "base"]
+    env = hub.env(tmp_path / "hf-home")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    added = json.loads(result.stdout.splitlines()[-1])
+    assert sorted(added) == ["base", SHORT, "whisper-base-ct2"]
+    assert sorted(p.name for p in models.iterdir()) == [SHORT, "whisper-base-ct2"]
+    origin = manifest_origin(staged / SHORT)  # the bundled copy keeps where it came from
+    assert origin is not None and origin["repo_id"] == SHORT_REPO
+    assert manifest_origin(staged / "base") is None
+    pulls = len(hub.downloads("model.bin"))
+    again = subprocess.run(
+        [*command[:5], str(tmp_path / "again"), REPO, SHORT], capture_output=True, text=True,
+        timeout=600, env=env,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert len(hub.downloads("model.bin")) == pulls  # already there: nothing fetched
+
+
+def test_bundle_models_refuse_a_name_no_hub_has(hub: LocalHub, tmp_path: Path) -> None:
+    paths = [str(tmp_path / "models"), str(tmp_path / "cache"), str(tmp_path / "staged")]
+    command = [sys.executable, "-c", _BUNDLE_MODELS, *paths, "stt-test/no-such-model"]
+    env = hub.env(tmp_path / "hf-home")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode != 0
+    assert "ModelNotFoundError: repository stt-test/no-such-model not found" in result.stderr

@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from stt_engine.cli.options import settings_overrides
+from stt_engine.models.catalog import HUB
 from stt_engine.models.convert import QUANTIZATIONS
+
+_PULL_HELP = f"""Download a Whisper model from the Hugging Face hub into the models directory.
+
+SOURCE is a repository id (owner/name) or a short name: {", ".join(HUB)}. Run it on a
+machine with internet; HF_ENDPOINT picks a hub mirror, HF_TOKEN opens gated and private
+repositories. Then `stt-engine bundle build --model NAME` carries the model to an air-gapped
+server.
+"""
 
 
 @click.group()
@@ -152,7 +161,7 @@ def import_model(source: Path, name: str | None, models_dir: str | None, link: b
     )
 
 
-@models.command("pull")
+@models.command("pull", help=_PULL_HELP)
 @click.argument("source")
 @click.option("--revision", default=None, help="Branch, tag or commit sha (default: main).")
 @click.option(
@@ -179,13 +188,7 @@ def pull_model(
     models_dir: str | None,
     force: bool,
 ) -> None:
-    """Download a Whisper model from the Hugging Face hub into the models directory.
-
-    SOURCE is a repository id (owner/name) or a short name: large-v3, large-v3-turbo, medium,
-    small, large-v3-turbo-ko. Run it on a machine with internet; HF_ENDPOINT picks a mirror,
-    HF_TOKEN opens gated repositories. Then `stt-engine bundle build --model NAME` carries the
-    model to an air-gapped server.
-    """
+    """Download a Whisper model from the Hugging Face hub into the models directory."""
     import time
 
     from stt_engine.config import Settings

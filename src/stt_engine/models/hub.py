@@ -86,7 +86,7 @@ def plan(repo_id: str, revision: str | None) -> Snapshot:
     with hub_errors(repo_id, revision):
         info = _api().model_info(repo_id, revision=revision)
     names = [s.rfilename for s in info.siblings or [] if "/" not in s.rfilename]
-    model_format, files = _pick_files(names)
+    model_format, files = pick_files(names)
     if model_format is None or info.sha is None:
         raise NotWhisperModelError(
             f"{repo_id} does not hold a Whisper model this engine can load "
@@ -97,7 +97,7 @@ def plan(repo_id: str, revision: str | None) -> Snapshot:
     return Snapshot(repo_id, revision or "main", info.sha, model_format, files)
 
 
-def _pick_files(names: list[str]) -> tuple[str | None, tuple[str, ...]]:
+def pick_files(names: list[str]) -> tuple[str | None, tuple[str, ...]]:
     if "config.json" not in names:
         return None, ()
     if "model.bin" in names:
