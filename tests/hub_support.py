@@ -5,7 +5,7 @@ It answers the requests ``huggingface_hub`` makes for ``model_info``, ``list_rep
 sha, siblings), ``/api/models/{repo}/tree/{rev}`` (size, git blob id, LFS sha256), and
 ``/{repo}/resolve/{rev}/{file}`` (HEAD and GET with X-Repo-Commit, ETag, X-Linked-Etag,
 X-Linked-Size, Content-Length, Range). Errors carry the hub's X-Error-Code header. Faults for
-the failure paths: drop a transfer once mid-file, serve corrupted bytes, require a token.
+the failure paths: cut transfers mid-file, serve corrupted bytes, require a token.
 
     with LocalHub() as hub:
         hub.add_repo("Systran/faster-whisper-small", ct2_folder)
@@ -68,8 +68,18 @@ class HubRepo:
 
 @dataclass
 class Faults:
-    drop_once: dict[tuple[str, str], int] = field(default_factory=dict)  # -> bytes sent first
-    corrupt: set[tuple[str, str]] = field(default_factory=set)
+    """Keys are (repo id, file name)."""
+
+    # the next transfers of a file are cut after these many bytes, one entry per transfer
+    drops: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    corrupt: set[tuple[str, str]] = field(default_factory=set)  # first byte flipped
+
+    def drop(self, repo_id: str, filename: str, after: int, times: int = 1) -> None:
+        self.drops.setdefault((repo_id, filename), []).extend([after] * times)
+
+    def next_drop(self, key: tuple[str, str]) -> int | None:
+        pending = self.drops.get(key)
+        return pending.pop(0) if pending else None
 
 
 class LocalHub:
@@ -229,7 +239,7 @@ class _HubHandler(BaseHTTPRequestHandler):
 
     def _body(self, repo: HubRepo, name: str, item: HubFile, start: int) -> None:
         key = (repo.repo_id, name)
-        stop_after = self.hub.faults.drop_once.pop(key, None)
+        stop_after = self.hub.faults.next_drop(key)
         corrupt = key in self.hub.faults.corrupt
         sent = 0
         with item.path.open("rb") as handle:

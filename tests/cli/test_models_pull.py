@@ -108,7 +108,7 @@ def test_pull_by_short_name_and_refuse_a_taken_name(hub: LocalHub, tmp_path: Pat
 
 @pytest.mark.slow
 def test_a_dropped_transfer_resumes_with_a_range_request(hub: LocalHub, tmp_path: Path) -> None:
-    hub.faults.drop_once[(REPO, "model.bin")] = 40_000_000
+    hub.faults.drop(REPO, "model.bin", after=40_000_000)
     before = len(hub.downloads("model.bin"))
     result = _pull(hub, tmp_path, REPO, "--name", "resumed")
     assert result.returncode == 0, result.stderr
@@ -119,6 +119,26 @@ def test_a_dropped_transfer_resumes_with_a_range_request(hub: LocalHub, tmp_path
     env = hub.env(tmp_path / "hf-home")
     verify = _stt(env, "models", "verify", "resumed", "--models-dir", str(tmp_path / "models"))
     assert verify.returncode == 0, verify.stderr
+
+
+@pytest.mark.slow
+def test_a_pull_cut_off_keeps_finished_files_for_the_next(hub: LocalHub, tmp_path: Path) -> None:
+    hub.faults.drop(REPO, "model.bin", after=0, times=20)  # more than the library retries
+    try:
+        cut = _pull(hub, tmp_path, REPO, "--name", "cut")
+    finally:
+        hub.faults.drops.clear()
+    assert cut.returncode == 4 and "cannot reach the model hub" in cut.stderr
+    staging = tmp_path / "models" / ".pull-cut"
+    assert (staging / "tokenizer.json").is_file() and not (staging / "model.bin").exists()
+    env, models = hub.env(tmp_path / "hf-home"), str(tmp_path / "models")
+    listed = json.loads(_stt(env, "models", "list", "--models-dir", models, "--json").stdout)
+    assert "cut" not in {r["name"] for r in listed}
+    before = len(hub.downloads("tokenizer.json"))
+    again = _pull(hub, tmp_path, REPO, "--name", "cut")
+    assert again.returncode == 0, again.stderr
+    assert len(hub.downloads("tokenizer.json")) == before  # kept, not fetched again
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["cut"]
 
 
 def test_corrupted_bytes_are_refused_and_nothing_is_kept(hub: LocalHub, tmp_path: Path) -> None:
