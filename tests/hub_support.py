@@ -8,7 +8,7 @@ X-Linked-Size, Content-Length, Range). Errors carry the hub's X-Error-Code heade
 the failure paths: cut transfers mid-file, serve corrupted bytes, require a token.
 
     with LocalHub() as hub:
-        hub.add_repo("Systran/faster-whisper-small", ct2_folder)
+        hub.add_repo("Systran/faster-whisper-small", packaged_base(tmp_path / "base"))
         env = hub.env(tmp_path / "hf-home")   # HF_ENDPOINT and a private HF_HOME
         subprocess.run([... "models", "pull", "small", "--models-dir", ...], env=env)
 """
@@ -80,6 +80,15 @@ class Faults:
     def next_drop(self, key: tuple[str, str]) -> int | None:
         pending = self.drops.get(key)
         return pending.pop(0) if pending else None
+
+
+def packaged_base(root: Path) -> Path:
+    """The packaged CTranslate2 base model's folder (config, tokenizer, vocabulary, model.bin)."""
+    from stt_engine.config import Settings
+    from stt_engine.models import ModelRegistry
+
+    settings = Settings(models_dir=root / "models", cache_dir=root / "cache")
+    return ModelRegistry(settings).resolve("base").path
 
 
 class LocalHub:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_support import LocalHub
+from hub_support import LocalHub, packaged_base
 from stt_engine.config import Settings
 from stt_engine.models import ModelRegistry
 from stt_engine.models.layout import MANIFEST_NAME, manifest_origin
@@ -25,9 +25,7 @@ JFK = "ask not what your country can do for you"
 @pytest.fixture(scope="module")
 def ct2_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged CTranslate2 base model (config, tokenizer, vocabulary, 145 MB model.bin)."""
-    root = tmp_path_factory.mktemp("packaged")
-    settings = Settings(models_dir=root / "models", cache_dir=root / "cache")
-    return ModelRegistry(settings).resolve("base").path
+    return packaged_base(tmp_path_factory.mktemp("packaged"))
 
 
 @pytest.fixture(scope="module")
