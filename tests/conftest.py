@@ -25,7 +25,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("corpus") is not None:
+    """Tests with the corpus mark or the audio_dir fixture (even through another) need it."""
+    fixtures = getattr(item, "fixturenames", ())
+    if item.get_closest_marker("corpus") is not None or "audio_dir" in fixtures:
         speech_corpus.require()
 
 
