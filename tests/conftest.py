@@ -13,8 +13,7 @@ import speech_corpus
 
 
 def pytest_report_header() -> str:
-    state = "found" if speech_corpus.PRESENT else "MISSING: the tests that need it skip"
-    return f"speech corpus: {speech_corpus.AUDIO} ({state})"
+    return speech_corpus.describe()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -4,15 +4,15 @@ The corpus is real speech with reference transcripts (``manifest.jsonl`` and the
 never copied into this repository. ``STT_ENGINE_TEST_AUDIO`` names its folder; without it the
 corpus is ``../shared/audio`` beside the checkout. Tests that need it carry the ``corpus`` mark
 or use the ``audio_dir`` fixture (tests/conftest.py): they skip when it is missing, and a CI run
-(``CI`` set) without it fails at the start instead.
+(``CI`` set) without it fails at the start instead. ``python3 tests/speech_corpus.py`` (no
+pytest needed) checks the same before a long setup: exit 1 and the reason where a run would stop.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = "STT_ENGINE_TEST_AUDIO"
@@ -26,8 +26,17 @@ HOW = f"set {ENV}=/path/to/audio or put it at ../shared/audio beside the checkou
 MISSING = f"needs the speech corpus ({MANIFEST} is missing): {HOW}"
 
 
+def describe() -> str:
+    """One line: where the corpus is, and whether it is there."""
+    return (
+        f"speech corpus: {AUDIO} ({'found' if PRESENT else 'MISSING: the tests that need it skip'})"
+    )
+
+
 def require() -> None:
     """Skip the calling test when the corpus is absent (one reason: one line in the summary)."""
+    import pytest
+
     if not PRESENT:
         pytest.skip(MISSING)
 
@@ -46,3 +55,9 @@ def start_problem() -> str | None:
     if in_ci():
         return f"CI runs every test, and the speech corpus is missing ({MANIFEST}): {HOW}"
     return None
+
+
+if __name__ == "__main__":
+    problem = start_problem()
+    print(problem or describe(), file=sys.stderr if problem else sys.stdout)
+    sys.exit(1 if problem else 0)
