@@ -9,17 +9,32 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_AUDIO = (ROOT / ".." / "shared" / "audio").resolve()
+import speech_corpus
+
+
+def pytest_report_header() -> str:
+    return speech_corpus.describe()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problem = speech_corpus.start_problem()
+    if problem is not None:
+        pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests with the corpus mark or the audio_dir fixture (even through another) need it."""
+    fixtures = getattr(item, "fixturenames", ())
+    if item.get_closest_marker("corpus") is not None or "audio_dir" in fixtures:
+        speech_corpus.require()
 
 
 @pytest.fixture(scope="session")
 def audio_dir() -> Path:
-    """../shared/audio beside the checkout: real speech with reference transcripts."""
-    assert (SHARED_AUDIO / "manifest.jsonl").is_file(), (
-        f"the speech corpus is expected at {SHARED_AUDIO} (../shared/audio from the repo root)"
-    )
-    return SHARED_AUDIO
+    """The speech corpus folder: real speech with reference transcripts (speech_corpus.py)."""
+    speech_corpus.require()
+    return speech_corpus.AUDIO
 
 
 @pytest.fixture(scope="session")

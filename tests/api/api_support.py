@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from speech_corpus import AUDIO
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
 from stt_engine.server.upload_folder import PID_FILE
 
-AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 JFK = AUDIO / "en/whisper_jfk.flac"
 LONG_EN = AUDIO / "en/derived/long_en_read_mix.flac"
 KO_CLIP = AUDIO / "ko/emotiontts/Main/main/lmy/lmy01002.flac"

@@ -100,6 +100,7 @@ def batch_health(server: BackgroundServer) -> dict:
     return {"queued": health["queued"], "busy": health["workers_busy"], **(health["batch"] or {})}
 
 
+@pytest.mark.corpus
 def test_waiting_requests_share_a_batch_and_the_queue_bound_gives_429(
     fake: tuple[BackgroundServer, GatedBackend],
 ) -> None:
@@ -121,6 +122,7 @@ def test_waiting_requests_share_a_batch_and_the_queue_bound_gives_429(
     assert backend.batches[:2] == [1, 2]  # the two waiting requests' chunks went together
 
 
+@pytest.mark.corpus
 def test_a_client_that_goes_away_never_has_its_chunks_decoded(
     fake: tuple[BackgroundServer, GatedBackend],
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from api_support import API_KEY, JFK, LONG_EN, live_server, make_settings, upload_files
 
 from stt_engine.bench.local_server import BackgroundServer
@@ -58,6 +59,7 @@ def open_raw_request(server: BackgroundServer, path: Path) -> socket.socket:
     return sock
 
 
+@pytest.mark.corpus
 def test_busy_workers_full_queue_and_disconnect(engine: Engine, base_dir: Path) -> None:
     settings = make_settings(base_dir, workers=1, queue_size=1, max_audio_seconds=3600.0)
     with live_server(settings, engine) as server:
@@ -91,6 +93,7 @@ def test_busy_workers_full_queue_and_disconnect(engine: Engine, base_dir: Path) 
         assert upload_files(base_dir) == []
 
 
+@pytest.mark.corpus
 def test_request_over_its_time_limit_is_504(engine: Engine, base_dir: Path) -> None:
     settings = make_settings(base_dir, timeout_base_seconds=0.05, timeout_per_audio_second=0.001)
     with live_server(settings, engine) as server:
@@ -103,6 +106,7 @@ def test_request_over_its_time_limit_is_504(engine: Engine, base_dir: Path) -> N
     assert upload_files(base_dir) == []
 
 
+@pytest.mark.corpus
 def test_closing_an_event_stream_stops_the_work(engine: Engine, base_dir: Path) -> None:
     settings = make_settings(base_dir, workers=1, queue_size=0, max_audio_seconds=3600.0)
     with live_server(settings, engine) as server:

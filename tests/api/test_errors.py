@@ -65,12 +65,14 @@ def test_empty_file_is_400(client: OpenAI) -> None:
     assert caught.value.body["message"].startswith("empty.mp3: the file is empty")  # type: ignore[index]
 
 
+@pytest.mark.corpus
 def test_unknown_model_is_404(client: OpenAI) -> None:
     with pytest.raises(openai.NotFoundError) as caught, JFK.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-9000")
     assert_openai_error(caught.value.body, "model_not_found", "model")
 
 
+@pytest.mark.corpus
 def test_model_names_cannot_be_paths(client: OpenAI) -> None:
     for name in ("../cache", "/etc", "./models"):
         with pytest.raises(openai.NotFoundError), JFK.open("rb") as audio:
@@ -112,6 +114,7 @@ def test_oversize_without_content_length_stops_reading(server: BackgroundServer)
     assert sent < 40
 
 
+@pytest.mark.corpus
 def test_too_long_audio_is_413(client: OpenAI) -> None:
     with pytest.raises(openai.APIStatusError) as caught, LONG_EN.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-1")
@@ -120,6 +123,7 @@ def test_too_long_audio_is_413(client: OpenAI) -> None:
     assert message.startswith(f"{LONG_EN.name}: ") and "limit" in message
 
 
+@pytest.mark.corpus
 def test_wrong_or_missing_key_is_401(server: BackgroundServer) -> None:
     wrong = OpenAI(base_url=f"{server.url}/v1", api_key="not-the-key", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as caught, JFK.open("rb") as audio:
@@ -186,6 +190,7 @@ def test_bad_parameters_are_400_naming_the_field(
     assert error["param"] == field.removesuffix("[]")
 
 
+@pytest.mark.corpus
 def test_extension_goes_through_openai_extra_body(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught, JFK.open("rb") as audio:
         client.audio.transcriptions.create(
@@ -194,6 +199,7 @@ def test_extension_goes_through_openai_extra_body(client: OpenAI) -> None:
     assert caught.value.body["param"] == "beam_size"  # type: ignore[index]
 
 
+@pytest.mark.corpus
 def test_english_only_model_refuses_translation(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught, JFK.open("rb") as audio:
         client.audio.translations.create(file=audio, model="tiny.en")
@@ -227,6 +233,7 @@ def test_errors_leave_no_uploads(base_dir: Path) -> None:
         ("", 200, "korean"),
     ],
 )
+@pytest.mark.corpus
 def test_language_is_checked_up_front(
     server: BackgroundServer, language: str, status: int, detected: str | None
 ) -> None:

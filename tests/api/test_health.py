@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from api_support import API_KEY, JFK, make_settings
 from openai import OpenAI
 
@@ -64,6 +65,7 @@ def test_models_list_and_retrieve(client: OpenAI) -> None:
     assert client.models.retrieve("Systran/faster-whisper-base").model_extra["root"] == "base"  # type: ignore[index]
 
 
+@pytest.mark.corpus
 def test_metrics_count_requests_and_audio(client: OpenAI, server: BackgroundServer) -> None:
     with JFK.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-1", response_format="text")

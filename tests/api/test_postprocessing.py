@@ -83,6 +83,7 @@ def test_metrics_count_by_kind(client: OpenAI, phone_clip: Path, server: Backgro
     assert "5551234567" not in metrics
 
 
+@pytest.mark.corpus
 def test_numbers_spoken_on_korean_speech(client: OpenAI) -> None:
     # the model writes "70만 원" or "70만원" depending on the CPU's int8 arithmetic
     kept = _create(client, KO_FARES, language="ko")
@@ -91,6 +92,7 @@ def test_numbers_spoken_on_korean_speech(client: OpenAI) -> None:
     assert re.search(r"칠십만 ?원", spoken.text) and "70" not in spoken.text  # type: ignore[attr-defined]
 
 
+@pytest.mark.corpus
 def test_numbers_digits_on_korean_speech(client: OpenAI) -> None:
     plain = _create(client, KO_YACHTS, language="ko").text  # type: ignore[attr-defined]
     digits = _create(client, KO_YACHTS, language="ko", extra_body={"numbers": "digits"})
@@ -103,6 +105,7 @@ def test_numbers_digits_on_korean_speech(client: OpenAI) -> None:
     [("redact", "ssn", 400), ("numbers", "roman", 400), ("vocabulary", "../etc", 400),
      ("vocabulary", "no-such-vocabulary", 404)],
 )  # fmt: skip
+@pytest.mark.corpus
 def test_bad_values_name_the_field(client: OpenAI, field: str, value: str, status: int) -> None:
     error = BadRequestError if status == 400 else NotFoundError
     with pytest.raises(error) as raised:
@@ -125,6 +128,7 @@ def test_vocabularies_are_stored_listed_and_read(server: BackgroundServer, vocab
     assert one["terms"] == ["KTX", "편도"] and one["replacements"] == {"왕복": "왕복(KTX)"}
 
 
+@pytest.mark.corpus
 def test_a_vocabulary_fixes_the_transcript(client: OpenAI, vocabulary: str) -> None:
     result = _create(client, KO_FARES, language="ko", extra_body={"vocabulary": vocabulary})
     assert "왕복(KTX) 요금은" in result.text  # type: ignore[attr-defined]

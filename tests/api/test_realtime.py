@@ -75,6 +75,7 @@ async def ga_korean(
         return await stream_and_collect(connection, data, int(48000 * speed))
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_ga_korean_turns_score_like_offline(
     server: BackgroundServer, client: OpenAI, tmp_path: Path
@@ -97,6 +98,7 @@ def test_ga_korean_turns_score_like_offline(
     assert live <= batch + 0.03
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_ga_korean_long_turn_has_live_deltas(server: BackgroundServer, tmp_path: Path) -> None:
     audio, _ = speech(KO_CLIPS, gap=0.6, tail=3.5)  # one long turn: its pauses are < 2.5 s
@@ -111,6 +113,7 @@ def test_ga_korean_long_turn_has_live_deltas(server: BackgroundServer, tmp_path:
         assert _rate(deltas, done.transcript, "ko") < 0.2, (deltas, done.transcript)
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 def test_beta_english_at_24k(server: BackgroundServer, client: OpenAI, tmp_path: Path) -> None:
     audio, ref = speech([EN_CLIP, EN_CLIP], gap=1.5, tail=3.0)
@@ -148,6 +151,7 @@ def test_beta_english_at_24k(server: BackgroundServer, client: OpenAI, tmp_path:
     assert live <= 0.1
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(("encoding", "name"), [("u-law", "audio/pcmu"), ("a-law", "audio/pcma")])
 def test_g711_with_manual_commits(
     server: BackgroundServer, client: OpenAI, tmp_path: Path, encoding: str, name: str

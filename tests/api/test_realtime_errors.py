@@ -185,6 +185,7 @@ def test_idle_timeout_and_buffer_bound(base_dir: Path, engine: Engine) -> None:
     assert code == 1000 and reason.startswith("idle timeout")
 
 
+@pytest.mark.corpus
 def test_plain_stream_gives_finals_with_times(server: BackgroundServer) -> None:
     audio = np.concatenate([np.zeros(8000), decode_audio(KO_CLIP), np.zeros(16000)])
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()

@@ -69,6 +69,7 @@ def assert_one_to_one(labelled: list[tuple[str, str]]) -> None:
     assert len(set(labels)) == len(labels), labelled
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 @needs_extra
 def test_ga_korean_turns_carry_their_speakers(server: BackgroundServer, tmp_path: Path) -> None:
@@ -89,6 +90,7 @@ def test_ga_korean_turns_carry_their_speakers(server: BackgroundServer, tmp_path
     assert segments[0].speaker == "SPEAKER_1"
 
 
+@pytest.mark.corpus
 @pytest.mark.slow
 @needs_extra
 def test_plain_stream_finals_carry_speakers(server: BackgroundServer) -> None:

@@ -31,12 +31,14 @@ def cer_ko(hypothesis: str, path: Path) -> float:
     return float(jiwer.cer(squash(reference(path)), squash(hypothesis)))
 
 
+@pytest.mark.corpus
 def test_json_is_the_default_format(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         result = client.audio.transcriptions.create(file=audio, model="whisper-1")
     assert wer(result.text, JFK) < 0.1
 
 
+@pytest.mark.corpus
 def test_text(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         result = client.audio.transcriptions.create(
@@ -46,6 +48,7 @@ def test_text(client: OpenAI) -> None:
     assert wer(result, JFK) < 0.1
 
 
+@pytest.mark.corpus
 def test_srt_parses_with_srt_package(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         body = client.audio.transcriptions.create(
@@ -58,6 +61,7 @@ def test_srt_parses_with_srt_package(client: OpenAI) -> None:
     assert wer(" ".join(c.content for c in cues), JFK) < 0.1
 
 
+@pytest.mark.corpus
 def test_vtt_parses_with_webvtt(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         body = client.audio.transcriptions.create(
@@ -69,6 +73,7 @@ def test_vtt_parses_with_webvtt(client: OpenAI) -> None:
     assert wer(" ".join(c.text.replace("\n", " ") for c in captions), JFK) < 0.1
 
 
+@pytest.mark.corpus
 def test_verbose_json_with_word_and_segment_timestamps(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         result = client.audio.transcriptions.create(
@@ -87,6 +92,7 @@ def test_verbose_json_with_word_and_segment_timestamps(client: OpenAI) -> None:
     assert result.segments[0].start < result.segments[0].end
 
 
+@pytest.mark.corpus
 def test_word_granularity_alone_leaves_out_segments(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         result = client.audio.transcriptions.create(
@@ -99,6 +105,7 @@ def test_word_granularity_alone_leaves_out_segments(client: OpenAI) -> None:
     assert result.segments is None
 
 
+@pytest.mark.corpus
 def test_streaming_sends_deltas_then_done(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         stream = client.audio.transcriptions.create(file=audio, model="whisper-1", stream=True)
@@ -111,6 +118,7 @@ def test_streaming_sends_deltas_then_done(client: OpenAI) -> None:
     assert wer(events[-1].text, JFK) < 0.1  # type: ignore[union-attr]
 
 
+@pytest.mark.corpus
 def test_korean_with_language_and_prompt(client: OpenAI) -> None:
     with KO_CLIP.open("rb") as audio:
         result = client.audio.transcriptions.create(
@@ -119,6 +127,7 @@ def test_korean_with_language_and_prompt(client: OpenAI) -> None:
     assert cer_ko(result.text, KO_CLIP) < 0.35
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("fmt", ["json", "text", "srt", "verbose_json", "vtt"])
 def test_translation_to_english_in_every_format(client: OpenAI, fmt: str) -> None:
     with KO_SPAGHETTI.open("rb") as audio:
@@ -142,6 +151,7 @@ def test_translation_to_english_in_every_format(client: OpenAI, fmt: str) -> Non
     assert "spaghetti" in text.lower()
 
 
+@pytest.mark.corpus
 def test_extension_fields_are_read(client: OpenAI) -> None:
     with JFK.open("rb") as audio:
         result = client.audio.transcriptions.create(
@@ -152,6 +162,7 @@ def test_extension_fields_are_read(client: OpenAI) -> None:
     assert wer(result.text, JFK) < 0.15
 
 
+@pytest.mark.corpus
 def test_aliases_and_tsv_extension(server: BackgroundServer) -> None:
     response = httpx.post(
         f"{server.url}/v1/audio/transcriptions",
@@ -167,6 +178,7 @@ def test_aliases_and_tsv_extension(server: BackgroundServer) -> None:
     assert all(len(line.split("\t")) == 3 for line in lines[1:])
 
 
+@pytest.mark.corpus
 def test_no_upload_left_behind(client: OpenAI, base_dir: Path) -> None:
     with JFK.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-1", response_format="text")

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from api_support import API_KEY, JFK
 from openai import OpenAI
 from test_transcriptions import (
@@ -56,6 +57,7 @@ def test_models_and_health_name_the_torch_backend(
     assert health["device"] == "cpu"
 
 
+@pytest.mark.corpus
 def test_a_job_runs_on_the_torch_backend(server: BackgroundServer) -> None:
     with httpx.Client(base_url=server.url, headers=HEADERS, timeout=60) as http:
         with JFK.open("rb") as audio:
@@ -71,6 +73,7 @@ def test_a_job_runs_on_the_torch_backend(server: BackgroundServer) -> None:
     assert "ask not what your country can do for you" in text
 
 
+@pytest.mark.corpus
 def test_cli_transcribes_with_backend_torch(hf_base: Path, base_dir: Path) -> None:
     command = [
         sys.executable,

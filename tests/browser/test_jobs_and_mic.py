@@ -9,7 +9,7 @@ import wave
 import pytest
 from browser_support import DESKTOP, EN_SONNET, KO_LONG, PHONE, snap
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 
 _WATCH_PARTIALS = """() => {

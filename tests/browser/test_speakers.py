@@ -15,6 +15,7 @@ from stt_engine.diarize import run as diarize
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.corpus,
     pytest.mark.skipif(not diarize.available(), reason="needs the diarize extra"),
 ]
 REFERENCES = Path(__file__).parents[1] / "diarization" / "references"

@@ -45,6 +45,7 @@ def test_the_page_and_its_assets_are_served(server: BackgroundServer) -> None:
     assert httpx.get(server.url + "/docs").status_code == 200  # the API page is still there
 
 
+@pytest.mark.corpus
 def test_a_korean_clip_is_transcribed_and_downloads_parse(open_page, server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server)
     page.select_option("#language", "ko")
@@ -61,6 +62,7 @@ def test_a_korean_clip_is_transcribed_and_downloads_parse(open_page, server) -> 
     assert vtt.startswith("WEBVTT\n\n00:00:0")
 
 
+@pytest.mark.corpus
 def test_an_edited_segment_is_what_downloads(open_page, server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server)
     page.select_option("#language", "ko")
@@ -88,6 +90,7 @@ _DROP = """([name, data]) => {
 }"""
 
 
+@pytest.mark.corpus
 def test_several_files_at_once_and_by_drag_and_drop(open_page, server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server)
     page.select_option("#language", "ko")
@@ -141,6 +144,7 @@ def test_korean_interface_for_a_korean_browser(open_page, server) -> None:  # ty
     snap(page, "korean")
 
 
+@pytest.mark.corpus
 def test_a_protected_server_asks_for_the_key(open_page, keyed_server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(keyed_server)
     key_field = page.get_by_label("API key")
@@ -173,6 +177,7 @@ _FIRST_EVENT = """async () => {
 }"""
 
 
+@pytest.mark.corpus
 def test_a_busy_server_shows_when_to_retry(open_page, server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server)
     busy = {"error": {"message": "the server is busy", "type": "server_error", "param": None,
@@ -194,6 +199,7 @@ def test_the_page_fits_a_phone(open_page, server, width: int) -> None:  # type: 
     assert overflow <= 0
 
 
+@pytest.mark.corpus
 def test_a_file_can_be_chosen_with_the_keyboard(open_page, server) -> None:  # type: ignore[no-untyped-def]
     page = open_page(server)
     for _ in range(10):  # Tab reaches the drop zone

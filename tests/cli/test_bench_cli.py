@@ -17,14 +17,13 @@ KO = "ko/emotiontts/Main/main/lmy/lmy01003.flac"  # 6 s of read Korean
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two short clips copied from the shared manifest (paths made absolute)."""
-    shared = Path(__file__).resolve().parents[2] / ".." / "shared" / "audio"
+def manifest(tmp_path_factory: pytest.TempPathFactory, audio_dir: Path) -> Path:
+    """Two short clips copied from the corpus manifest (paths made absolute)."""
     rows = []
-    for line in (shared / "manifest.jsonl").read_text("utf-8").splitlines():
+    for line in (audio_dir / "manifest.jsonl").read_text("utf-8").splitlines():
         row = json.loads(line)
         if row["audio_filepath"] in (JFK, KO):
-            row["audio_filepath"] = str((shared / row["audio_filepath"]).resolve())
+            row["audio_filepath"] = str((audio_dir / row["audio_filepath"]).resolve())
             rows.append(row)
     path = tmp_path_factory.mktemp("bench") / "manifest.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")

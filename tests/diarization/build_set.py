@@ -1,10 +1,13 @@
 """Write the diarization references (tests/diarization/references/*.json) from real clips.
 
-Each recording alternates speakers (clips of different people from ../shared/audio) with a
+Each recording alternates speakers (clips of different people from the speech corpus) with a
 fixed pause, or none, between turns; the references record where every piece came from, so
 ``stt-engine bench diarization`` rebuilds the audio itself. Run from the repository root:
 
-    python tests/diarization/build_set.py [--audio ../shared/audio] [--wav-out tmp/diar]
+    python tests/diarization/build_set.py [--audio PATH] [--wav-out tmp/diar]
+
+``--audio`` defaults to the corpus the tests use (``STT_ENGINE_TEST_AUDIO``, else
+../shared/audio beside the checkout).
 
 ``--wav-out`` also writes the recordings (never commit them).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
@@ -93,9 +97,17 @@ def build(name: str, root: Path) -> dict[str, object]:
     return {"name": name, "pause": pause, "speakers": len(speakers), "pieces": pieces}
 
 
+def _corpus() -> Path:
+    """The speech corpus the tests use (tests/speech_corpus.py decides where it is)."""
+    sys.path.insert(0, str(HERE.parent))
+    from speech_corpus import AUDIO
+
+    return AUDIO
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--audio", type=Path, default=HERE.parents[2] / "shared" / "audio")
+    parser.add_argument("--audio", type=Path, default=_corpus())
     parser.add_argument("--wav-out", type=Path, default=None)
     args = parser.parse_args()
     for name in SETS:

@@ -53,6 +53,7 @@ def _fill(folder: Path) -> Path:
     return filler
 
 
+@pytest.mark.corpus
 def test_full_disk_refuses_cleanly_keeps_jobs_and_recovers(
     disk: Path, tmp_path: Path, engine: Engine
 ) -> None:

@@ -26,6 +26,8 @@ from test_jobs_helpers import (
 from stt_engine.engine import Engine
 from stt_engine.jobs.webhooks import SIGNATURE_HEADER, verify
 
+pytestmark = pytest.mark.corpus  # every test reads the module's copy of JFK (fixture base)
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:

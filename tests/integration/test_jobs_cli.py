@@ -29,6 +29,7 @@ def run(server: httpx.Client, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.corpus
 def test_submit_wait_prints_the_result(server: httpx.Client, tmp_path: Path) -> None:
     out = tmp_path / "jfk.srt"
     code, _, err = run(
@@ -39,6 +40,7 @@ def test_submit_wait_prints_the_result(server: httpx.Client, tmp_path: Path) -> 
     assert "ask not what your country" in " ".join(c.content for c in cues).replace("\n", " ")
 
 
+@pytest.mark.corpus
 def test_submit_status_result_list(server: httpx.Client) -> None:
     code, job_id, err = run(server, "submit", str(KO_CLIPS[4]), "--language", "ko")
     assert code == 0, err
@@ -51,6 +53,7 @@ def test_submit_status_result_list(server: httpx.Client) -> None:
     assert code == 0 and job_id in listing
 
 
+@pytest.mark.corpus
 def test_cancel_and_errors(server: httpx.Client) -> None:
     code, job_id, _ = run(server, "submit", str(LONG_EN), "--language", "en")
     assert code == 0

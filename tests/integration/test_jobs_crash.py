@@ -24,7 +24,7 @@ from test_jobs_helpers import AUDIO, KO_CLIPS
 from stt_engine.config import Settings
 from stt_engine.engine import Engine, TranscribeOptions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 CLIPS = [(clip, "ko") for clip in KO_CLIPS[:7]] + [
     (AUDIO / "en/ljspeech" / f"LJ001-000{n}.flac", "en") for n in (4, 5, 6)

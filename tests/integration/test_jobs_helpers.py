@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 
+from speech_corpus import AUDIO
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.server import create_app
 
-AUDIO = (Path(__file__).resolve().parents[2] / "../shared/audio").resolve()
 KO_CLIPS = sorted((AUDIO / "ko/emotiontts/Main/main/lmy").glob("lmy0100[1-9].flac"))
 JFK = AUDIO / "en/whisper_jfk.flac"
 LONG_EN = AUDIO / "en/derived/long_en_read_mix.flac"

@@ -102,6 +102,7 @@ def test_health_answers_on_every_call(serve_url: str) -> None:
         assert body["ready"] is True and body["device"] == "cpu"
 
 
+@pytest.mark.corpus
 def test_metrics_are_each_replicas_own(client: OpenAI, serve_url: str) -> None:
     with JFK.open("rb") as audio:
         client.audio.transcriptions.create(file=audio, model="whisper-1", response_format="text")

@@ -6,6 +6,7 @@ wins over the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Any, get_args
@@ -20,7 +21,11 @@ _COMPUTE = list(get_args(ComputeType))
 
 
 @click.command()
-@click.option("--host", help="Address to bind [env STT_ENGINE_HOST, default 0.0.0.0].")
+@click.option(
+    "--host",
+    help="Address to bind [env STT_ENGINE_HOST, default 0.0.0.0: every interface; a warning "
+    "at start when no API key is set]. 127.0.0.1 serves this machine only.",
+)
 @click.option("--port", type=int, help="Port [env STT_ENGINE_PORT, default 8003].")
 @click.option("--workers", type=int, help="Requests transcribed at once [STT_ENGINE_WORKERS].")
 @click.option("--queue-size", type=int, help="Requests waiting beyond the workers.")
@@ -67,6 +72,9 @@ def serve(**flags: Any) -> None:
     except ValidationError as exc:
         raise ConfigError(f"invalid setting: {_first_problem(exc)}") from exc
     logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
+    warning = open_warning(settings.host, settings.port, settings.accepted_keys())
+    if warning:
+        click.echo(warning, err=True)
     if ray_flags["on_ray"]:
         _serve_on_ray(settings, ray_flags)
         return
@@ -86,6 +94,27 @@ def serve(**flags: Any) -> None:
         log_level=settings.log_level.lower(),
         timeout_keep_alive=30,
     )
+
+
+def open_warning(host: str, port: int, keys: frozenset[str]) -> str | None:
+    """The warning for a server reachable from other machines that asks no API key, else None."""
+    if keys or _loopback_only(host):
+        return None
+    where = "every network interface" if host in ("0.0.0.0", "::", "") else "the network"
+    return (
+        f"warning: listening on {host}:{port} ({where}) with no API key: anyone who can reach "
+        f"this machine can use the API. Set a key (--api-key KEY, STT_ENGINE_API_KEYS=KEY or "
+        f"--api-keys-file), or serve this machine only with --host 127.0.0.1."
+    )
+
+
+def _loopback_only(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: assume it is reachable
 
 
 _RAY_FLAGS = (
