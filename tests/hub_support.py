@@ -82,13 +82,23 @@ class Faults:
         return pending.pop(0) if pending else None
 
 
-def packaged_base(root: Path) -> Path:
-    """The packaged CTranslate2 base model's folder (config, tokenizer, vocabulary, model.bin)."""
+def packaged_model(name: str, root: Path) -> Path:
+    """A packaged CTranslate2 model's folder (config, tokenizer, vocabulary, model.bin)."""
     from stt_engine.config import Settings
     from stt_engine.models import ModelRegistry
 
     settings = Settings(models_dir=root / "models", cache_dir=root / "cache")
-    return ModelRegistry(settings).resolve("base").path
+    return ModelRegistry(settings).resolve(name).path
+
+
+def packaged_base(root: Path) -> Path:
+    """Whisper base (multilingual, 145 MB)."""
+    return packaged_model("base", root)
+
+
+def packaged_tiny_en(root: Path) -> Path:
+    """Whisper tiny.en (75 MB: the smallest real Whisper here)."""
+    return packaged_model("tiny.en", root)
 
 
 class LocalHub:

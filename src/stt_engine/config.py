@@ -287,3 +287,25 @@ class Settings(BaseSettings):
                 raise ConfigError(f"cannot read api_keys_file {self.api_keys_file}: {exc}") from exc
             keys.update(line.strip() for line in text.splitlines() if line.strip())
         return frozenset(keys)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from flags (``overrides``), STT_ENGINE_* variables and the installed defaults.
+
+    A bad value from any of them is a ConfigError naming the field, not a traceback.
+    """
+    from pydantic import ValidationError
+
+    from stt_engine.errors import ConfigError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        installed = installed_env_file()
+        hint = f"flags, STT_ENGINE_* variables and {installed}" if installed.is_file() else None
+        raise ConfigError(
+            f"invalid setting: {where}: {error.get('msg', 'invalid')}",
+            hint=f"check {hint}" if hint else "check the flags and STT_ENGINE_* variables",
+        ) from exc

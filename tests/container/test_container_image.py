@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,11 +22,12 @@ from pathlib import Path
 import pytest
 from openai import OpenAI
 
+from bundle_support import build_bundle, bundle_folder
+
 pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 BASE_IMAGE = "localhost/python-base:3.11"
 HERE = Path(__file__).resolve().parent
-HOST_PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 CONTAINERS_CONF = """[containers]
 default_ulimits = []
 
@@ -79,12 +79,9 @@ def built(
     base_image: str, podman_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Built]:
     # the offline-install tests reuse this archive (same folder) when they run later
-    out = tmp_path_factory.getbasetemp() / "stt-bundle-cpu"
-    command = [sys.executable, "-m", "stt_engine.cli", "bundle", "build", "--python", HOST_PY]
-    command += ["--flavour", "cpu", "--model", "base", "--out", str(out)]
-    command += ["--image", "--engine", "podman", "--base-image", base_image]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=podman_env)
-    assert result.returncode == 0, result.stdout + result.stderr
+    out = bundle_folder(tmp_path_factory)
+    image_args = ["--image", "--engine", "podman", "--base-image", base_image]
+    result = build_bundle(tmp_path_factory, *image_args, env=podman_env, timeout=1200)
     archive = next(out.glob("stt-engine-bundle-*-cpu.tar.gz"))
     version = archive.name.split("-")[3]
     image_archive = out / f"stt-engine-{version}-cpu.image.tar.gz"

@@ -21,25 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from bundle_support import PULLED_NAME, PULLED_REPO, TARGET_DRIVER, shared_bundle
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
-HOST_PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 PORT = 8003  # the namespace is private, so the real default port is free
-TARGET_DRIVER = "470.82.01"  # CUDA <= 11.4: a cpu bundle passes, its GPU unused
-
-
-def shared_bundle(factory: pytest.TempPathFactory, *extra: str) -> Path:
-    """The session's cpu bundle archive, built once with the real `stt-engine bundle build`."""
-    out = factory.getbasetemp() / "stt-bundle-cpu"
-    found = sorted(out.glob("stt-engine-bundle-*-cpu.tar.gz"))
-    if found:
-        return found[0]
-    command = [sys.executable, "-m", "stt_engine.cli", "bundle", "build", "--python", HOST_PY]
-    command += ["--flavour", "cpu", "--target-driver", TARGET_DRIVER, "--model", "base"]
-    command += ["--out", str(out), *extra]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return next(out.glob("stt-engine-bundle-*-cpu.tar.gz"))
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +205,25 @@ def test_installed_cli_transcribes_with_no_variable(
     result = in_ns(netns, installed.stt, "transcribe", str(jfk), base=env, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ask not what your country can do for you" in result.stdout.lower()
+
+
+def test_installed_pulled_model_transcribes_with_no_variable(
+    installed: Installed, netns: str, jfk: Path, tmp_path: Path
+) -> None:
+    env = user_env(tmp_path / "home")
+    listed = in_ns(netns, installed.stt, "models", "list", base=env)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(PULLED_NAME))
+    assert row.endswith(str(installed.models / PULLED_NAME))
+    origin = json.loads((installed.models / PULLED_NAME / "stt-engine-model.json").read_text())
+    assert origin["origin"]["repo_id"] == PULLED_REPO
+    verified = in_ns(netns, installed.stt, "models", "verify", PULLED_NAME, base=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    for name in (PULLED_NAME, PULLED_REPO):  # by folder name and by the repository it came from
+        args = ["transcribe", str(jfk), "--model", name, "--language", "en"]
+        result = in_ns(netns, installed.stt, *args, base=env, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "ask not what your country can do for you" in result.stdout.lower()
 
 
 def test_installed_service_transcribes_offline(

@@ -79,3 +79,22 @@ def test_without_the_file_the_defaults_hold(venv: Path, env_file: Path) -> None:
     found = _settings(venv)
     assert found["port"] == 8003
     assert str(found["models_dir"]).endswith("models")
+
+
+def test_a_bad_value_in_the_file_is_a_clear_error_for_every_command(
+    venv: Path, env_file: Path
+) -> None:
+    env_file.write_text("STT_ENGINE_PORT=eighty\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("STT_ENGINE_")}
+    clean["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "stt_engine.cli", "models", "list"],
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: invalid setting: port:" in result.stderr
+    assert f"hint: check flags, STT_ENGINE_* variables and {env_file}" in result.stderr
+    assert "Traceback" not in result.stderr

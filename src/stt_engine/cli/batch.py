@@ -58,7 +58,7 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
     from stt_engine.batch.driver import Driver
     from stt_engine.batch.inputs import collect
     from stt_engine.batch.work import BatchJob
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.options import decode_options, subtitle_options
 
     out = kw.pop("out")
@@ -73,7 +73,7 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
         subtitles=subtitle_options(values),
         model=kw.pop("model"),  # type: ignore[arg-type]
     )
-    settings = Settings(**overrides)
+    settings = load_settings(**overrides)
     driver = Driver(items, out, job, progress=not kw.pop("no_progress"))
     try:
         _run(driver, job, settings, kw)

@@ -106,7 +106,7 @@ def _finish(kw: dict[str, Any], result: dict[str, Any], table: str, chart: Any) 
 
 
 def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.engine import Engine, TranscribeOptions
 
     clips = _clips(kw)
@@ -116,7 +116,7 @@ def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
         compute_type=kw["compute_type"],
         models_dir=kw["models_dir"],
     )
-    engine = Engine(Settings(**overrides))
+    engine = Engine(load_settings(**overrides))
     options = TranscribeOptions(
         language=kw["lang"],
         beam_size=kw["beam_size"],

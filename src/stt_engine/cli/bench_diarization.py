@@ -53,7 +53,7 @@ def diarization(
     """Diarize the evaluation set; print and save DER (frame-level, collar) per file."""
     from stt_engine.bench import diarization as bench
     from stt_engine.bench.results import envelope, write_result
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.diarize import run
     from stt_engine.engine import Engine
 
@@ -61,7 +61,7 @@ def diarization(
     overrides: dict[str, object] = {"device": device}
     if merge_cosine is not None:
         overrides["diarize_merge_cosine"] = merge_cosine
-    engine = Engine(Settings(**overrides))  # type: ignore[arg-type]
+    engine = Engine(load_settings(**overrides))
     diarizer = engine.diarizer()
     paths = sorted(p for p in references.glob("*.json") if contains in p.name)
     scores = [bench.run_file(p, audio_root, diarizer, collar) for p in paths]

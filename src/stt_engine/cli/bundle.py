@@ -179,7 +179,7 @@ def build(
     from stt_engine.bundle.progress import tqdm_bar
     from stt_engine.bundle.target import Target
     from stt_engine.cli.options import settings_overrides
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
 
     options = builder.BuildOptions(
         target=Target(python_version, platform_tag, flavour),
@@ -198,7 +198,7 @@ def build(
     if dry_run:
         _print_plan(*builder.dry_run(options), flavour)
         return
-    settings = Settings(**settings_overrides(models_dir=models_dir))
+    settings = load_settings(**settings_overrides(models_dir=models_dir))
     _print_result(builder.build_bundle(options, settings, tqdm_bar))
 
 

@@ -30,11 +30,11 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_models(models_dir: str | None, as_json: bool) -> None:
     """Models in the models directory and in installed packages."""
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.engine.backends import backend_name
     from stt_engine.models import ModelRegistry
 
-    settings = Settings(**settings_overrides(models_dir=models_dir))
+    settings = load_settings(**settings_overrides(models_dir=models_dir))
     found = ModelRegistry(settings).available()
     rows = [
         {
@@ -81,13 +81,13 @@ def list_models(models_dir: str | None, as_json: bool) -> None:
 )
 def verify_model(name: str, models_dir: str | None, write_manifest: bool) -> None:
     """Check a model's files against their recorded sha256 checksums."""
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.errors import ModelInvalidError
     from stt_engine.models import ModelRegistry
     from stt_engine.models.layout import MANIFEST_NAME
     from stt_engine.models.layout import write_manifest as record
 
-    registry = ModelRegistry(Settings(**settings_overrides(models_dir=models_dir)))
+    registry = ModelRegistry(load_settings(**settings_overrides(models_dir=models_dir)))
     info = registry.resolve(name)
     if write_manifest and not (info.path / MANIFEST_NAME).is_file():
         click.echo(f"recorded {record(info.path)}")
@@ -147,12 +147,12 @@ def convert_model(
 @click.option("--link", is_flag=True, help="Symlink instead of copying (same machine only).")
 def import_model(source: Path, name: str | None, models_dir: str | None, link: bool) -> None:
     """Copy (or link) the model folder SOURCE into the models directory, with checksums."""
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.engine.backends import backend_name
     from stt_engine.models.carry import import_folder
     from stt_engine.models.layout import check_folder
 
-    settings = Settings(**settings_overrides(models_dir=models_dir))
+    settings = load_settings(**settings_overrides(models_dir=models_dir))
     target = import_folder(source, settings.models_dir, name, link=link)
     model_format = check_folder(target)
     click.echo(
@@ -191,11 +191,11 @@ def pull_model(
     """Download a Whisper model from the Hugging Face hub into the models directory."""
     import time
 
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.engine.backends import backend_name
     from stt_engine.models.pull import PullRequest, pull
 
-    settings = Settings(**settings_overrides(models_dir=models_dir))
+    settings = load_settings(**settings_overrides(models_dir=models_dir))
     started = time.monotonic()
 
     def report(line: str) -> None:

@@ -57,20 +57,15 @@ _COMPUTE = list(get_args(ComputeType))
 def serve(**flags: Any) -> None:
     """Run the OpenAI-compatible HTTP server (POST /v1/audio/transcriptions, /docs)."""
     import uvicorn
-    from pydantic import ValidationError
 
-    from stt_engine.config import Settings
-    from stt_engine.errors import ConfigError
+    from stt_engine.config import load_settings
     from stt_engine.server import create_app
 
     ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
     if "api_keys" in given:
         given["api_keys"] = list(given["api_keys"])
-    try:
-        settings = Settings(**given)
-    except ValidationError as exc:
-        raise ConfigError(f"invalid setting: {_first_problem(exc)}") from exc
+    settings = load_settings(**given)
     logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
     warning = open_warning(settings.host, settings.port, settings.accepted_keys())
     if warning:
@@ -149,9 +144,3 @@ def _serve_on_ray(settings: Any, flags: dict[str, Any]) -> None:
         err=True,
     )
     serve_forever(settings, options, flags["ray_address"])
-
-
-def _first_problem(exc: Any) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error.get("loc", ()))
-    return f"{where}: {error.get('msg', 'invalid')}"

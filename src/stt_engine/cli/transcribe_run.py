@@ -13,7 +13,7 @@ import click
 from tqdm import tqdm
 
 from stt_engine.cli.transcribe_plan import Job
-from stt_engine.config import Settings
+from stt_engine.config import load_settings
 from stt_engine.errors import SttError
 from stt_engine.formats import SubtitleOptions, render
 
@@ -41,7 +41,7 @@ def run(jobs: list[Job], options: RunOptions, overrides: dict[str, Any]) -> int:
     for job in jobs:
         if job not in todo:
             click.echo(f"skip (outputs exist): {job.source}", err=True)
-    engine = Engine(Settings(**overrides))
+    engine = Engine(load_settings(**overrides))
     engine.registry.resolve(options.model)  # an unknown model fails once, before any file
     total = sum(probe_seconds(j.source) for j in todo)
     bar = tqdm(

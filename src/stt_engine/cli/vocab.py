@@ -17,10 +17,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _store(data_dir: str | None, models_dir: str | None) -> VocabularyStore:
-    from stt_engine.config import Settings
+    from stt_engine.config import load_settings
     from stt_engine.text.vocabulary import VocabularyStore
 
-    settings = Settings(**settings_overrides(data_dir=data_dir, models_dir=models_dir))
+    settings = load_settings(**settings_overrides(data_dir=data_dir, models_dir=models_dir))
     return VocabularyStore(settings.data_dir, settings.models_dir)
 
 
