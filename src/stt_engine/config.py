@@ -132,7 +132,7 @@ class Settings(BaseSettings):
         "streams",
         description="Encode speech chunks in a window fitted to their length (10-30 s) rather "
         "than Whisper's full 30 s, several times faster on a CPU: for live streams only "
-        "(streams), every chunk (all) or none (off). CTranslate2 only.",
+        "(streams), every chunk (all) or none (off).",
     )
     pack_chunks: bool = Field(
         False,

@@ -64,6 +64,18 @@ def ct2_engine(base_dir: Path) -> Engine:
 
 
 @pytest.fixture(scope="session")
+def fitted_engine(torch_settings: Settings) -> Engine:
+    """The checkpoint on the PyTorch backend, every chunk encoded in a fitted window."""
+    return Engine(torch_settings.model_copy(update={"fitted_windows": "all"}))
+
+
+@pytest.fixture(scope="session")
+def ct2_fitted_engine(base_dir: Path) -> Engine:
+    """The packaged base model on CTranslate2, every chunk encoded in a fitted window."""
+    return Engine(make_settings(base_dir, fitted_windows="all"))
+
+
+@pytest.fixture(scope="session")
 def server(torch_settings: Settings, engine: Engine) -> Iterator[BackgroundServer]:
     with live_server(torch_settings, engine) as running:
         yield running

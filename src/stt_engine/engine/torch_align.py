@@ -90,7 +90,9 @@ class WordAligner:
         logits, weights = self._attention(encoded, ids)
         probs = logits[0, len(prefix) - 1 : -1, :eot].float().softmax(-1)
         token_probs = probs[torch.arange(len(text)), torch.tensor(text, dtype=torch.long)]
-        matrix = _attention_matrix(weights[:, :, : frames // 2], MEDIAN_WIDTH)
+        # the chunk's audio, within the window it was encoded in (fitted or the full 30 s)
+        positions = min(frames // 2, encoded.shape[1])
+        matrix = _attention_matrix(weights[:, :, :positions], MEDIAN_WIDTH)
         path = dtw(-matrix[len(prefix) - 1 : -1].cpu().numpy())
         return Alignment(path, [float(p) for p in token_probs.tolist()])
 

@@ -1,12 +1,13 @@
 """The PyTorch backend: Hugging Face Whisper checkpoints on ``transformers``.
 
 The only module that imports ``torch`` or ``transformers`` (with its word aligner,
-``torch_align.py``). A batch of chunks is encoded once; the first decoder step over the start
-token gives each chunk's language and no-speech probability; ``generate`` then decodes the
-batch with Whisper's timestamp rules (beam search, or sampling ``best_of`` candidates at a
-temperature); a teacher-forced pass scores the result. Prompt building, timestamp splitting
-and word grouping are shared with the CTranslate2 backend, so the two agree on everything but
-the arithmetic.
+``torch_align.py``, and its encoder, ``torch_encoder.py``). A batch of chunks is encoded
+once, in the window its features were padded to (a fitted window or the full 30 s); the first
+decoder step over the start token gives each chunk's language and no-speech probability;
+``generate`` then decodes the batch with Whisper's timestamp rules (beam search, or sampling
+``best_of`` candidates at a temperature); a teacher-forced pass scores the result. Prompt
+building, timestamp splitting and word grouping are shared with the CTranslate2 backend, so
+the two agree on everything but the arithmetic.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from transformers.modeling_outputs import BaseModelOutput
 from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.engine.torch_align import WordAligner
+from stt_engine.engine.torch_encoder import encode, log_mel
 from stt_engine.errors import ModelInvalidError
 
 MAX_LENGTH = 448  # decoder positions
@@ -65,11 +67,8 @@ class WhisperTorchBackend:
         return int(self._model.config.vocab_size) >= 51865
 
     def features(self, audio: np.ndarray, frames: int = dec.FRAMES) -> np.ndarray:
-        """Always the full 30 s window: transformers' encoder takes no other length."""
-        values = self._extractor(
-            audio, sampling_rate=16000, return_tensors="np", padding="max_length"
-        )
-        return np.ascontiguousarray(values["input_features"][0], dtype=np.float32)
+        """Log-mel features padded to ``frames`` (a fitted window, or the full 30 s)."""
+        return log_mel(self._extractor, audio, frames)
 
     def decode_batch(
         self, chunks: Sequence[ChunkInput], options: DecodeOptions
@@ -102,7 +101,7 @@ class WhisperTorchBackend:
     def _encode(self, chunks: Sequence[ChunkInput]) -> torch.Tensor:
         features = torch.from_numpy(np.stack([c.features for c in chunks]))
         features = features.to(self._torch_device, self._dtype)
-        return self._model.model.encoder(features).last_hidden_state
+        return encode(self._model.model.encoder, features)
 
     def _first_logits(
         self, encoded: torch.Tensor, prefixes: list[list[int]], first: dict[Any, torch.Tensor]
