@@ -24,7 +24,7 @@ PROOF = "bash scripts/device/proof.sh --device cuda"
 def make_archive(payload: Path, archive: Path, preset: int) -> Path:
     """``payload``'s files, in name order, as a tar compressed with xz at ``preset``."""
     partial = archive.with_name(archive.name + ".partial")
-    with tarfile.open(partial, "w:xz", preset=preset) as tar:
+    with tarfile.open(partial, "w:xz", preset=preset) as tar:  # type: ignore[call-overload]
         for path in sorted(payload.rglob("*")):
             if path.is_file():
                 tar.add(path, arcname=path.relative_to(payload).as_posix(), recursive=False)

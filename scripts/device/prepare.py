@@ -50,14 +50,30 @@ CLIPS = (
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / ".device", help="carry folder root")
-    parser.add_argument("--audio", type=Path, default=ROOT.parent / "shared" / "audio",
-                        help="the shared speech corpus (manifest.jsonl and the clips)")  # fmt: skip
-    parser.add_argument("--skip-wheels", action="store_true",
-                        help="carry no wheels (a rehearsal on a machine that has them)")  # fmt: skip
-    parser.add_argument("--part-mib", type=float, default=0.0,
-                        help="slice size in MiB (0: what fits one call beside the tree)")  # fmt: skip
-    parser.add_argument("--xz-preset", type=int, default=0, choices=range(10),
-                        help="xz level (0: fastest; 6 saves about 10%%, not a call)")  # fmt: skip
+    parser.add_argument(
+        "--audio",
+        type=Path,
+        default=ROOT.parent / "shared" / "audio",
+        help="the shared speech corpus (manifest.jsonl and the clips)",
+    )
+    parser.add_argument(
+        "--skip-wheels",
+        action="store_true",
+        help="carry no wheels (a rehearsal on a machine that has them)",
+    )
+    parser.add_argument(
+        "--part-mib",
+        type=float,
+        default=0.0,
+        help="slice size in MiB (0: what fits one call beside the tree)",
+    )
+    parser.add_argument(
+        "--xz-preset",
+        type=int,
+        default=0,
+        choices=range(10),
+        help="xz level (0: fastest; 6 saves about 10%%, not a call)",
+    )
     return parser.parse_args(argv)
 
 
@@ -88,7 +104,7 @@ def export_model(cache: Path) -> Path:
     from stt_engine.config import Settings
     from stt_engine.models import ModelRegistry
 
-    ct2 = ModelRegistry(Settings()).resolve("base").path
+    ct2 = ModelRegistry(Settings()).resolve("base").path  # type: ignore[call-arg]
     shutil.rmtree(folder, ignore_errors=True)
     partial = export_hf(ct2, cache / (MODEL_NAME + ".partial"))
     return partial.rename(folder)

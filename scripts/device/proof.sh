@@ -4,7 +4,7 @@
 #   bash scripts/device/proof.sh [--device cuda|cpu] [--batch-sizes 1,4,16] [--clients 16]
 #                                [--seconds 15]
 #
-# Run from the repository root after stage.sh has laid every slice down. Joins the slices in
+# Run after stage.sh has laid every slice down. Joins the slices in
 # $STT_DEVICE_STAGE (default /tmp/stt-device), checks every sum, installs the carried wheels
 # into a --target folder, then: the doctor (text and --json), `stt-engine serve --backend
 # torch --device D` on 127.0.0.1, the log's "Device: D (", JFK and a Korean clip through the
@@ -30,9 +30,11 @@ stage=${STT_DEVICE_STAGE:-/tmp/stt-device}
 OUT=${OUT:-$stage/out}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/proof.log") 2>&1
-repo=$PWD payload="$stage/payload" port=${STT_DEVICE_PORT:-18003}
+tee_pid=$!
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+payload="$stage/payload" port=${STT_DEVICE_PORT:-18003}
 source "$repo/scripts/device/proof_lib.sh"
-trap stop_servers EXIT
+trap on_exit EXIT
 
 section "proof on $device ($(date -u +%FT%TZ), $(uname -n), python3 $(python3 -V 2>&1 | cut -d' ' -f2))"
 run_step payload join_payload || finish

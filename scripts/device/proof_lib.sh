@@ -125,6 +125,13 @@ serve_main() {
   echo "serving on http://127.0.0.1:$port after $SECONDS s"
 }
 
+# the servers stopped, and proof.log complete before the command returns and $OUT is taken
+on_exit() {
+  stop_servers
+  exec >&- 2>&-
+  wait "$tee_pid" 2>/dev/null
+}
+
 stop_servers() {
   local pid
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; done

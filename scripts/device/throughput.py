@@ -44,7 +44,7 @@ def main() -> int:
     result = json.loads(Path(sys.argv[1]).read_text("utf-8"))
     sizes = [int(part) for part in sys.argv[2].split(",")]
     text, empty = table(result, sizes)
-    health = next((h for h in result.get("servers", {}).values() if h), {})
+    health: dict[str, Any] = next((h for h in result.get("servers", {}).values() if h), {})
     where = f"{health.get('device', '?')} {health.get('device_name') or ''}".strip()
     print(f"throughput against batch size, served on {where}:")
     print(text)
