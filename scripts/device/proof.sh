@@ -40,8 +40,9 @@ section "proof on $device ($(date -u +%FT%TZ), $(uname -n), python3 $(python3 -V
 run_step payload join_payload || finish
 run_step wheels install_wheels || finish
 export PYTHONPATH="${site_path:+$site_path:}$repo/src"
-run_step imports python3 -c 'import sys, numpy, av, fastapi, faster_whisper, torch, transformers, stt_engine
-print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())
+run_step imports python3 -c 'import numpy, av, fastapi, faster_whisper, torch, transformers, stt_engine
+gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+print("torch", torch.__version__, "built for CUDA", torch.version.cuda, "sees", gpu)
 print("transformers", transformers.__version__, "numpy", numpy.__version__, "av", av.__version__)'
 run_step doctor doctor_both
 run_step serve serve_main || finish
