@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from stt_engine.files import PARTIAL_SUFFIX
+
 CLI = [sys.executable, "-m", "stt_engine.cli"]
 MODEL = ["-m", "tiny.en", "-l", "en", "--device", "cpu", "--no-progress"]
 CLIPS = ("LJ001-0001", "LJ001-0002", "LJ001-0003", "LJ001-0004", "LJ001-0005", "LJ001-0006")
@@ -59,7 +61,7 @@ def test_batch_gives_the_text_of_transcribe_and_reports_a_corrupt_file(tmp_path:
         text = (out / f"{key}.txt").read_text(encoding="utf-8")
         assert text == (expected / f"{Path(key).name}.txt").read_text(encoding="utf-8")
         assert (out / f"{key}.srt").read_text().startswith("1\n")
-    assert not list(out.rglob("*.tmp"))
+    assert not list(out.rglob("*" + PARTIAL_SUFFIX))
 
     (clips / "broken.wav").write_bytes((clips / "LJ001-0002.flac").read_bytes())
     again = _run("batch", str(clips), "--out", str(out), "-f", "text", "-f", "srt", *MODEL)

@@ -229,18 +229,18 @@ def test_transcribe_keeps_its_flags_and_builds_its_options(
     kept = "--language -l --task --word-timestamps --no-vad --beam-size --batch-size"
     assert {*kept.split(), "--max-line-width", "--max-lines", "-f", "-o", "-m"} <= declared
     seen: list[Any] = []
-    monkeypatch.setattr("stt_engine.cli.transcribe_run.run", lambda *a: seen.append(a) or 0)
+    monkeypatch.setattr("stt_engine.batch.run_local.run_local", lambda *a: seen.append(a))
     audio = tmp_path / "a.wav"
     audio.write_bytes(b"RIFF")
     args = ["transcribe", str(audio), "-l", "Korean", "--no-vad", "--beam-size", "3"]
     result = CliRunner().invoke(cli, [*args, "--max-lines", "1", "--task", "translate"])
     assert result.exit_code == 0, result.output
-    run_options = seen[0][1]
-    assert run_options.decode == TranscribeOptions(
+    driver, spec, _ = seen[0]
+    assert spec.decode == TranscribeOptions(
         language="ko", task="translate", vad_filter=False, beam_size=3
     )
-    assert run_options.subtitles == SubtitleOptions(max_lines=1)
-    assert run_options.formats == ("text",) and run_options.to_stdout
+    assert spec.subtitles == SubtitleOptions(max_lines=1)
+    assert spec.formats == ("text",) and driver.out is None  # one file, one format: stdout
 
 
 def test_jobs_submit_sends_the_table_options_the_server_parses(

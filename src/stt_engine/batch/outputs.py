@@ -1,7 +1,7 @@
-"""A batch run's outputs: one file per item and format, and the results manifest.
+"""A run's outputs: one file per item and format (or stdout), and the results manifest.
 
-Every output is written to a temporary file in its folder and renamed into place, so a file
-that exists is complete, and writing it again (a retried item) replaces it whole. The manifest
+Every output is written whole or not at all (``files.write_atomic``), so a file that exists is
+complete, and writing it again (a retried item) replaces it whole. The manifest
 (``results.jsonl`` in the output folder) is a journal of JSON lines, one per finished item,
 each appended in one write and flushed to disk; a line cut short by a crash does not parse and
 is ignored when the manifest is read back. At the end of a run it is rewritten (temporary file
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+import click
+
+from stt_engine.files import write_atomic
 from stt_engine.formats import FORMATS
 
 MANIFEST_NAME = "results.jsonl"
@@ -50,8 +52,12 @@ class Layout:
     def targets(self, key: str) -> dict[str, Path]:
         return {f: self.out / f"{key}.{FORMATS[f].extension}" for f in self.formats}
 
-    def complete(self, key: str) -> bool:
-        return all(p.is_file() for p in self.targets(key).values())
+    def complete(self, key: str, nonempty: bool = False) -> bool:
+        """Every output of the item exists (and, with ``nonempty``, holds something)."""
+        return all(
+            p.is_file() and (not nonempty or p.stat().st_size > 0)
+            for p in self.targets(key).values()
+        )
 
     def write(self, key: str, rendered: dict[str, str]) -> list[str]:
         """Write each format's text atomically; the paths written, relative to the folder."""
@@ -60,6 +66,22 @@ class Layout:
             write_atomic(target, rendered[fmt])
             written.append(str(target.relative_to(self.out)))
         return written
+
+
+class Stdout:
+    """One item's one format printed to stdout (``transcribe`` of a single file); never done."""
+
+    out = None
+
+    def __init__(self, fmt: str):
+        self.formats = (fmt,)
+
+    def complete(self, key: str, nonempty: bool = False) -> bool:
+        return False
+
+    def write(self, key: str, rendered: dict[str, str]) -> list[str]:
+        click.echo(rendered[self.formats[0]], nl=False)
+        return []
 
 
 class Manifest:
@@ -104,18 +126,3 @@ def read_records(path: Path) -> dict[str, Record]:
             continue  # a line cut short by a crash, or not ours
         records[record.key] = record
     return records
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,4 +1,4 @@
-"""A batch run in this process: one engine, files decoded window by window as they go."""
+"""A run in this process: one engine, files decoded window by window as they go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from stt_engine.audio import AudioStream
 from stt_engine.batch.driver import Driver
 from stt_engine.batch.inputs import Item
-from stt_engine.batch.work import BatchJob, Outcome, failed, transcribe_item
+from stt_engine.batch.work import BatchSpec, Outcome, failed, transcribe_item
 from stt_engine.config import Settings
 from stt_engine.errors import SttError
 
@@ -15,22 +15,23 @@ if TYPE_CHECKING:
     from stt_engine.engine import Engine
 
 
-def run_local(driver: Driver, job: BatchJob, settings: Settings) -> None:
-    """Transcribe every pending item of the driver, in order."""
+def run_local(driver: Driver, spec: BatchSpec, settings: Settings) -> None:
+    """Transcribe every pending item of the driver, in order, the bar moving as each goes."""
     from stt_engine.engine import Engine
 
     engine = Engine(settings)
-    engine.registry.resolve(job.model)  # an unknown model fails once, before any file
     try:
+        engine.registry.resolve(spec.model)  # an unknown model fails once, before any file
+        driver.start()
         for item in driver.pending:
-            driver.finish(_one(engine, item, job))
+            driver.finish(_one(engine, item, spec, driver))
     finally:
         engine.close()
 
 
-def _one(engine: Engine, item: Item, job: BatchJob) -> Outcome:
+def _one(engine: Engine, item: Item, spec: BatchSpec, driver: Driver) -> Outcome:
     try:
         stream = AudioStream(item.source, engine.limits())
     except SttError as exc:
-        return failed(item, exc.message)
-    return transcribe_item(engine, item, stream, job)
+        return failed(item, exc.message, exc.hint)
+    return transcribe_item(engine, item, stream, spec, driver.progress_of(item))

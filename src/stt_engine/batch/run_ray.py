@@ -23,7 +23,7 @@ import numpy as np
 from stt_engine.batch.driver import Driver
 from stt_engine.batch.inputs import Item
 from stt_engine.batch.outputs import Record
-from stt_engine.batch.work import BatchJob, Outcome, failed, transcribe_item
+from stt_engine.batch.work import BatchSpec, Outcome, failed, transcribe_item
 from stt_engine.config import Settings
 from stt_engine.errors import ConfigError, SttError
 
@@ -41,13 +41,14 @@ class RayOptions:
     cpus_per_worker: float = 1.0
 
 
-def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayOptions) -> None:
+def run_ray(driver: Driver, spec: BatchSpec, settings: Settings, ray_options: RayOptions) -> None:
     """Transcribe the driver's pending items on Ray, writing each result as it arrives."""
     if not driver.pending:
         return
     _connect(ray_options.address)
     import ray.data
 
+    driver.start()
     _check_room(ray.cluster_resources(), ray_options)
     settings = actor_settings(settings, ray_options)
     context = ray.data.DataContext.get_current()
@@ -58,7 +59,7 @@ def run_ray(driver: Driver, job: BatchJob, settings: Settings, ray_options: RayO
         .map(partial(decode_row, settings=settings), num_cpus=DECODE_CPUS)
         .map_batches(
             Transcriber,
-            fn_constructor_args=(settings, job),
+            fn_constructor_args=(settings, spec),
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=ray_options.workers),
             num_cpus=ray_options.cpus_per_worker,
@@ -127,41 +128,42 @@ def decode_row(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
     try:
         samples = decode_audio(row["source"], limits)
     except SttError as exc:
-        return {**row, "audio": b"", "error": exc.message}
+        return {**row, "audio": b"", "error": exc.message, "hint": exc.hint or ""}
     except Exception as exc:  # one file's bug must not stop the run
-        return {**row, "audio": b"", "error": f"internal error: {type(exc).__name__}: {exc}"}
-    return {**row, "audio": samples.astype(np.float32).tobytes(), "error": ""}
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        return {**row, "audio": b"", "error": error, "hint": ""}
+    return {**row, "audio": samples.astype(np.float32).tobytes(), "error": "", "hint": ""}
 
 
 class Transcriber:
     """A Ray Data actor: one Engine, built once, transcribing one decoded file per call."""
 
-    def __init__(self, settings: Settings, job: BatchJob):
+    def __init__(self, settings: Settings, spec: BatchSpec):
         from stt_engine.engine import Engine
 
         self.engine: Engine = Engine(settings)
-        self.engine.load(job.model)
-        self.job = job
+        self.engine.load(spec.model)
+        self.spec = spec
 
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, list[str]]:
         outcomes = []
-        for source, key, audio, error in zip(
-            batch["source"], batch["key"], batch["audio"], batch["error"], strict=True
-        ):
+        columns = (rows["source"], rows["key"], rows["audio"], rows["error"], rows["hint"])
+        for source, key, audio, error, hint in zip(*columns, strict=True):
             item = Item(source=Path(str(source)), key=str(key))
             if error:
-                outcome = failed(item, str(error))
+                outcome = failed(item, str(error), str(hint) or None)
             else:
                 samples = np.frombuffer(audio, dtype=np.float32)
-                outcome = transcribe_item(self.engine, item, samples, self.job)
+                outcome = transcribe_item(self.engine, item, samples, self.spec)
             outcomes.append(outcome_to_json(outcome))
         return {"outcome": outcomes}
 
 
 def outcome_to_json(outcome: Outcome) -> str:
-    return json.dumps({"record": asdict(outcome.record), "rendered": outcome.rendered})
+    record = asdict(outcome.record)
+    return json.dumps({"record": record, "rendered": outcome.rendered, "hint": outcome.hint})
 
 
 def outcome_from_json(text: str) -> Outcome:
     data = json.loads(text)
-    return Outcome(Record(**data["record"]), dict(data["rendered"]))
+    return Outcome(Record(**data["record"]), dict(data["rendered"]), data.get("hint"))

@@ -1,8 +1,9 @@
-"""One batch item transcribed: the job every worker runs, in-process or in a Ray actor."""
+"""One item transcribed: what every worker runs, in this process or in a Ray actor."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class BatchJob:
-    """What every item gets: the formats written and the decoding options (picklable)."""
+class BatchSpec:
+    """What every item of a run gets: the formats written and the decoding options (picklable)."""
 
     formats: tuple[str, ...]
     decode: TranscribeOptions
@@ -34,18 +35,26 @@ class Outcome:
 
     record: Record
     rendered: dict[str, str]
+    hint: str | None = None  # what to do about a failure (not in the manifest)
 
 
 def transcribe_item(
-    engine: Engine, item: Item, audio: np.ndarray | AudioStream, job: BatchJob
+    engine: Engine,
+    item: Item,
+    audio: np.ndarray | AudioStream,
+    spec: BatchSpec,
+    progress: Callable[[float], None] | None = None,
 ) -> Outcome:
-    """Transcribe decoded samples or a stream; an SttError becomes an error record."""
+    """Transcribe decoded samples or a stream; any error becomes an error record.
+
+    ``progress`` gets the audio seconds done so far, as the transcript grows.
+    """
     started = time.monotonic()
     try:
-        transcript = engine.transcribe_all(audio, job.decode, job.model)
-        rendered = {f: render(transcript, f, job.subtitles) for f in job.formats}
+        transcript = engine.transcribe_all(audio, spec.decode, spec.model, progress)
+        rendered = {f: render(transcript, f, spec.subtitles) for f in spec.formats}
     except SttError as exc:
-        return failed(item, exc.message)
+        return failed(item, exc.message, exc.hint)
     except Exception as exc:  # one file's bug must not stop the run; it is reported as failed
         return failed(item, f"internal error: {type(exc).__name__}: {exc}")
     record = Record(
@@ -59,5 +68,6 @@ def transcribe_item(
     return Outcome(record, rendered)
 
 
-def failed(item: Item, message: str) -> Outcome:
-    return Outcome(Record(file=str(item.source), key=item.key, status="error", error=message), {})
+def failed(item: Item, message: str, hint: str | None = None) -> Outcome:
+    record = Record(file=str(item.source), key=item.key, status="error", error=message)
+    return Outcome(record, {}, hint)

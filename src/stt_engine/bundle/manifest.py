@@ -7,7 +7,6 @@ holds the same checksums in the format ``sha256sum -c`` reads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from stt_engine.errors import BundleIntegrityError
+from stt_engine.files import digest_stream
 
 MANIFEST_NAME = "manifest.json"
 SUMS_NAME = "SHA256SUMS"
 FORMAT = 1
-_CHUNK = 1024 * 1024
 
 Progress = Callable[[int], None]
 
@@ -32,13 +31,15 @@ class FileEntry:
 
 def hash_stream(handle: IO[bytes], progress: Progress | None = None) -> FileEntry:
     """Size and sha256 of everything left in the stream."""
-    digest = hashlib.sha256()
     size = 0
-    while chunk := handle.read(_CHUNK):
-        digest.update(chunk)
+
+    def count(chunk: bytes) -> None:
+        nonlocal size
         size += len(chunk)
         if progress is not None:
             progress(len(chunk))
+
+    digest = digest_stream(handle, each=count)
     return FileEntry(size, digest.hexdigest())
 
 

@@ -17,7 +17,7 @@ from stt_engine.cli.options import (
 
 if TYPE_CHECKING:
     from stt_engine.batch.driver import Driver
-    from stt_engine.batch.work import BatchJob
+    from stt_engine.batch.work import BatchSpec
     from stt_engine.config import Settings
 
 
@@ -57,7 +57,7 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
     """
     from stt_engine.batch.driver import Driver
     from stt_engine.batch.inputs import collect
-    from stt_engine.batch.work import BatchJob
+    from stt_engine.batch.work import BatchSpec
     from stt_engine.config import load_settings
     from stt_engine.options import decode_options, subtitle_options
 
@@ -67,28 +67,28 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
     if not items:
         raise click.UsageError("no audio files found in the given inputs")
     overrides, values = engine_and_table_values(kw)
-    job = BatchJob(
+    spec = BatchSpec(
         formats=tuple(kw.pop("formats") or ("text",)),  # type: ignore[arg-type]
         decode=decode_options(values),
         subtitles=subtitle_options(values),
         model=kw.pop("model"),  # type: ignore[arg-type]
     )
     settings = load_settings(**overrides)
-    driver = Driver(items, out, job, progress=not kw.pop("no_progress"))
+    driver = Driver(items, out, spec, progress=not kw.pop("no_progress"))
     try:
-        _run(driver, job, settings, kw)
+        _run(driver, spec, settings, kw)
     finally:
         summary = driver.close()
     click.echo(summary, err=True)
     sys.exit(1 if driver.tally.failed else 0)
 
 
-def _run(driver: Driver, job: BatchJob, settings: Settings, kw: dict[str, object]) -> None:
+def _run(driver: Driver, spec: BatchSpec, settings: Settings, kw: dict[str, object]) -> None:
     from stt_engine.batch.run_local import run_local
 
     address = kw.pop("ray_address")
     if address is None:
-        run_local(driver, job, settings)
+        run_local(driver, spec, settings)
         return
     from stt_engine.batch.run_ray import RayOptions, run_ray
 
@@ -98,4 +98,4 @@ def _run(driver: Driver, job: BatchJob, settings: Settings, kw: dict[str, object
         gpus_per_worker=kw.pop("gpus_per_worker"),  # type: ignore[arg-type]
         cpus_per_worker=kw.pop("cpus_per_worker"),  # type: ignore[arg-type]
     )
-    run_ray(driver, job, settings, ray_options)
+    run_ray(driver, spec, settings, ray_options)

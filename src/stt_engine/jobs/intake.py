@@ -16,9 +16,8 @@ from pathlib import Path
 
 from stt_engine.engine import TranscribeOptions
 from stt_engine.errors import InvalidRequestError, NotFoundError, StorageError, quoted
+from stt_engine.files import digest_stream
 from stt_engine.jobs.record import options_to_json
-
-_CHUNK = 1024 * 1024
 
 
 def resolve_input(input_dir: Path | None, name: str) -> Path:
@@ -67,8 +66,7 @@ def fingerprint(
     digest.update(f"{model}\0{options_to_json(options)}\0{webhook or ''}\0".encode())
     if hash_contents:
         with open(audio, "rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
+            digest_stream(handle, digest)
     else:
         stat = audio.stat()
         digest.update(f"{audio}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())

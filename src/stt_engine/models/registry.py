@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stt_engine.config import Settings
 from stt_engine.errors import ModelNotFoundError, quoted
+from stt_engine.files import sha256_file
 from stt_engine.models import assemble, layout, pull
 from stt_engine.models.catalog import ALIASES, PACKAGED
 
@@ -106,7 +107,7 @@ class ModelRegistry:
             return layout.verify_manifest(info.path)
         packaged = PACKAGED.get(info.name)
         if info.source == "package" and packaged is not None:
-            actual = layout.sha256_file(info.path / "model.bin")
+            actual = sha256_file(info.path / "model.bin")
             if actual != packaged.weights_sha256:
                 return [f"model.bin: sha256 {actual} != {packaged.weights_sha256}"]
             return []

@@ -2,7 +2,7 @@
 
 A worker decodes the upload window by window and iterates the engine's lazy segments,
 handing the info and each segment to the event loop as they come; the loop side streams
-them (SSE) or collects them into a transcript. Cancelling the job (client gone) stops the
+them (SSE) or collects them into a transcript. Cancelling an ``InFlight`` (client gone) stops the
 worker at its next segment.
 """
 
@@ -46,8 +46,9 @@ class WorkOrder:
         return self.audio.declared or 0.0
 
 
-class Job:
-    """A transcription submitted to the scheduler; events arrive in order on ``next()``."""
+class InFlight:
+    """A transcription in flight (not a durable job): submitted to the scheduler, its events
+    arrive in order on ``next()``."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self._loop = loop
@@ -73,19 +74,19 @@ class Job:
             self.ticket.cancel()
 
 
-def start(engine: Engine, scheduler: Scheduler, metrics: Metrics, order: WorkOrder) -> Job:
+def start(engine: Engine, scheduler: Scheduler, metrics: Metrics, order: WorkOrder) -> InFlight:
     """Submit the work; raises BusyError at once when the queue is full."""
-    job = Job(asyncio.get_running_loop())
+    flight = InFlight(asyncio.get_running_loop())
 
     def work(token: CancelToken) -> None:
         try:
-            _transcribe(engine, metrics, order, token, job.emit)
-            job.emit(_Done())
+            _transcribe(engine, metrics, order, token, flight.emit)
+            flight.emit(_Done())
         except BaseException as exc:
-            job.emit(_Done(exc))
+            flight.emit(_Done(exc))
 
-    job.ticket = scheduler.submit(work, audio_seconds=order.audio_seconds)
-    return job
+    flight.ticket = scheduler.submit(work, audio_seconds=order.audio_seconds)
+    return flight
 
 
 def _transcribe(
@@ -110,41 +111,41 @@ def _transcribe(
     metrics.observe_transcription(order.model.name, duration, time.perf_counter() - started)
 
 
-async def collect(job: Job) -> Transcript:
+async def collect(flight: InFlight) -> Transcript:
     """Wait for the whole transcript."""
-    first = await job.next()
+    first = await flight.next()
     if not isinstance(first, TranscriptionInfo):
         raise SttError("the worker finished without transcription info")
     segments: list[Segment] = []
-    while (item := await job.next()) is not None:
+    while (item := await flight.next()) is not None:
         if isinstance(item, Segment):
             segments.append(item)
     return Transcript(info=first, segments=tuple(segments))
 
 
-async def unless_disconnected(receive: Receive, job: Job, work: Awaitable[T]) -> T:
-    """Await ``work``; cancel the job and raise CancelledError_ if the client goes away."""
+async def unless_disconnected(receive: Receive, flight: InFlight, work: Awaitable[T]) -> T:
+    """Await ``work``; cancel the work and raise CancelledError_ if the client goes away."""
     task = asyncio.ensure_future(work)
     watcher = asyncio.ensure_future(_disconnect(receive))
     try:
         done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
-        job.cancel()
+        flight.cancel()
         task.cancel()
         raise
     finally:
         watcher.cancel()
     if task in done:
         return task.result()
-    job.cancel()
+    flight.cancel()
     task.cancel()
     raise CancelledError_("the client disconnected before the transcript was ready")
 
 
-def cancel_on_disconnect(receive: Receive, job: Job) -> asyncio.Task[None]:
-    """Cancel the job as soon as the client goes away; cancel the returned task when done."""
+def cancel_on_disconnect(receive: Receive, flight: InFlight) -> asyncio.Task[None]:
+    """Cancel the work as soon as the client goes away; cancel the returned task when done."""
     watcher = asyncio.ensure_future(_disconnect(receive))
-    watcher.add_done_callback(lambda task: None if task.cancelled() else job.cancel())
+    watcher.add_done_callback(lambda task: None if task.cancelled() else flight.cancel())
     return watcher
 
 

@@ -10,7 +10,7 @@ import pytest
 from stt_engine.batch.driver import Driver
 from stt_engine.batch.inputs import collect
 from stt_engine.batch.outputs import MANIFEST_NAME, Manifest, Record, read_records, write_atomic
-from stt_engine.batch.work import BatchJob, Outcome
+from stt_engine.batch.work import BatchSpec, Outcome
 from stt_engine.engine import TranscribeOptions
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
@@ -83,13 +83,13 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 def test_the_driver_writes_an_item_once_per_run(tmp_path: Path) -> None:
     source = _touch(tmp_path / "in" / "a.wav")
-    job = BatchJob(("text",), TranscribeOptions(), SubtitleOptions())
+    spec = BatchSpec(("text",), TranscribeOptions(), SubtitleOptions())
     out = tmp_path / "out"
-    driver = Driver(collect((source,)), out, job, progress=False)
+    driver = Driver(collect((source,)), out, spec, progress=False)
     record = Record(file=str(source), key="a", status="ok", duration=1.0)
     driver.finish(Outcome(record, {"text": "hello\n"}))
     driver.finish(Outcome(record, {"text": "again\n"}))  # a retried task's second result
     assert "1 transcribed" in driver.close()
     assert (out / "a.txt").read_text() == "hello\n"
     assert len((out / MANIFEST_NAME).read_text().splitlines()) == 1
-    assert Driver(collect((source,)), out, job, progress=False).pending == []
+    assert Driver(collect((source,)), out, spec, progress=False).pending == []

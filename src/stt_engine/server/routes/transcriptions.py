@@ -72,13 +72,13 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
     handed_off = False
     try:
         params = parse_request(form, task)
-        job = await _submit(state, form, params)
+        flight = await _submit(state, form, params)
         if params.stream:
-            streaming = await _stream(request, job, form)
+            streaming = await _stream(request, flight, form)
             handed_off = True  # the stream removes the upload when it ends
             return streaming
-        work = inference.collect(job)
-        transcript = await inference.unless_disconnected(request.receive, job, work)
+        work = inference.collect(flight)
+        transcript = await inference.unless_disconnected(request.receive, flight, work)
         return render_response(transcript, params)
     finally:
         if not handed_off:
@@ -87,7 +87,7 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
 
 async def _submit(
     state: ServerState, form: UploadedForm, params: TranscriptionRequest
-) -> inference.Job:
+) -> inference.InFlight:
     if form.path is None:
         raise InvalidRequestError(
             "no audio: send the file as the 'file' form field", param=FILE_FIELD
@@ -125,10 +125,10 @@ def render_response(transcript: Transcript, params: TranscriptionRequest) -> Res
     return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
 
 
-async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> Response:
+async def _stream(request: Request, flight: inference.InFlight, form: UploadedForm) -> Response:
     """Wait for the transcription to start (errors keep their status), then stream events."""
-    await inference.unless_disconnected(request.receive, job, job.next())
-    events = _events(job, form, inference.cancel_on_disconnect(request.receive, job))
+    await inference.unless_disconnected(request.receive, flight, flight.next())
+    events = _events(flight, form, inference.cancel_on_disconnect(request.receive, flight))
     first = await events.__anext__()  # started, so closing the generator runs its cleanup
     return StreamingResponse(
         _prepend(first, events),
@@ -138,12 +138,12 @@ async def _stream(request: Request, job: inference.Job, form: UploadedForm) -> R
 
 
 async def _events(
-    job: inference.Job, form: UploadedForm, watcher: asyncio.Task[None]
+    flight: inference.InFlight, form: UploadedForm, watcher: asyncio.Task[None]
 ) -> AsyncGenerator[str, None]:
     try:
         yield ": transcription started\n\n"
         text = ""
-        while (item := await job.next()) is not None:
+        while (item := await flight.next()) is not None:
             if isinstance(item, Segment):
                 delta = item.text if text else item.text.lstrip()
                 text += delta
@@ -153,7 +153,7 @@ async def _events(
         yield _sse(exc.to_openai())
     finally:
         watcher.cancel()
-        job.cancel()
+        flight.cancel()
         form.discard()
 
 
