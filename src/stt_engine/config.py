@@ -90,7 +90,8 @@ class ModelSettings(SettingsGroup):
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Where packaged split weights are assembled once.",
+        description="Where packaged split weights are assembled once (default: the per-user "
+        "cache dir).",
     )
     default_model: str = Field("base", description="Model used when a request names none.")
     backend: BackendName = Field(
@@ -271,7 +272,8 @@ class JobSettings(SettingsGroup):
     group: ClassVar[str] = "jobs"
 
     data_dir: Path = Field(
-        default_factory=_default_data_dir, description="Job database, uploads and results."
+        default_factory=_default_data_dir,
+        description="Job database, uploads and results (default: the per-user data dir).",
     )
     jobs_input_dir: Path | None = Field(
         None, description="Server-side folder that JSON job submissions may name files in."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from stt_engine.config import Settings, load_settings
@@ -147,3 +149,21 @@ def test_group_methods_stay_on_the_settings() -> None:
     settings = Settings(max_upload_mb=1.0, api_keys=["a"])
     assert settings.max_upload_bytes == 1024 * 1024
     assert settings.accepted_keys() == frozenset({"a"})
+
+
+def test_the_settings_page_is_written_from_the_fields() -> None:
+    from stt_engine.cli.settings_reference import render
+
+    page = Path(__file__).parents[2] / "docs" / "settings.md"
+    assert page.read_text(encoding="utf-8") == render(), "run scripts/settings-reference"
+
+
+def test_the_settings_page_names_every_variable_and_serve_flag() -> None:
+    from stt_engine.cli.serve import SERVE_SETTINGS
+    from stt_engine.cli.settings_reference import render, serve_flags
+
+    page = render()
+    assert all(f"| `{name}` |" in page for name in ENV_NAMES)
+    assert sorted(serve_flags()) == sorted(SERVE_SETTINGS)
+    assert "| `STT_ENGINE_API_KEYS` | none |  | `--api-key` |" in page
+    assert "| `STT_ENGINE_PORT` | `8003` | >= 1, <= 65535 | `--port` |" in page

@@ -101,10 +101,21 @@ def _number(kind: type, metadata: list[Any]) -> click.ParamType:
 def _help(model: type[Settings], name: str, field: FieldInfo, many: bool) -> str:
     """The field's description, then where else it is set and its default."""
     where = [f"env {model.env_name(name)}"]
-    default = field.default
-    if field.default_factory is None and default not in (None, "") and not many:
-        shown = f"{default:g}" if isinstance(default, float) else str(default)
-        shown = shown.lower() if isinstance(default, bool) else shown
-        where.append(f"default {shown}")
+    default = shown_default(field)
+    if default is not None:
+        where.append(f"default {default}")
     repeat = " Repeatable; the variable takes a comma-separated list." if many else ""
     return f"{field.description or ''}{repeat} [{'; '.join(where)}]"
+
+
+def shown_default(field: FieldInfo) -> str | None:
+    """A field's fixed default as a user writes it (``8003``, ``14400``, ``false``); None for
+    none, an empty string or one computed when the settings load."""
+    value = field.default
+    if field.default_factory is not None or value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
