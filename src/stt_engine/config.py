@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, TypeGuard
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DeviceName = Literal["auto", "cuda", "cpu"]
@@ -33,6 +33,15 @@ ComputeType = Literal[
     "int8_float32",
 ]
 
+
+def _split_commas(value: object) -> object:
+    """A comma-separated variable (``a, b``) as a list; a list as it is."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
 
 INSTALLED_ENV_NAME = "stt-engine.env"
 
@@ -63,17 +72,17 @@ def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("stt-engine"))
 
 
-class Settings(BaseSettings):
-    """Everything the engine, server and jobs can be told."""
+class SettingsGroup(BaseModel):
+    """One concern's settings; ``Settings`` inherits every group."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="STT_ENGINE_",
-        env_file=installed_env_file(),
-        env_file_encoding="utf-8",
-        extra="ignore",
-    )
+    group: ClassVar[str]
 
-    # Models
+
+class ModelSettings(SettingsGroup):
+    """Models: where they are kept, which one answers, how many stay loaded."""
+
+    group: ClassVar[str] = "models"
+
     models_dir: Path = Field(
         default_factory=_default_models_dir,
         description="Folder of CTranslate2 Whisper models, one sub-folder each "
@@ -81,7 +90,8 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Where packaged split weights are assembled once.",
+        description="Where packaged split weights are assembled once (default: the per-user "
+        "cache dir).",
     )
     default_model: str = Field("base", description="Model used when a request names none.")
     backend: BackendName = Field(
@@ -90,7 +100,17 @@ class Settings(BaseSettings):
         "ctranslate2, Hugging Face Whisper checkpoints: torch); naming one makes every model "
         "use it.",
     )
-    # Device
+    model_ttl_seconds: float = Field(
+        600.0, ge=0, description="Unload a non-default model idle this long (0: never)."
+    )
+    max_loaded_models: int = Field(2, ge=1, description="Models kept loaded at once.")
+
+
+class DeviceSettings(SettingsGroup):
+    """The device the models run on."""
+
+    group: ClassVar[str] = "device"
+
     device: DeviceName = Field("auto", description="auto: CUDA when usable, else CPU.")
     compute_type: ComputeType = Field(
         "auto",
@@ -98,8 +118,18 @@ class Settings(BaseSettings):
     )
     device_index: int = Field(0, ge=0, description="GPU index when device is cuda.")
     cpu_threads: int = Field(0, ge=0, description="Threads per model on CPU (0: all cores).")
-    # Server
-    host: str = Field("0.0.0.0", description="Address the HTTP server binds.")
+
+
+class ServerSettings(SettingsGroup):
+    """The HTTP server: where it listens, how many requests it takes, who may call."""
+
+    group: ClassVar[str] = "server"
+
+    host: str = Field(
+        "0.0.0.0",
+        description="Address the HTTP server binds (0.0.0.0: every interface, with a warning at "
+        "start when no API key is set; 127.0.0.1: this machine only).",
+    )
     port: int = Field(8003, ge=1, le=65535, description="HTTP port.")
     workers: int = Field(
         16,
@@ -108,7 +138,61 @@ class Settings(BaseSettings):
         description="Requests transcribed at once; their speech chunks share the batcher.",
     )
     queue_size: int = Field(8, ge=0, le=10000, description="Requests waiting beyond the workers.")
-    # Batching
+    api_keys: CommaList = Field(default_factory=list, description="Accepted Bearer keys.")
+    api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    upload_dir: Path | None = Field(
+        None,
+        description="Folder for uploads while they are processed; each server run uses its "
+        "own sub-folder and removes it on exit (default: the system temp dir).",
+    )
+    worker_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="Nice value for every server thread but the event loop's (Linux), so "
+        "health checks and uploads are answered while the model keeps the cores busy; on a "
+        "machine shared with other busy services, 10 or 0 (off) keeps the model's share.",
+    )
+
+    def accepted_keys(self) -> frozenset[str]:
+        """API keys from the list and the keys file together."""
+        keys = set(self.api_keys)
+        if self.api_keys_file is not None:
+            from stt_engine.errors import ConfigError
+
+            try:
+                text = self.api_keys_file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read api_keys_file {self.api_keys_file}: {exc}") from exc
+            keys.update(line.strip() for line in text.splitlines() if line.strip())
+        return frozenset(keys)
+
+
+class LimitSettings(SettingsGroup):
+    """How large and how long one request may be."""
+
+    group: ClassVar[str] = "limits"
+
+    max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted, in MB.")
+    max_audio_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest audio accepted, in seconds."
+    )
+    timeout_base_seconds: float = Field(60.0, gt=0, description="Request timeout floor, seconds.")
+    timeout_per_audio_second: float = Field(
+        2.0, gt=0, description="Extra timeout per second of audio, seconds."
+    )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+class BatchingSettings(SettingsGroup):
+    """How the speech chunks of every request, job and stream share the decoder."""
+
+    group: ClassVar[str] = "batching"
+
     batch_size: int = Field(
         0, ge=0, le=256, description="Most chunks in one decoder call (0: 16 on GPU, 4 on CPU)."
     )
@@ -145,37 +229,13 @@ class Settings(BaseSettings):
         description="Batches decoded at once, on as many model replicas (0: 2 on CPU, so a "
         "request never waits behind a job's batch; 1 on GPU).",
     )
-    max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted, in MB.")
-    max_audio_seconds: float = Field(
-        4 * 3600.0, gt=0, description="Longest audio accepted, in seconds."
-    )
-    timeout_base_seconds: float = Field(60.0, gt=0, description="Request timeout floor, seconds.")
-    timeout_per_audio_second: float = Field(
-        2.0, gt=0, description="Extra timeout per second of audio, seconds."
-    )
-    model_ttl_seconds: float = Field(
-        600.0, ge=0, description="Unload a non-default model idle this long (0: never)."
-    )
-    max_loaded_models: int = Field(2, ge=1, description="Models kept loaded at once.")
-    api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Accepted Bearer keys."
-    )
-    api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
-    log_level: str = Field("INFO", description="Python logging level.")
-    upload_dir: Path | None = Field(
-        None,
-        description="Folder for uploads while they are processed; each server run uses its "
-        "own sub-folder and removes it on exit (default: the system temp dir).",
-    )
-    worker_nice: int = Field(
-        19,
-        ge=0,
-        le=19,
-        description="Nice value for every server thread but the event loop's (Linux), so "
-        "health checks and uploads are answered while the model keeps the cores busy; on a "
-        "machine shared with other busy services, 10 or 0 (off) keeps the model's share.",
-    )
-    # Realtime (WebSocket) transcription
+
+
+class RealtimeSettings(SettingsGroup):
+    """Realtime (WebSocket) transcription sessions."""
+
+    group: ClassVar[str] = "realtime"
+
     realtime_max_sessions: int = Field(
         8, ge=0, le=1024, description="Live sessions open at once; one more is refused (0: off)."
     )
@@ -204,9 +264,16 @@ class Settings(BaseSettings):
         description="Live speaker labels: a turn whose voice is at least this cosine-similar "
         "to a known speaker's is theirs, else it is a new speaker (higher splits more).",
     )
-    # Jobs
+
+
+class JobSettings(SettingsGroup):
+    """Durable background jobs and the web page that sends long files to them."""
+
+    group: ClassVar[str] = "jobs"
+
     data_dir: Path = Field(
-        default_factory=_default_data_dir, description="Job database, uploads and results."
+        default_factory=_default_data_dir,
+        description="Job database, uploads and results (default: the per-user data dir).",
     )
     jobs_input_dir: Path | None = Field(
         None, description="Server-side folder that JSON job submissions may name files in."
@@ -221,22 +288,36 @@ class Settings(BaseSettings):
         description="Delete a finished job and its result this long after it ended, in seconds "
         "(default 30 days; 0: keep until deleted).",
     )
-    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook bodies.")
-    webhook_max_attempts: int = Field(5, ge=1, le=20, description="Webhook delivery attempts.")
-    webhook_backoff_seconds: float = Field(
-        2.0, gt=0, description="Wait before the first webhook retry, in seconds; doubles each try."
-    )
-    webhook_allow_hosts: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Hosts and networks (127.0.0.1, 10.0.0.0/8, hooks.internal) webhooks may "
-        "reach although they are loopback, private, link-local or metadata addresses.",
-    )
     web_job_seconds: float = Field(
         300.0,
         ge=0,
         description="The web page sends files longer than this as background jobs, seconds "
         "(0: every file becomes a job).",
     )
+
+
+class WebhookSettings(SettingsGroup):
+    """Webhooks that report finished jobs."""
+
+    group: ClassVar[str] = "webhooks"
+
+    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook bodies.")
+    webhook_max_attempts: int = Field(5, ge=1, le=20, description="Webhook delivery attempts.")
+    webhook_backoff_seconds: float = Field(
+        2.0, gt=0, description="Wait before the first webhook retry, in seconds; doubles each try."
+    )
+    webhook_allow_hosts: CommaList = Field(
+        default_factory=list,
+        description="Hosts and networks (127.0.0.1, 10.0.0.0/8, hooks.internal) webhooks may "
+        "reach although they are loopback, private, link-local or metadata addresses.",
+    )
+
+
+class RedactionSettings(SettingsGroup):
+    """Personal data masked in transcripts."""
+
+    group: ClassVar[str] = "redaction"
+
     redact: str = Field(
         "",
         description="Personal data masked when a request names none: phone, rrn, card, "
@@ -244,13 +325,6 @@ class Settings(BaseSettings):
     )
     redact_placeholder: Literal["label", "stars"] = Field(
         "label", description="Masked text as its kind ([전화번호]) or as ***."
-    )
-    diarize_merge_cosine: float = Field(
-        0.95,
-        gt=0.0,
-        le=1.0,
-        description="Diarization: speaker clusters whose centroids are at least this cosine-"
-        "similar are merged into one speaker (lower merges more; 1.0 merges only identical).",
     )
 
     @field_validator("redact")
@@ -264,29 +338,67 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from exc
         return value
 
-    @field_validator("api_keys", "webhook_allow_hosts", mode="before")
+
+class DiarizationSettings(SettingsGroup):
+    """Speaker labels of finished recordings."""
+
+    group: ClassVar[str] = "diarization"
+
+    diarize_merge_cosine: float = Field(
+        0.95,
+        gt=0.0,
+        le=1.0,
+        description="Diarization: speaker clusters whose centroids are at least this cosine-"
+        "similar are merged into one speaker (lower merges more; 1.0 merges only identical).",
+    )
+
+
+class Settings(
+    ModelSettings,
+    DeviceSettings,
+    ServerSettings,
+    LimitSettings,
+    BatchingSettings,
+    RealtimeSettings,
+    JobSettings,
+    WebhookSettings,
+    RedactionSettings,
+    DiarizationSettings,
+    BaseSettings,
+):
+    """Everything the engine, server and jobs can be told, one group of fields per concern."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STT_ENGINE_",
+        env_file=installed_env_file(),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
     @classmethod
-    def _split_keys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [k.strip() for k in value.split(",") if k.strip()]
-        return value
+    def groups(cls) -> dict[str, tuple[str, ...]]:
+        """Each group's name and its fields' names, in declaration order."""
+        bases = [base for base in cls.__mro__ if _is_group(base)]
+        return {base.group: tuple(base.model_fields) for base in bases}
 
-    @property
-    def max_upload_bytes(self) -> int:
-        return int(self.max_upload_mb * 1024 * 1024)
+    @classmethod
+    def group_fields(cls, group: str) -> tuple[str, ...]:
+        """The names of one group's fields (``Settings.group_fields("server")``)."""
+        groups = cls.groups()
+        if group not in groups:
+            raise ValueError(f"no settings group {group!r}; groups: {', '.join(groups)}")
+        return groups[group]
 
-    def accepted_keys(self) -> frozenset[str]:
-        """API keys from the list and the keys file together."""
-        keys = set(self.api_keys)
-        if self.api_keys_file is not None:
-            from stt_engine.errors import ConfigError
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of one field (``STT_ENGINE_PORT`` for ``port``)."""
+        if field not in cls.model_fields:
+            raise ValueError(f"no setting {field!r}")
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
 
-            try:
-                text = self.api_keys_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"cannot read api_keys_file {self.api_keys_file}: {exc}") from exc
-            keys.update(line.strip() for line in text.splitlines() if line.strip())
-        return frozenset(keys)
+
+def _is_group(base: type) -> TypeGuard[type[SettingsGroup]]:
+    return issubclass(base, SettingsGroup) and "group" in vars(base)
 
 
 def load_settings(**overrides: object) -> Settings:

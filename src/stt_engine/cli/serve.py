@@ -8,46 +8,44 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import click
 
-from stt_engine.config import BackendName, ComputeType, DeviceName
+from stt_engine.cli.settings_options import settings_options
 
-_DEVICES = list(get_args(DeviceName))
-_BACKENDS = list(get_args(BackendName))
-_COMPUTE = list(get_args(ComputeType))
+# The settings `serve` takes as flags, in --help order: `--` and the field name with dashes,
+# or the name in _RENAMED.
+SERVE_SETTINGS = (
+    "host",
+    "port",
+    "workers",
+    "queue_size",
+    "batch_size",
+    "batch_wait_ms",
+    "owner_max_chunks",
+    "inference_threads",
+    "max_upload_mb",
+    "max_audio_seconds",
+    "timeout_base_seconds",
+    "timeout_per_audio_second",
+    "api_keys",
+    "api_keys_file",
+    "models_dir",
+    "default_model",
+    "backend",
+    "device",
+    "compute_type",
+    "model_ttl_seconds",
+    "max_loaded_models",
+    "upload_dir",
+    "log_level",
+)
+_RENAMED = {"api_keys": "--api-key"}
 
 
 @click.command()
-@click.option(
-    "--host",
-    help="Address to bind [env STT_ENGINE_HOST, default 0.0.0.0: every interface; a warning "
-    "at start when no API key is set]. 127.0.0.1 serves this machine only.",
-)
-@click.option("--port", type=int, help="Port [env STT_ENGINE_PORT, default 8003].")
-@click.option("--workers", type=int, help="Requests transcribed at once [STT_ENGINE_WORKERS].")
-@click.option("--queue-size", type=int, help="Requests waiting beyond the workers.")
-@click.option("--batch-size", type=int, help="Most chunks per decoder call (0: per device).")
-@click.option("--batch-wait-ms", type=float, help="How long a batch waits to fill, ms.")
-@click.option("--owner-max-chunks", type=int, help="Chunks one request or job has in flight.")
-@click.option("--inference-threads", type=int, help="Batches decoded at once.")
-@click.option("--max-upload-mb", type=float, help="Largest upload, MB.")
-@click.option("--max-audio-seconds", type=float, help="Longest audio, seconds.")
-@click.option("--timeout-base-seconds", type=float, help="Request time limit floor, seconds.")
-@click.option("--timeout-per-audio-second", type=float, help="Extra limit per audio second.")
-@click.option("--api-key", "api_keys", multiple=True, help="Accepted Bearer key (repeatable).")
-@click.option("--api-keys-file", type=click.Path(path_type=Path), help="File of keys, one a line.")
-@click.option("--models-dir", type=click.Path(path_type=Path), help="Folder of model folders.")
-@click.option("--default-model", help="Model for requests that name none (and whisper-1).")
-@click.option("--backend", type=click.Choice(_BACKENDS), help="auto: the model's format picks.")
-@click.option("--device", type=click.Choice(_DEVICES), help="auto: CUDA when usable, else CPU.")
-@click.option("--compute-type", type=click.Choice(_COMPUTE), help="auto: float16 GPU, int8 CPU.")
-@click.option("--model-ttl-seconds", type=float, help="Unload idle non-default models after.")
-@click.option("--max-loaded-models", type=int, help="Models kept loaded at once.")
-@click.option("--upload-dir", type=click.Path(path_type=Path), help="Folder for uploads.")
-@click.option("--log-level", help="Python logging level (INFO, DEBUG...).")
+@settings_options(*SERVE_SETTINGS, flags=_RENAMED)
 @click.option("--ray", "on_ray", is_flag=True, help="Serve on Ray Serve (the ray extra).")
 @click.option("--ray-address", help="Ray cluster to join with --ray (default: auto, else local).")
 @click.option("--replicas", type=click.IntRange(1), default=1, help="Ray Serve replicas.")
