@@ -72,12 +72,12 @@ def test_an_unreadable_file_reads_in_korean_with_its_name_once(  # type: ignore[
     for english in ("readable", "audio", "Invalid", "ffmpeg", "FFmpeg"):
         assert english not in text, text
     assert page.locator("#results li[data-state=failed]").count() == 1
+    snap(page, "error")
     details = page.get_by_role("alert").locator("details")
     assert details.locator("summary").inner_text() == "자세히"
     details.locator("summary").click()  # the server's own words, for its administrator
     assert "not a readable audio" in details.inner_text()
     assert "random.wav" not in details.inner_text()
-    snap(page, "error")
 
 
 def test_an_unreadable_file_reads_in_english_too(open_page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
