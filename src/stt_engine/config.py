@@ -264,6 +264,13 @@ class RealtimeSettings(SettingsGroup):
         description="Live speaker labels: a turn whose voice is at least this cosine-similar "
         "to a known speaker's is theirs, else it is a new speaker (higher splits more).",
     )
+    realtime_client_secret_max_seconds: int = Field(
+        7200,
+        ge=1,
+        le=7200,
+        description="Longest life of a realtime client secret (POST /v1/realtime/client_secrets)"
+        ", seconds; a longer expires_after is cut to it (the default life is 600 s or this).",
+    )
 
 
 class JobSettings(SettingsGroup):

@@ -27,6 +27,7 @@ from stt_engine.errors import SttError
 from stt_engine.server import error_handlers, priority
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
 from stt_engine.server.routes import (
+    client_secrets,
     docs,
     health,
     jobs,
@@ -65,7 +66,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.stt = state
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    for module in (health, models, transcriptions, jobs, vocabularies, realtime, docs):
+    routes = (health, models, transcriptions, jobs, vocabularies, realtime, client_secrets, docs)
+    for module in routes:
         app.include_router(module.router)
     web.mount(app)
     return app

@@ -1,4 +1,8 @@
-"""Optional Bearer API keys: open when no keys are configured, constant-time compare."""
+"""Optional Bearer API keys: open when no keys are configured, constant-time compare.
+
+The HTTP API takes API keys only; a realtime client secret (``ek_...``) opens the realtime
+socket and nothing else (routes/realtime.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from stt_engine.errors import AuthError
+from stt_engine.server.client_secret import looks_like_secret
 from stt_engine.server.state import StateDep
 
 SUBPROTOCOL_KEY_PREFIX = "openai-insecure-api-key."
@@ -24,15 +29,18 @@ def key_matches(presented: str, accepted: frozenset[str]) -> bool:
     return found
 
 
-def websocket_key(headers: Mapping[str, str], subprotocols: list[str]) -> str | None:
-    """The key a WebSocket client presents: Bearer header, or the browsers' subprotocol."""
+def websocket_keys(headers: Mapping[str, str], subprotocols: list[str]) -> list[str]:
+    """The keys a WebSocket client presents: Bearer header, then the browsers' subprotocol
+    (a reverse proxy may add the header while the page sends a client secret)."""
+    found = []
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
+        found.append(token.strip())
     for protocol in subprotocols:
         if protocol.startswith(SUBPROTOCOL_KEY_PREFIX):
-            return protocol.removeprefix(SUBPROTOCOL_KEY_PREFIX)
-    return None
+            found.append(protocol.removeprefix(SUBPROTOCOL_KEY_PREFIX))
+            break
+    return found
 
 
 def require_key(request: Request, state: StateDep) -> None:
@@ -43,8 +51,15 @@ def require_key(request: Request, state: StateDep) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("missing API key", hint="send the header 'Authorization: Bearer <key>'")
-    if not key_matches(token.strip(), state.keys):
-        raise AuthError("invalid API key")
+    if key_matches(token.strip(), state.keys):
+        return
+    if looks_like_secret(token.strip()):
+        raise AuthError(
+            "a realtime client secret is not an API key",
+            hint="client secrets open the realtime WebSocket /v1/realtime only; "
+            "send an API key to the HTTP API",
+        )
+    raise AuthError("invalid API key")
 
 
 def caller(request: Request, state: StateDep) -> str | None:

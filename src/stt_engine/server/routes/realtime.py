@@ -31,7 +31,8 @@ from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, PlainOutbox, Proble
 from stt_engine.realtime.session import Session
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Observer
-from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_key
+from stt_engine.server import client_secret
+from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_keys
 from stt_engine.server.state import ServerState
 
 router = APIRouter(tags=["realtime"])
@@ -52,13 +53,29 @@ def _subprotocol(websocket: WebSocket) -> str | None:
     return plain[0] if plain else None
 
 
-def _admit(websocket: WebSocket, state: ServerState) -> None:
-    if state.keys:
-        key = websocket_key(websocket.headers, websocket.scope.get("subprotocols") or [])
-        if key is None or not key_matches(key, state.keys):
-            reason = "missing API key" if key is None else "invalid API key"
-            problem = Problem(reason, "invalid_api_key", type="invalid_request_error")
-            raise Refused(problem, _POLICY)
+def _authorize(websocket: WebSocket, state: ServerState, secrets: bool) -> SessionConfig | None:
+    """Check the keys; a client secret (``secrets``: this route takes them) gives its config."""
+    presented = websocket_keys(websocket.headers, websocket.scope.get("subprotocols") or [])
+    real = [key for key in presented if state.keys and key_matches(key, state.keys)]
+    secret = [k for k in presented if k not in real and client_secret.looks_like_secret(k)]
+    if secrets and secret:
+        try:
+            grant = client_secret.redeem(
+                secret[0], client_secret.signing_key(state.keys), time.time()
+            )
+            return grant.config(state.settings.realtime_max_turn_seconds)
+        except (client_secret.SecretRefused, EventError) as exc:
+            problem = Problem(str(exc), "invalid_api_key", type="invalid_request_error")
+            raise Refused(problem, _POLICY) from exc
+    if state.keys and not real:
+        reason = "missing API key" if not presented else "invalid API key"
+        raise Refused(Problem(reason, "invalid_api_key", type="invalid_request_error"), _POLICY)
+    return None
+
+
+def _admit(websocket: WebSocket, state: ServerState, secrets: bool) -> SessionConfig | None:
+    """Refuse the connection (key, session cap, readiness) or give its bound configuration."""
+    bound = _authorize(websocket, state, secrets)
     cap = state.settings.realtime_max_sessions
     if state.realtime_sessions >= cap:
         state.metrics.realtime_refused.labels("session_limit").inc()
@@ -67,14 +84,18 @@ def _admit(websocket: WebSocket, state: ServerState) -> None:
     ready, reason = state.readiness.get()
     if not ready:
         raise Refused(Problem(f"not ready: {reason}", "not_ready", type="server_error"), _TRY_LATER)
+    return bound
 
 
 @contextlib.asynccontextmanager
-async def _session_slot(websocket: WebSocket, send: Any) -> AsyncIterator[ServerState]:
+async def _session_slot(
+    websocket: WebSocket, send: Any, secrets: bool = False
+) -> AsyncIterator[tuple[ServerState, SessionConfig | None]]:
+    """The admitted connection's state and the configuration its client secret binds."""
     state: ServerState = websocket.app.state.stt
     await websocket.accept(subprotocol=_subprotocol(websocket))
     try:
-        _admit(websocket, state)
+        bound = _admit(websocket, state, secrets)
     except Refused as refused:
         await send({"type": "error", "error": refused.problem.body()})
         await websocket.close(refused.close_code, refused.problem.message[:120])
@@ -82,7 +103,7 @@ async def _session_slot(websocket: WebSocket, send: Any) -> AsyncIterator[Server
     state.realtime_sessions += 1
     state.metrics.realtime_open.inc()
     try:
-        yield state
+        yield state, bound
     finally:
         state.realtime_sessions -= 1
         state.metrics.realtime_open.dec()
@@ -197,13 +218,16 @@ async def _plain_text(session: Session, text: str) -> bool:
 
 @router.websocket("/v1/realtime")
 async def realtime(websocket: WebSocket) -> None:
-    """OpenAI's Realtime transcription protocol; ``?intent=transcription`` is accepted."""
+    """OpenAI's Realtime transcription protocol; ``?intent=transcription`` is accepted.
+
+    An API key or a client secret opens it; a secret's session starts with its configuration.
+    """
     send = _sender(websocket)
     beta = "realtime=v1" in websocket.headers.get("openai-beta", "")
     with contextlib.suppress(Refused):
-        async with _session_slot(websocket, send) as state:
+        async with _session_slot(websocket, send, secrets=True) as (state, bound):
             outbox = OpenAIOutbox(send, "beta" if beta else "ga")
-            await _serve(websocket, state, _session(state, outbox, None), plain=False)
+            await _serve(websocket, state, _session(state, outbox, bound), plain=False)
 
 
 def _plain_config(websocket: WebSocket) -> SessionConfig:
@@ -257,7 +281,7 @@ async def audio_stream(websocket: WebSocket) -> None:
     """Binary PCM16 frames in (``?sample_rate=16000&language=ko``), JSON events out."""
     send = _sender(websocket)
     with contextlib.suppress(Refused):
-        async with _session_slot(websocket, send) as state:
+        async with _session_slot(websocket, send) as (state, _):
             try:
                 config = _plain_config(websocket)
                 _check_model(state, config.model)

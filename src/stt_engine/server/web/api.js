@@ -59,10 +59,22 @@ export async function getJson(path) {
   return (await request(path)).json();
 }
 
-export function realtimeSocket() {
+// A short-lived client secret for a realtime session with this configuration: the API key
+// (when the page holds one) is sent only here, over HTTP, never on the socket.
+export async function clientSecret(session) {
+  const response = await request("/v1/realtime/client_secrets", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ session }),
+  });
+  return (await response.json()).value;
+}
+
+// The realtime socket, opened with a client secret (browsers cannot set headers: it travels
+// in the subprotocol list, as OpenAI's browser clients send it).
+export function realtimeSocket(secret) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const protocols = ["realtime"];
-  const token = key.get();
-  if (token) protocols.push(`openai-insecure-api-key.${token}`);
+  if (secret) protocols.push(`openai-insecure-api-key.${secret}`);
   return new WebSocket(`${scheme}//${location.host}/v1/realtime?intent=transcription`, protocols);
 }

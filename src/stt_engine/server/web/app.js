@@ -1,7 +1,7 @@
 // The page: settings from the server, the key prompt, the health badge, and the wiring of
 // uploads, recording, the transcript and the jobs list.
-import { getJson, key, whenUnauthorized } from "./api.js";
-import { banner, describe } from "./banners.js";
+import { ApiError, getJson, key, whenUnauthorized } from "./api.js";
+import { banner, showError } from "./banners.js";
 import { shortClock } from "./formats.js";
 import { t, translatePage } from "./i18n.js";
 import * as jobs from "./jobs.js";
@@ -28,12 +28,18 @@ function addResult(name) {
   const item = document.createElement("li");
   const button = document.createElement("button");
   button.type = "button";
+  const label = document.createElement("span");
+  label.className = "name";
+  label.textContent = name;
+  const status = document.createElement("span");
+  status.className = "state";
+  button.append(label, status);
   button.addEventListener("click", () => entry.transcript && select(entry));
   item.append(button);
   $("results").prepend(item);
   entry.update = (state) => {
     entry.state = state;
-    button.textContent = `${name} · ${t(`results.${state}`)}`;
+    status.textContent = t(`results.${state}`);
     item.dataset.state = state;
   };
   entry.item = item;
@@ -64,7 +70,7 @@ async function handleFile(file) {
     select(entry);
   } catch (error) {
     entry.update("failed");
-    banner(describe(error, file.name));
+    showError(error, file.name);
   }
 }
 
@@ -82,7 +88,7 @@ async function openJob(job) {
     entry.update("done");
     select(entry);
   } catch (error) {
-    banner(describe(error, job.filename));
+    showError(error, job.filename);
   }
 }
 
@@ -93,7 +99,7 @@ function jobEnded(job) {
   else if (job.status === "cancelled") kept.entry.update("cancelled");
   else {
     kept.entry.update("failed");
-    if (job.error) banner(t("error.file", { name: job.filename, message: job.error.message }));
+    if (job.error) showError(job.error, job.filename);
   }
 }
 
@@ -149,13 +155,14 @@ async function toggleRecording() {
       $("level").style.width = `${Math.round(value * 100)}%`;
       $("mic-time").textContent = shortClock(session.seconds);
     },
-    onError: (message) => banner(t("mic.closed", { message })),
+    onError: (error) => (error.lost ? banner(t("mic.lost"), "error", error.message) : showError(error)),
   });
   try {
     const { model, language, speakers } = options();
     await session.start({ model, language, speakers });
   } catch (error) {
-    banner(t("mic.denied", { message: error.message }));
+    if (error instanceof ApiError) showError(error);
+    else banner(t("mic.denied", { message: error.message }));
     return;
   }
   live = session;
@@ -195,7 +202,7 @@ async function unlocked() {
   try {
     await loadModels();
   } catch (error) {
-    if (error.status !== 401) banner(describe(error));
+    if (error.status !== 401) showError(error);
     return;
   }
   if (config.jobs_enabled) jobs.refresh();
@@ -209,10 +216,13 @@ function askForKey(message = null) {
   $("key-input").focus();
 }
 
+// A 401 asks for the key: "refused" when one was sent. Behind a reverse proxy that signs
+// users in and adds the key to their requests, no 401 comes and the page never asks.
 function wireKey() {
   whenUnauthorized(() => {
+    const sent = key.get();
     key.clear();
-    askForKey(t("key.invalid"));
+    askForKey(sent ? t("key.invalid") : null);
   });
   $("key-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -230,12 +240,11 @@ async function main() {
   wireKey();
   wireUploads();
   $("record").addEventListener("click", toggleRecording);
-  jobs.configure({ open: openJob, error: (e) => banner(describe(e)), ended: jobEnded });
+  jobs.configure({ open: openJob, error: (e) => showError(e), ended: jobEnded });
   health();
   setInterval(health, 5000);
-  if (config.key_required && !key.get()) askForKey();
-  else unlocked();
+  unlocked();
   document.body.dataset.ready = "true";
 }
 
-main().catch((error) => banner(describe(error)));
+main().catch((error) => showError(error));

@@ -1,6 +1,7 @@
 // Recording: microphone -> AudioWorklet -> 16 kHz PCM16 -> /v1/realtime; the turns' partial
 // text (greyed) and final text come back as segments; the recording is kept as a WAV file.
-import { realtimeSocket } from "./api.js";
+// The socket opens with a client secret bound to the session's settings, never the API key.
+import { clientSecret, realtimeSocket } from "./api.js";
 import { Downsampler, RATE, base64, level, wav } from "./pcm.js";
 
 const PREFIX = "conversation.item.input_audio_transcription";
@@ -22,12 +23,14 @@ export class LiveSession {
   }
 
   async start(options) {
+    // the secret first: a server that refuses leaves the microphone untouched
+    const secret = await clientSecret(sessionConfig(options));
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true },
     });
     this.context = new AudioContext();
     await this.context.audioWorklet.addModule("/web/pcm-worklet.js");
-    this.socket = await this.connect(options);
+    this.socket = await this.connect(secret);
     const source = this.context.createMediaStreamSource(this.stream);
     const node = new AudioWorkletNode(this.context, "pcm-capture");
     const mute = this.context.createGain();
@@ -38,13 +41,10 @@ export class LiveSession {
     this.node = node;
   }
 
-  connect(options) {
+  connect(secret) {
     return new Promise((resolve, reject) => {
-      const socket = realtimeSocket();
-      socket.onopen = () => {
-        socket.send(JSON.stringify(sessionUpdate(options)));
-        resolve(socket);
-      };
+      const socket = realtimeSocket(secret);
+      socket.onopen = () => resolve(socket);
       socket.onerror = () => reject(new Error("WebSocket error"));
       socket.onmessage = (event) => this.receive(JSON.parse(event.data));
       socket.onclose = (event) => this.closed(event);
@@ -87,9 +87,10 @@ export class LiveSession {
       segment.text = event.transcript.trim();
       segment.partial = false;
       if (segment.end <= segment.start) segment.end = this.seconds;
-    } else if (type === `${PREFIX}.failed`) this.onError(event.error.message);
+    } else if (type === `${PREFIX}.failed`) this.onError(event.error);
     else if (type === "error" && !(this.stopping && event.error.code === "input_audio_buffer_commit_empty")) {
-      this.onError(event.error.message);
+      this.shown = true;
+      this.onError(event.error);
     }
     this.onChange();
     if (this.stopping && this.pending() === 0) this.finish();
@@ -100,7 +101,9 @@ export class LiveSession {
   }
 
   closed(event) {
-    if (!this.stopping && event.code !== 1000) this.onError(event.reason || `code ${event.code}`);
+    if (!this.stopping && event.code !== 1000 && !this.shown) {
+      this.onError({ lost: true, message: event.reason || `code ${event.code}` });
+    }
     this.finish();
   }
 
@@ -131,21 +134,19 @@ export class LiveSession {
   }
 }
 
-// speakers: the same model under its diarizing name (the server labels each turn)
-function sessionUpdate({ model, language, speakers }) {
+// The session the client secret is bound to. speakers: the same model under its diarizing
+// name (the server labels each turn).
+function sessionConfig({ model, language, speakers }) {
   const transcription = {};
   if (model || speakers) transcription.model = speakers ? `${model || "whisper-1"}-diarize` : model;
   if (language) transcription.language = language;
   return {
-    type: "session.update",
-    session: {
-      type: "transcription",
-      audio: {
-        input: {
-          format: { type: "audio/pcm", rate: RATE },
-          transcription,
-          turn_detection: { type: "server_vad", silence_duration_ms: 600 },
-        },
+    type: "transcription",
+    audio: {
+      input: {
+        format: { type: "audio/pcm", rate: RATE },
+        transcription,
+        turn_detection: { type: "server_vad", silence_duration_ms: 600 },
       },
     },
   };
