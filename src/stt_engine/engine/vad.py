@@ -15,11 +15,13 @@ import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from types import ModuleType
 
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine.windows import window_bounds
+from stt_engine.errors import ModelInvalidError
 from stt_engine.transcript import Segment, Word
 
 CHUNK_SECONDS = 30.0  # the decoder's window
@@ -101,25 +103,35 @@ def speech_chunks(audio: np.ndarray, vad: VadSettings | None) -> list[SpeechChun
 def silero() -> Callable[[np.ndarray], np.ndarray]:
     """The process's Silero model: a speech probability for each 512-sample frame of 16 kHz
     audio (the length a multiple of 512; its state lives within one call)."""
-    from faster_whisper.vad import get_vad_model
-
-    model: Callable[[np.ndarray], np.ndarray] = get_vad_model()
+    model: Callable[[np.ndarray], np.ndarray] = _silero_vad().get_vad_model()
     return model
 
 
 def speech_timestamps(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
     """(start, end) samples of each speech region Silero finds in 16 kHz audio."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(
+    silero_vad = _silero_vad()
+    options = silero_vad.VadOptions(
         threshold=vad.threshold,
         min_speech_duration_ms=vad.min_speech_ms,
         max_speech_duration_s=vad.max_speech_seconds,
         min_silence_duration_ms=vad.min_silence_ms,
         speech_pad_ms=vad.speech_pad_ms,
     )
-    found = get_speech_timestamps(np.asarray(audio, dtype=np.float32), options, SAMPLE_RATE)
+    found = silero_vad.get_speech_timestamps(np.asarray(audio, np.float32), options, SAMPLE_RATE)
     return [(int(r["start"]), int(r["end"])) for r in found]
+
+
+def _silero_vad() -> ModuleType:
+    """faster-whisper's Silero VAD (its ONNX model and the region finder around it)."""
+    try:
+        import faster_whisper.vad
+    except ImportError as exc:
+        raise ModelInvalidError(
+            "voice detection needs faster-whisper (its Silero VAD model), which is not installed",
+            hint="pip install faster-whisper, or turn voice detection off (vad_filter=false, "
+            "--no-vad)",
+        ) from exc
+    return faster_whisper.vad
 
 
 def speech_regions(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
