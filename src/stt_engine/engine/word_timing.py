@@ -33,7 +33,7 @@ class Alignment:
 
 
 @dataclass
-class _Timed:
+class TimedWord:
     word: str
     tokens: list[int]
     start: float
@@ -55,7 +55,7 @@ def add_words(subsegments: list[dict[str, Any]], tokenizer: Any, alignment: Alig
     _place(subsegments, tokenizer.eot, timed, median)
 
 
-def _timed_words(tokenizer: Any, tokens: list[int], alignment: Alignment) -> list[_Timed]:
+def _timed_words(tokenizer: Any, tokens: list[int], alignment: Alignment) -> list[TimedWord]:
     words, groups = tokenizer.split_to_word_tokens([*tokens, tokenizer.eot])
     if len(groups) <= 1 or not alignment.path:
         return []
@@ -65,17 +65,17 @@ def _timed_words(tokenizer: Any, tokens: list[int], alignment: Alignment) -> lis
     times = frame[first_of_token] / TOKENS_PER_SECOND  # when each token is first heard
     probs = alignment.token_probs
     return [
-        _Timed(words[k], groups[k], times[i], times[j], float(np.mean(probs[i:j])))
+        TimedWord(words[k], groups[k], times[i], times[j], float(np.mean(probs[i:j])))
         for k, (i, j) in enumerate(itertools.pairwise(bounds))
     ]
 
 
-def _median_length(timed: list[_Timed]) -> float:
+def _median_length(timed: list[TimedWord]) -> float:
     lengths = [w.end - w.start for w in timed if w.end != w.start]
     return min(_LONGEST_MEDIAN, float(np.median(lengths))) if lengths else 0.0
 
 
-def _clamp_sentence_ends(timed: list[_Timed], longest: float) -> None:
+def _clamp_sentence_ends(timed: list[TimedWord], longest: float) -> None:
     """A sentence's last mark, or the word after it, no longer than ``longest``."""
     if not any(w.end != w.start for w in timed):
         return
@@ -88,7 +88,7 @@ def _clamp_sentence_ends(timed: list[_Timed], longest: float) -> None:
             word.start = word.end - longest
 
 
-def merge_punctuations(timed: list[_Timed], prepended: str, appended: str) -> None:
+def merge_punctuations(timed: list[TimedWord], prepended: str, appended: str) -> None:
     """Opening marks join the word after them, closing marks the word before them; the mark
     itself is left empty (and later dropped)."""
     following = len(timed) - 1
@@ -107,7 +107,7 @@ def merge_punctuations(timed: list[_Timed], prepended: str, appended: str) -> No
             previous = index
 
 
-def _join(word: _Timed, mark: _Timed, before: bool) -> None:
+def _join(word: TimedWord, mark: TimedWord, before: bool) -> None:
     if before:
         word.word, word.tokens = mark.word + word.word, mark.tokens + word.tokens
     else:
@@ -115,7 +115,9 @@ def _join(word: _Timed, mark: _Timed, before: bool) -> None:
     mark.word, mark.tokens = "", []
 
 
-def _place(subsegments: list[dict[str, Any]], eot: int, timed: list[_Timed], median: float) -> None:
+def _place(
+    subsegments: list[dict[str, Any]], eot: int, timed: list[TimedWord], median: float
+) -> None:
     """Hand each segment the words of its tokens; fit the first and last to its bounds."""
     last_speech = 0.0
     index = 0
@@ -136,7 +138,7 @@ def _place(subsegments: list[dict[str, Any]], eot: int, timed: list[_Timed], med
         sub["words"] = words
 
 
-def _as_dict(word: _Timed) -> dict[str, Any]:
+def _as_dict(word: TimedWord) -> dict[str, Any]:
     start, end = round(float(word.start), 2), round(float(word.end), 2)
     return {"word": word.word, "start": start, "end": end, "probability": word.probability}
 
