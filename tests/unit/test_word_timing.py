@@ -129,3 +129,11 @@ def test_opening_marks_join_the_next_word() -> None:
     merge_punctuations(timed, "([", ")]")
     assert [t.word for t in timed] == ["", " (yes)", ""]
     assert timed[1].tokens == [1, 2, 3]
+
+
+def test_a_vocabulary_without_whisper_tokens_is_refused() -> None:
+    plain = tokenizers.Tokenizer(tokenizers.models.WordLevel({"hello": 0}, unk_token="hello"))
+    tokenizer = WhisperTokenizer(plain, False)
+    with pytest.raises(ValueError, match=r"no <\|startoftranscript\|> token"):
+        _ = tokenizer.sot_sequence
+    assert tokenizer.no_speech is None
