@@ -113,15 +113,13 @@ class _Counted:
 
 
 def speech_segments(audio: np.ndarray) -> list[tuple[float, float]]:
-    """(start, end) seconds of speech, with the settings senko gives Silero."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    """(start, end) seconds of speech, found by the engine's Silero VAD with the settings
+    senko gives it."""
+    from stt_engine.engine.vad import VadSettings, speech_timestamps
 
-    options = VadOptions(
-        threshold=_VAD_THRESHOLD, min_speech_duration_ms=250, min_silence_duration_ms=100,
-        speech_pad_ms=30,
-    )  # fmt: skip
-    found = get_speech_timestamps(np.asarray(audio, dtype=np.float32), options)
-    return [(r["start"] / 16_000, r["end"] / 16_000) for r in found]
+    settings = VadSettings(_VAD_THRESHOLD, min_silence_ms=100, speech_pad_ms=30, min_speech_ms=250)
+    found = speech_timestamps(audio, settings)
+    return [(start / 16_000, end / 16_000) for start, end in found]
 
 
 def shared(device: str, merge_cosine: float, cache_dir: Path | None = None) -> SenkoDiarizer:

@@ -55,9 +55,9 @@ def _load_torch(path: Path, device: DeviceChoice, settings: Settings, replicas: 
 
 
 def _torch_gpu_count() -> int:
-    import torch
+    from stt_engine.engine.torch_device import gpu_count
 
-    return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
+    return gpu_count()
 
 
 def _torch_probe() -> CudaProbe:

@@ -2,8 +2,8 @@
 
 A backend produces token ids; turning them into the engine's :class:`ChunkResult` (segments
 split at timestamp tokens, text, scores) is the same arithmetic for every backend, and so is
-the prompt a request's options make. Tokenizers are faster-whisper's ``Tokenizer`` wrapper
-over a ``tokenizers`` tokenizer, which both backends load.
+the prompt a request's options make. Tokenizers wrap a ``tokenizers`` tokenizer with Whisper's
+rules: faster-whisper's ``Tokenizer`` on CTranslate2, ``whisper_tokenizer.py`` on PyTorch.
 """
 
 from __future__ import annotations

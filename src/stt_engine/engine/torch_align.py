@@ -4,15 +4,13 @@ Whisper's alignment heads attend to the audio frame each text token was heard in
 teacher-forced decoder pass over a chunk's text records those heads' attention (hooks on the
 cross-attention projections, since SDPA attention does not return weights); the weights are
 normalised per head, median-filtered along time, averaged, and a monotonic path through them
-(DTW) gives each token's frame. Grouping tokens into words, merging punctuation and the
-duration clamps are faster-whisper's, run on these alignments, so both backends time words
-the same way.
+(DTW) gives each token's frame. ``word_timing.py`` then groups the tokens into words and
+times them, by the rules the CTranslate2 backend's words follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,16 +18,9 @@ import torch
 
 from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput
+from stt_engine.engine.word_timing import Alignment, add_words, text_tokens
 
 MEDIAN_WIDTH = 7
-
-
-@dataclass
-class Alignment:
-    """One chunk's token-to-frame path and the probabilities of its text tokens."""
-
-    alignments: list[tuple[int, int]] = field(default_factory=list)
-    text_token_probs: list[float] = field(default_factory=list)
 
 
 class WordAligner:
@@ -40,7 +31,6 @@ class WordAligner:
         self._heads = heads
         self._no_timestamps, self._eot = special
         self._captured: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
-        self._words = _words_logic(self._align)
 
     def align(
         self,
@@ -49,33 +39,15 @@ class WordAligner:
         encoded: torch.Tensor,
         chunks: Sequence[ChunkInput],
     ) -> None:
-        for indices in dec.groups_by_tokenizer(tokenizers):
-            chosen = [i for i in indices if decoded[i]["subsegments"]]
-            if not chosen:
+        """Words on the segments of every decoded chunk, each chunk aligned on its own."""
+        for i, (chunk, tokenizer) in enumerate(zip(chunks, tokenizers, strict=True)):
+            subsegments = decoded[i]["subsegments"]
+            if not subsegments:
                 continue
-            self._words.add_word_timestamps(
-                [decoded[i]["subsegments"] for i in chosen],
-                tokenizers[chosen[0]],
-                encoded[chosen],
-                [dec.content_frames(chunks[i].seconds) for i in chosen],
-                dec.PREPEND_PUNCTUATIONS,
-                dec.APPEND_PUNCTUATIONS,
-                0.0,
-            )
-
-    def _align(
-        self,
-        encoded: torch.Tensor,
-        start_sequence: list[int],
-        text_tokens: list[list[int]],
-        num_frames: list[int],
-        median_filter_width: int = MEDIAN_WIDTH,
-    ) -> list[Alignment]:
-        """The aligner faster-whisper's word logic calls (CTranslate2's ``align`` contract)."""
-        return [
-            self._align_one(encoded[i : i + 1], start_sequence, tokens, frames)
-            for i, (tokens, frames) in enumerate(zip(text_tokens, num_frames, strict=True))
-        ]
+            text = text_tokens(subsegments, tokenizer.eot)
+            frames = dec.content_frames(chunk.seconds)
+            alignment = self._align_one(encoded[i : i + 1], tokenizer.sot_sequence, text, frames)
+            add_words(subsegments, tokenizer, alignment)
 
     def _align_one(
         self,
@@ -189,19 +161,3 @@ def _backtrace(trace: np.ndarray) -> list[tuple[int, int]]:
         else:
             j -= 1
     return path[::-1]
-
-
-def _words_logic(align: Any) -> Any:
-    """faster-whisper's word grouping bound to this module's aligner."""
-    from types import SimpleNamespace
-
-    from faster_whisper.transcribe import WhisperModel
-
-    class Words:
-        frames_per_second = dec.FRAMES_PER_SECOND
-        tokens_per_second = dec.FRAMES_PER_SECOND // 2
-        model = SimpleNamespace(align=align)
-        find_alignment = WhisperModel.find_alignment
-        add_word_timestamps = WhisperModel.add_word_timestamps
-
-    return Words()

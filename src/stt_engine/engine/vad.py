@@ -1,6 +1,8 @@
-"""Speech chunks: the units the batcher decodes, at most 30 s of audio each.
+"""Voice detection and speech chunks: the units the batcher decodes, at most 30 s each.
 
-With VAD on, Silero VAD (faster-whisper's ONNX model, on onnxruntime) finds the speech regions
+The package's one Silero VAD (faster-whisper's ONNX model, on onnxruntime, loaded once per
+process): the engine's chunking, realtime turn detection (``silero``) and diarization
+(``speech_timestamps``) all score speech here. With VAD on, it finds the speech regions
 of a window; regions are joined back to back into chunks of at most 24 s (faster-whisper's
 batched pipeline joins them the same way, up to 30 s), and each chunk keeps the map from its
 own time back to the window's. With VAD off, the window is cut into consecutive pieces of at
@@ -10,12 +12,16 @@ most 30 s at the quietest moment of their last seconds.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from types import ModuleType
 
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine.windows import window_bounds
+from stt_engine.errors import ModelInvalidError
 from stt_engine.transcript import Segment, Word
 
 CHUNK_SECONDS = 30.0  # the decoder's window
@@ -34,6 +40,8 @@ class VadSettings:
     threshold: float = 0.5
     min_silence_ms: int = 500
     speech_pad_ms: int = 400
+    min_speech_ms: int = 0  # shorter regions are dropped
+    max_speech_seconds: float = math.inf  # longer regions are split (at a silence if any)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +77,6 @@ class SpeechChunk:
 
     def to_window(self, segment: Segment) -> Segment:
         """A segment timed in the chunk, timed in the window (words mapped region by region)."""
-        from dataclasses import replace
-
         if segment.words:
             words = tuple(self._word(w) for w in segment.words)
             return replace(segment, start=words[0].start, end=words[-1].end, words=words)
@@ -79,8 +85,6 @@ class SpeechChunk:
         return replace(segment, start=start, end=end)
 
     def _word(self, word: Word) -> Word:
-        from dataclasses import replace
-
         region = self.region_at((word.start + word.end) / 2)
         start = self.window_time(word.start, region)
         return replace(word, start=start, end=max(self.window_time(word.end, region), start))
@@ -96,18 +100,44 @@ def speech_chunks(audio: np.ndarray, vad: VadSettings | None) -> list[SpeechChun
     return _join(audio, speech_regions(audio, vad))
 
 
-def speech_regions(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
-    """(start, end) samples of each speech region, none longer than a chunk."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+def silero() -> Callable[[np.ndarray], np.ndarray]:
+    """The process's Silero model: a speech probability for each 512-sample frame of 16 kHz
+    audio (the length a multiple of 512; its state lives within one call)."""
+    model: Callable[[np.ndarray], np.ndarray] = _silero_vad().get_vad_model()
+    return model
 
-    options = VadOptions(
+
+def speech_timestamps(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
+    """(start, end) samples of each speech region Silero finds in 16 kHz audio."""
+    silero_vad = _silero_vad()
+    options = silero_vad.VadOptions(
         threshold=vad.threshold,
+        min_speech_duration_ms=vad.min_speech_ms,
+        max_speech_duration_s=vad.max_speech_seconds,
         min_silence_duration_ms=vad.min_silence_ms,
         speech_pad_ms=vad.speech_pad_ms,
-        max_speech_duration_s=SPEECH_SECONDS,
     )
-    found = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
-    return [(int(r["start"]), min(int(r["end"]), int(r["start"]) + _SPEECH_SAMPLES)) for r in found]
+    found = silero_vad.get_speech_timestamps(np.asarray(audio, np.float32), options, SAMPLE_RATE)
+    return [(int(r["start"]), int(r["end"])) for r in found]
+
+
+def _silero_vad() -> ModuleType:
+    """faster-whisper's Silero VAD (its ONNX model and the region finder around it)."""
+    try:
+        import faster_whisper.vad
+    except ImportError as exc:
+        raise ModelInvalidError(
+            "voice detection needs faster-whisper (its Silero VAD model), which is not installed",
+            hint="pip install faster-whisper, or turn voice detection off (vad_filter=false, "
+            "--no-vad)",
+        ) from exc
+    return faster_whisper.vad
+
+
+def speech_regions(audio: np.ndarray, vad: VadSettings) -> list[tuple[int, int]]:
+    """(start, end) samples of each speech region, none longer than a chunk."""
+    found = speech_timestamps(audio, replace(vad, max_speech_seconds=SPEECH_SECONDS))
+    return [(start, min(end, start + _SPEECH_SAMPLES)) for start, end in found]
 
 
 def _join(audio: np.ndarray, regions: list[tuple[int, int]]) -> list[SpeechChunk]:

@@ -1,7 +1,8 @@
 """The PyTorch backend: Hugging Face Whisper checkpoints on ``transformers``.
 
 The only module that imports ``torch`` or ``transformers`` (with its word aligner,
-``torch_align.py``, and its encoder, ``torch_encoder.py``). A batch of chunks is encoded
+``torch_align.py``, its encoder, ``torch_encoder.py``, and its device probe,
+``torch_device.py``); it needs no other backend's library. A batch of chunks is encoded
 once, in the window its features were padded to (a fitted window or the full 30 s); the first
 decoder step over the start token gives each chunk's language and no-speech probability;
 ``generate`` then decodes the batch with Whisper's timestamp rules (beam search, or sampling
@@ -31,6 +32,7 @@ from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.engine.torch_align import WordAligner
 from stt_engine.engine.torch_encoder import encode, log_mel
+from stt_engine.engine.whisper_tokenizer import WhisperTokenizer, language_tokens
 from stt_engine.errors import ModelInvalidError
 
 MAX_LENGTH = 448  # decoder positions
@@ -53,7 +55,7 @@ class WhisperTorchBackend:
         self._extractor = _feature_extractor(path, self._model.config.num_mel_bins)
         self._hf_tokenizer = _tokenizer(path)
         self._tokenizers: dict[tuple[str, str], Any] = {}
-        self._language_tokens = _language_tokens(self._hf_tokenizer)
+        self._language_tokens = language_tokens(self._hf_tokenizer)
         special = tuple(self._hf_tokenizer.token_to_id(t) for t in _ALIGN_TOKENS)
         self._aligner = WordAligner(self._model, _alignment_heads(self._model), special)
         self._lock = threading.Lock()  # one batch at a time on this model
@@ -143,9 +145,7 @@ class WhisperTorchBackend:
     def _tokenizer(self, task: str, language: str) -> Any:
         key = (task, language)
         if key not in self._tokenizers:
-            from faster_whisper.tokenizer import Tokenizer
-
-            self._tokenizers[key] = Tokenizer(
+            self._tokenizers[key] = WhisperTokenizer(
                 self._hf_tokenizer, self.multilingual, task=task, language=language
             )
         return self._tokenizers[key]
@@ -207,12 +207,10 @@ def _strip(tokens: list[int], eot: int) -> list[int]:
 
 def _generation_config(tokenizer: Any, options: DecodeOptions) -> GenerationConfig:
     """Whisper's decoding rules for one call: suppressed tokens, blank start, the sampling."""
-    from faster_whisper.transcribe import get_suppressed_tokens
-
     sampling = options.temperature > 0
     return GenerationConfig(
         max_length=MAX_LENGTH,
-        suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])),
+        suppress_tokens=list(tokenizer.suppressed_tokens),
         begin_suppress_tokens=[*tokenizer.encode(" "), tokenizer.eot],
         num_beams=1 if sampling else options.beam_size,
         do_sample=sampling,
@@ -259,14 +257,6 @@ def _tokenizer(path: Path) -> Any:
         return AutoTokenizer.from_pretrained(str(path), local_files_only=True).backend_tokenizer
     except (OSError, ValueError, AttributeError) as exc:
         raise ModelInvalidError(f"cannot load the tokenizer in {path}: {exc}") from exc
-
-
-def _language_tokens(tokenizer: Any) -> list[tuple[str, int]]:
-    """(code, token id) of every language the tokenizer has a token for."""
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-    found = ((code, tokenizer.token_to_id(f"<|{code}|>")) for code in _LANGUAGE_CODES)
-    return [(code, token) for code, token in found if token is not None]
 
 
 def _alignment_heads(model: Any) -> list[tuple[int, int]]:

@@ -45,10 +45,10 @@ class TurnEvent:
 
 
 def vad_model() -> Any:
-    """faster-whisper's Silero VAD model (loaded once per process)."""
-    from faster_whisper.vad import get_vad_model
+    """The engine's Silero VAD model (loaded once per process)."""
+    from stt_engine.engine.vad import silero
 
-    return get_vad_model()
+    return silero()
 
 
 class TurnDetector:
