@@ -13,7 +13,8 @@ _SETTING_KEYS = ("device", "compute_type", "models_dir", "cpu_threads")
 
 def transcribe_file(path: str | Path, **options: Any) -> Transcript:
     """Transcribe one file; options are TranscribeOptions fields plus model/device settings."""
-    from stt_engine.engine import Engine, TranscribeOptions
+    from stt_engine.engine import Engine
+    from stt_engine.options import TranscribeOptions
 
     model = options.pop("model", None)
     overrides = {k: options.pop(k) for k in _SETTING_KEYS if k in options}

@@ -9,7 +9,8 @@ import pytest
 from stt_engine.config import Settings
 from stt_engine.errors import ModelNotFoundError
 from stt_engine.models import ModelRegistry
-from stt_engine.models.catalog import ALIASES, HUB
+from stt_engine.models.aliases import ALIASES
+from stt_engine.models.catalog import HUB
 from stt_engine.models.hub import pick_files
 from stt_engine.models.layout import CTRANSLATE2, TRANSFORMERS
 from stt_engine.models.pull import is_pullable, local_name, repo_id

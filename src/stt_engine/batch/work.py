@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
     from stt_engine.audio import AudioStream
     from stt_engine.batch.inputs import Item
-    from stt_engine.engine import Engine, TranscribeOptions
+    from stt_engine.engine import Engine
+    from stt_engine.options import TranscribeOptions
 
 
 @dataclass(frozen=True)

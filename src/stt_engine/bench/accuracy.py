@@ -11,7 +11,8 @@ from stt_engine.bench.manifest import Clip
 from stt_engine.bench.normalise import normaliser_for
 from stt_engine.bench.scoring import Count, Score, aggregate, score
 from stt_engine.bench.systems import System
-from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine import Engine
+from stt_engine.options import TranscribeOptions
 
 Progress = Callable[[Clip], None]
 

@@ -21,7 +21,8 @@ from stt_engine.bench.manifest import Clip
 from stt_engine.bench.memory import RssSampler, max_rss_mib, rss_mib
 from stt_engine.bench.stats import latency_summary
 from stt_engine.bench.systems import System
-from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine import Engine
+from stt_engine.options import TranscribeOptions
 
 WARMUP_SECONDS = 5.0
 

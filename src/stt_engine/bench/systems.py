@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine import Engine
 from stt_engine.engine.engine import batch_settings
+from stt_engine.options import TranscribeOptions
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,8 @@ def run(
     from dataclasses import replace
 
     from stt_engine.config import Settings
-    from stt_engine.engine import Engine, TranscribeOptions
+    from stt_engine.engine import Engine
+    from stt_engine.options import TranscribeOptions
     from stt_engine.text.vocabulary import Vocabulary
 
     values: dict[str, object] = {"device": "cpu"}  # the figures are CPU figures

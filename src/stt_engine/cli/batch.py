@@ -63,10 +63,10 @@ def batch(inputs: tuple[Path, ...], **kw: object) -> None:
 
     out = kw.pop("out")
     assert isinstance(out, Path)
+    overrides, values = engine_and_table_values(kw)  # a bad option fails before any work
     items = collect(inputs)
     if not items:
         raise click.UsageError("no audio files found in the given inputs")
-    overrides, values = engine_and_table_values(kw)
     spec = BatchSpec(
         formats=tuple(kw.pop("formats") or ("text",)),  # type: ignore[arg-type]
         decode=decode_options(values),

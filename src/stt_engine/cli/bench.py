@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from stt_engine.cli.options import engine_options, settings_overrides
+from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +107,8 @@ def _finish(kw: dict[str, Any], result: dict[str, Any], table: str, chart: Any) 
 
 def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
     from stt_engine.config import load_settings
-    from stt_engine.engine import Engine, TranscribeOptions
+    from stt_engine.engine import Engine
+    from stt_engine.options import decode_options
 
     clips = _clips(kw)
     overrides = settings_overrides(
@@ -117,12 +118,8 @@ def _engine_and_clips(kw: dict[str, Any]) -> tuple[Any, list[Any], Any]:
         models_dir=kw["models_dir"],
     )
     engine = Engine(load_settings(**overrides))
-    options = TranscribeOptions(
-        language=kw["lang"],
-        beam_size=kw["beam_size"],
-        best_of=kw["beam_size"],
-        vad_filter=kw.get("vad", True),
-    )
+    values = table_values(kw, "bench")  # both systems decode with these
+    options = decode_options({**values, "language": kw["lang"], "best_of": values["beam_size"]})
     return engine, clips, options
 
 
@@ -155,17 +152,11 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
 @bench.command()
 @selection_options
 @engine_options
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@table_options("bench")
 @click.option(
     "--compare-raw",
     is_flag=True,
     help="Also run raw faster-whisper with identical settings on the same files.",
-)
-@click.option(
-    "--vad/--no-vad",
-    default=True,
-    show_default=True,
-    help="Skip silence with voice detection (both systems).",
 )
 @click.option(
     "--concurrency",
@@ -203,7 +194,7 @@ def accuracy(**kw: Any) -> None:
 @bench.command()
 @selection_options
 @engine_options
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@table_options("bench")
 @click.option(
     "--compare-raw",
     is_flag=True,

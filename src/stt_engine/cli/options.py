@@ -7,48 +7,25 @@ from typing import Any, TypeVar
 
 import click
 
+from stt_engine.cli.settings_options import settings_options
 from stt_engine.formats import FORMAT_NAMES
 from stt_engine.options import BY_NAME, Option, Surface, on
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEVICES = click.Choice(["auto", "cuda", "cpu"])
-BACKENDS = click.Choice(["auto", "ctranslate2", "torch"])
-COMPUTE_TYPES = click.Choice(
-    ["auto", "default", "float16", "bfloat16", "float32", "int8", "int8_float16", "int8_float32"]
-)
+_ENGINE_SETTINGS = ("device", "compute_type", "backend", "models_dir")
 
 
 def engine_options(func: F) -> F:
-    """--model, --backend, --device, --compute-type, --models-dir."""
-    func = click.option(
-        "--models-dir",
-        type=click.Path(file_okay=False),
-        default=None,
-        help="Folder of model folders (CTranslate2 or Hugging Face Whisper).",
-    )(func)
-    func = click.option(
-        "--backend",
-        type=BACKENDS,
-        default=None,
-        help="auto: the model folder's format picks (ctranslate2 or torch).",
-    )(func)
-    func = click.option(
-        "--compute-type",
-        type=COMPUTE_TYPES,
-        default=None,
-        help="auto: float16 on GPU; int8 (ctranslate2) or float32 (torch) on CPU.",
-    )(func)
-    func = click.option(
-        "--device", type=DEVICES, default=None, help="auto picks CUDA when usable."
-    )(func)
-    func = click.option(
+    """--model, and --device, --compute-type, --backend, --models-dir made from the settings
+    (their choices, such as every compute type, are the settings' own)."""
+    func = settings_options(*_ENGINE_SETTINGS)(func)
+    return click.option(
         "--model",
         "-m",
         default=None,
         help="Model name, alias or folder (default: the embedded base).",
     )(func)
-    return func
 
 
 formats_option = click.option(
@@ -68,15 +45,14 @@ def settings_overrides(**values: Any) -> dict[str, Any]:
 
 def engine_and_table_values(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, object]]:
     """Pop the ``engine_options`` from a command's arguments: the Settings overrides they give
-    (with the table's ``batch_size`` as the engine's), and the table's option values."""
-    overrides = settings_overrides(**{name: kw.pop(name) for name in _ENGINE_FLAGS})
+    (with the table's options that set an engine setting, such as ``--batch-size``), and the
+    table's option values."""
+    overrides = settings_overrides(**{name: kw.pop(name) for name in _ENGINE_SETTINGS})
     values = table_values(kw, "cli")
-    if values.get("batch_size"):
-        overrides["batch_size"] = values["batch_size"]
+    for option in on("cli"):
+        if option.setting and values.get(option.name) != option.default:
+            overrides[option.setting] = values[option.name]
     return overrides, values
-
-
-_ENGINE_FLAGS = ("device", "backend", "compute_type", "models_dir")
 
 
 def table_options(surface: Surface) -> Callable[[F], F]:
@@ -112,9 +88,9 @@ def _click_type(option: Option) -> click.ParamType | type:
         return click.Choice(option.choices)
     low, high, open_low = option.minimum, option.maximum, option.above
     if option.kind is int and (low is not None or high is not None):
-        return click.IntRange(_int(low), _int(high), min_open=open_low)
+        return click.IntRange(_int(low), _int(high), min_open=open_low, max_open=option.below)
     if option.kind is float and (low is not None or high is not None):
-        return click.FloatRange(low, high, min_open=open_low)
+        return click.FloatRange(low, high, min_open=open_low, max_open=option.below)
     return option.kind
 
 
@@ -123,8 +99,13 @@ def _int(bound: float | None) -> int | None:
 
 
 def table_values(kw: dict[str, Any], surface: Surface) -> dict[str, object]:
-    """Take the table's values out of a command's keyword arguments, checked and cleaned."""
-    return {o.name: o.settle(kw.pop(o.name)) for o in on(surface)}
+    """Take the table's values out of a command's keyword arguments, checked and cleaned;
+    those ``jobs submit`` sends are checked as the server checks them."""
+    values = {o.name: o.settle(kw.pop(o.name)) for o in on(surface)}
+    if surface == "submit":
+        for name, value in values.items():
+            BY_NAME[name].for_server(value)
+    return values
 
 
 def form_fields(values: Mapping[str, object]) -> dict[str, str]:

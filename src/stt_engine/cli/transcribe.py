@@ -45,11 +45,11 @@ def transcribe(paths: tuple[Path, ...], **kw: object) -> None:
     formats: tuple[str, ...] = tuple(kw.pop("formats") or ("text",))  # type: ignore[arg-type]
     output_dir = kw.pop("output_dir")
     assert output_dir is None or isinstance(output_dir, Path)
+    overrides, values = engine_and_table_values(kw)  # a bad option fails before any work
     items = collect_files(paths)
     if not items:
         raise click.UsageError("no audio files found in the given paths")
     to_stdout = output_dir is None and len(items) == 1 and len(formats) == 1
-    overrides, values = engine_and_table_values(kw)
     spec = BatchSpec(
         formats=formats,
         decode=decode_options(values),

@@ -16,7 +16,7 @@ from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.diarize import run as diarize
 from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerEmbedder, SpeakerTurn
-from stt_engine.engine.backend import Backend, DeviceChoice, TranscribeOptions
+from stt_engine.engine.backend import Backend, DeviceChoice
 from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
 from stt_engine.engine.device import choose_device
@@ -27,6 +27,7 @@ from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
 from stt_engine.models.layout import check_folder
+from stt_engine.options import TranscribeOptions
 from stt_engine.text.postprocess import PostProcess, plan, processed
 from stt_engine.text.vocabulary import VocabularyStore
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo

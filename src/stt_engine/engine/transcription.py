@@ -24,12 +24,12 @@ from stt_engine.engine.backend import (
     Backend,
     ChunkResult,
     DecodeOptions,
-    TranscribeOptions,
 )
 from stt_engine.engine.batcher import Owner
 from stt_engine.engine.guards import guard_segments
 from stt_engine.engine.vad import SpeechChunk, VadSettings, speech_chunks
 from stt_engine.errors import CancelledError_
+from stt_engine.options import TranscribeOptions
 from stt_engine.transcript import Segment, TranscriptionInfo
 
 _POLL_SECONDS = 0.2

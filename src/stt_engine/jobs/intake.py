@@ -14,10 +14,10 @@ import shutil
 import uuid
 from pathlib import Path
 
-from stt_engine.engine import TranscribeOptions
 from stt_engine.errors import InvalidRequestError, NotFoundError, StorageError, quoted
 from stt_engine.files import digest_stream
 from stt_engine.jobs.record import options_to_json
+from stt_engine.options import TranscribeOptions
 
 
 def resolve_input(input_dir: Path | None, name: str) -> Path:

@@ -10,27 +10,11 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from stt_engine.engine import TranscribeOptions
-from stt_engine.options import on
+from stt_engine.options import TranscribeOptions, on
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
-
-
-_ADDED_LATER = frozenset(
-    {
-        "vad_threshold",
-        "numbers",
-        "redact",
-        "vocabulary",
-        "diarize",
-        "diarize_mode",
-        "num_speakers",
-        "min_speakers",
-        "max_speakers",
-    }
-)
 
 
 def options_to_json(options: TranscribeOptions) -> str:
@@ -38,13 +22,13 @@ def options_to_json(options: TranscribeOptions) -> str:
 
     The keys are the table's ``json`` options, and ``extra``: no surface sets it, but it was
     always stored, and keeping it keeps the fingerprints of earlier submissions the same.
-    Options added since the first release are stored only when they differ from their default,
-    for the same reason.
+    Options the table marks ``added_later`` are stored only when they differ from their
+    default, for the same reason.
     """
     stored: dict[str, object] = {
         o.name: getattr(options, o.name)
         for o in on("json")
-        if o.name not in _ADDED_LATER or getattr(options, o.name) != o.default
+        if not o.added_later or getattr(options, o.name) != o.default
     }
     stored["extra"] = options.extra
     return json.dumps(stored, ensure_ascii=False, sort_keys=True)

@@ -1,4 +1,6 @@
-"""Whisper models that installed Python packages carry, and the aliases that name them.
+"""Whisper models that installed Python packages carry, and those `models pull` knows by name.
+
+The other names they answer to are in ``aliases.py``.
 
 Each entry says which distribution holds which file. A model whose weights are split over
 several packages lists the parts in order; they are joined once into the cache and checked
@@ -68,16 +70,4 @@ HUB: dict[str, str] = {
     "medium": "Systran/faster-whisper-medium",
     "small": "Systran/faster-whisper-small",
     "large-v3-turbo-ko": "ghost613/faster-whisper-large-v3-turbo-korean",
-}
-
-# OpenAI's model id and the hub names users paste map onto our names.
-ALIASES: dict[str, str] = {
-    "whisper-1": "base",
-    "whisper-base": "base",
-    "Systran/faster-whisper-base": "base",
-    "openai/whisper-base": "base",
-    "whisper-tiny.en": "tiny.en",
-    "Systran/faster-whisper-tiny.en": "tiny.en",
-    "openai/whisper-tiny.en": "tiny.en",
-    **{repo_id: short for short, repo_id in HUB.items()},
 }

@@ -1,7 +1,7 @@
 """Resolve a model name to a ready folder, list what is available, verify checksums.
 
 Resolution order: an explicit path; a folder in the models directory; a model shipped by an
-installed package; an alias of either (``whisper-1`` means the default model).
+installed package; an alias of either (``aliases.py``: ``whisper-1`` means the default model).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 from stt_engine.config import Settings
 from stt_engine.errors import ModelNotFoundError, quoted
 from stt_engine.files import sha256_file
-from stt_engine.models import assemble, layout, pull
-from stt_engine.models.catalog import ALIASES, PACKAGED
+from stt_engine.models import aliases, assemble, layout, pull
+from stt_engine.models.catalog import PACKAGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +40,7 @@ class ModelRegistry:
 
     def canonical(self, name: str | None) -> str:
         """The name a request's model id stands for (aliases and 'whisper-1' resolved)."""
-        if not name or name == "whisper-1":
-            return self._settings.default_model
-        return ALIASES.get(name, name)
+        return aliases.canonical(name, self._settings.default_model)
 
     def resolve(self, name: str | None) -> ModelInfo:
         """A ready, structurally valid model folder for the name, or ModelNotFoundError."""

@@ -2,38 +2,38 @@
 
 A partial pass decodes like the final (beam search) but at one temperature, without the
 fallback ladder (it is re-done a second later anyway); the same search keeps the deltas
-close to the final text. A turn's final decode uses the request defaults. Both run on a
-worker thread, so the event loop never blocks, as batcher owners of kind ``"stream"``
-(finals) and ``"partial"`` (passes, which yield to every other chunk). OpenAI's model names
-(``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model; ``-diarize`` after a name
-asks for speaker labels and names the same model.
+close to the final text. A turn's final decode uses the request defaults and the session's
+fields (``options.session_options``). Both run on a worker thread, so the event loop never
+blocks, as batcher owners of kind ``"stream"`` (finals) and ``"partial"`` (passes, which yield
+to every other chunk). Model names go through the one alias table (``models/aliases.py``):
+OpenAI's (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model; ``-diarize``
+after a name asks for speaker labels and names the same model.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import anyio
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.engine.backend import TranscribeOptions
 from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
-from stt_engine.realtime.events import DIARIZE_SUFFIX, SessionConfig
+from stt_engine.models.aliases import session_model
+from stt_engine.options import TranscribeOptions, session_options
+from stt_engine.realtime.events import SessionConfig
 
 if TYPE_CHECKING:
     from stt_engine.engine import Engine
 
-_OPENAI_MODELS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-realtime")
 _SHORTEST_SECONDS = 0.2
 
 
 def model_name(name: str | None) -> str | None:
     """The engine's model for a session's model name (None: the default)."""
-    if name is None or name.startswith(_OPENAI_MODELS):
-        return None
-    return name.removesuffix(DIARIZE_SUFFIX)
+    return session_model(name)
 
 
 class EngineDecoder:
@@ -96,10 +96,5 @@ class EngineDecoder:
 
 
 def _options(config: SessionConfig, partial: bool) -> TranscribeOptions:
-    if partial:
-        return TranscribeOptions(
-            language=config.language,
-            initial_prompt=config.prompt,
-            temperature=(0.0,),
-        )
-    return TranscribeOptions(language=config.language, initial_prompt=config.prompt)
+    options = session_options(config)
+    return replace(options, temperature=(0.0,)) if partial else options

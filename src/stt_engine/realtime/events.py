@@ -14,12 +14,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from stt_engine.errors import InvalidRequestError
+from stt_engine.models.aliases import DIARIZE_SUFFIX
+from stt_engine.options import on
 from stt_engine.realtime.formats import AudioFormat
 from stt_engine.realtime.turn import TurnSettings
 
 Dialect = Literal["ga", "beta"]
 MAX_APPEND_BYTES = 15 * 1024 * 1024  # OpenAI's limit on one append event's base64 text
-DIARIZE_SUFFIX = "-diarize"
 _EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "auto": 500, "high": 300}
 
 
@@ -58,9 +60,12 @@ class G711Format(_Params):
 
 
 class TranscriptionParams(_Params):
+    """The transcription fields; ``language`` and ``prompt`` are checked by the options table,
+    as the form fields of the same names are."""
+
     model: str | None = None
-    language: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}$")
-    prompt: str | None = Field(None, max_length=2000)
+    language: str | None = None
+    prompt: str | None = None
 
 
 class ServerVadParams(_Params):
@@ -126,10 +131,19 @@ def _turn(params: ServerVadParams | SemanticVadParams | None, cut: float) -> Tur
     return TurnSettings(params.threshold, params.prefix_padding_ms, params.silence_duration_ms, cut)
 
 
-def _transcription(config: SessionConfig, params: TranscriptionParams | None) -> SessionConfig:
+def _transcription(
+    config: SessionConfig, params: TranscriptionParams | None, prefix: str
+) -> SessionConfig:
     if params is None:
         return config
     changes = {name: getattr(params, name) for name in params.model_fields_set}
+    for option in on("realtime"):
+        if option.public in changes:
+            try:
+                changes[option.public] = option.settle(changes[option.public])
+            except InvalidRequestError as exc:
+                where = f"{prefix}.{option.public}"
+                raise EventError(exc.message, code="invalid_value", param=where) from exc
     if "model" in changes:
         changes["diarize"] = diarizing(changes["model"])
     return replace(config, **changes)
@@ -153,7 +167,7 @@ def apply_ga(config: SessionConfig, session: object, cut: float) -> SessionConfi
         rate = fmt.rate if isinstance(fmt, PcmFormat) else 8000
         encoding = "pcm16" if isinstance(fmt, PcmFormat) else fmt.type.removeprefix("audio/")
         config = replace(config, audio_format=AudioFormat(encoding, rate))  # type: ignore[arg-type]
-    config = _transcription(config, audio.transcription)
+    config = _transcription(config, audio.transcription, "session.audio.input.transcription")
     if "turn_detection" in fields:
         config = replace(config, turn=_turn(audio.turn_detection, cut))
     if "noise_reduction" in fields:
@@ -171,7 +185,9 @@ def apply_beta(config: SessionConfig, session: object, cut: float) -> SessionCon
         kind = encoding[params.input_audio_format]
         fmt = AudioFormat(kind, 24000 if kind == "pcm16" else 8000)  # type: ignore[arg-type]
         config = replace(config, audio_format=fmt)
-    config = _transcription(config, params.input_audio_transcription)
+    config = _transcription(
+        config, params.input_audio_transcription, "session.input_audio_transcription"
+    )
     if "turn_detection" in fields:
         config = replace(config, turn=_turn(params.turn_detection, cut))
     if "input_audio_noise_reduction" in fields:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from stt_engine.audio import AudioStream
-from stt_engine.engine import Engine, TranscribeOptions
+from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
 from stt_engine.models import ModelInfo
+from stt_engine.options import TranscribeOptions
 from stt_engine.server.metrics import Metrics
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 

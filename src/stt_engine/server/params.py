@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 from stt_engine import options
 from stt_engine.diarize import run as diarize
-from stt_engine.engine import TranscribeOptions
-from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
-from stt_engine.options import Option
+from stt_engine.options import Option, Task, TranscribeOptions
 from stt_engine.server.uploads import UploadedForm
 
 GRANULARITIES = ("word", "segment")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from stt_engine.engine import Engine
 from stt_engine.engine.backends import backend_name
 from stt_engine.errors import ModelNotFoundError, quoted
-from stt_engine.models.catalog import ALIASES
+from stt_engine.models import aliases
 from stt_engine.models.registry import ModelInfo
 from stt_engine.server.auth import require_key
 from stt_engine.server.state import ServerState, StateDep
@@ -35,13 +35,6 @@ def find_model(engine: Engine, requested: str | None) -> ModelInfo:
     )
 
 
-def _aliases_of(engine: Engine, name: str) -> list[str]:
-    names = [alias for alias, target in ALIASES.items() if target == name]
-    if name == engine.registry.default_name and "whisper-1" not in names:
-        names.insert(0, "whisper-1")
-    return names
-
-
 def model_object(state: ServerState, info: ModelInfo, model_id: str | None = None) -> dict:
     """OpenAI's model object, with the engine's facts as extra keys."""
     return {
@@ -57,7 +50,7 @@ def model_object(state: ServerState, info: ModelInfo, model_id: str | None = Non
         "size_bytes": info.size,
         "loaded": info.name in state.engine.pool.loaded(),
         "default": info.name == state.engine.registry.default_name,
-        "aliases": _aliases_of(state.engine, info.name),
+        "aliases": aliases.aliases_of(info.name, state.engine.registry.default_name),
     }
 
 
@@ -66,7 +59,7 @@ def list_models(state: StateDep) -> dict:
     data = [model_object(state, info) for info in state.engine.registry.available()]
     default = next((d for d in data if d["default"]), None)
     if default is not None:
-        data.append({**default, "id": "whisper-1"})
+        data.extend({**default, "id": alias} for alias in aliases.default_aliases())
     return {"object": "list", "data": data}
 
 

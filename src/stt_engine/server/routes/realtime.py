@@ -21,9 +21,10 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from stt_engine import options
 from stt_engine.diarize import run as diarize
 from stt_engine.engine.scheduler import TimeoutPolicy
-from stt_engine.errors import SttError
+from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.realtime.decoder import EngineDecoder
 from stt_engine.realtime.events import EventError, SessionConfig, diarizing
 from stt_engine.realtime.formats import PCM_RATES, AudioFormat
@@ -241,18 +242,16 @@ def _plain_config(websocket: WebSocket) -> SessionConfig:
             ),
             _POLICY,
         )
-    language = query.get("language") or None
-    if language is not None and not (language.isalpha() and 2 <= len(language) <= 3):
-        raise Refused(
-            Problem(
-                f"invalid language '{language}': an ISO-639-1 code", "invalid_value", "language"
-            ),
-            _POLICY,
-        )
+    try:  # the session's fields, read as the options table reads them
+        fields: dict[str, Any] = {
+            o.public: o.parse(query.get(o.public)) for o in options.on("realtime")
+        }
+    except InvalidRequestError as exc:
+        raise Refused(Problem(exc.message, "invalid_value", exc.param), _POLICY) from exc
     fmt = AudioFormat("pcm16", int(rate_text))
     model = query.get("model") or None
     return SessionConfig(
-        audio_format=fmt, language=language, model=model, diarize=_plain_diarize(query, model)
+        audio_format=fmt, model=model, diarize=_plain_diarize(query, model), **fields
     )
 
 

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from stt_engine.audio import AudioLimits, AudioStream
-from stt_engine.engine.backend import Task
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
 from stt_engine.formats import FORMATS, render, verbose_dict
+from stt_engine.options import Task
 from stt_engine.server import inference
 from stt_engine.server.auth import require_key
 from stt_engine.server.error_handlers import error_response
