@@ -20,6 +20,7 @@ ENDED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 _ADDED_LATER = frozenset(
     {
+        "without_timestamps",
         "vad_threshold",
         "numbers",
         "redact",
