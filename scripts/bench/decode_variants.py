@@ -63,7 +63,7 @@ def main() -> None:
         options = TranscribeOptions(language=args.lang, **fields)
         for set_name, clips in sets.items():
             with ThreadPoolExecutor(args.concurrency) as pool:
-                done = list(pool.map(lambda c: _one(engine, c, options, args.lang), clips))
+                done = list(pool.map(_one, [engine] * len(clips), clips, [options] * len(clips)))
             rows.extend({"variant": name, "set": set_name, **row} for row in done)
             _print(name, set_name, done)
     if args.out:
@@ -81,9 +81,9 @@ def _clips(args: argparse.Namespace, part: str) -> list[Clip]:
     return read_manifest(args.manifest, selection)
 
 
-def _one(engine: Engine, clip: Clip, options: TranscribeOptions, lang: str) -> dict[str, Any]:
+def _one(engine: Engine, clip: Clip, options: TranscribeOptions) -> dict[str, Any]:
     transcript = engine.transcribe_all(engine.decode(clip.path), options)
-    result = score(clip.text, transcript.text, lang)
+    result = score(clip.text, transcript.text, options.language or transcript.language)
     count = result.primary
     temps = sorted({s.temperature for s in transcript.segments})
     return {

@@ -6,9 +6,10 @@ that fails Whisper's quality test (compression ratio too high, or average log-pr
 low while not silence) is submitted again at the next temperature; when every temperature
 fails, the best try is kept. A step at a temperature above 0 is not sampled: it is a beam
 search with a stronger repetition penalty (backend.fallback_penalties), so a file gives the
-same transcript every time, alone or batched with other requests. A chunk the model judges silent is dropped. Then the
-hallucination guards run over the window's segments, and times move onto the recording's
-timeline. The language is detected on the first chunk when not given, and kept.
+same transcript every time, alone or batched with other requests. A chunk the model judges
+silent is dropped. Then the hallucination guards run over the window's segments, and times
+move onto the recording's timeline. The language is detected on the first chunk when not
+given, and kept.
 """
 
 from __future__ import annotations
