@@ -95,12 +95,31 @@ def test_a_batch_decodes_like_one_chunk_alone(engine: Engine, jfk: Path) -> None
     assert 0.0 <= alone.no_speech_prob < 0.5 and alone.avg_logprob > -0.6
 
 
-def test_sampling_keeps_the_likeliest_of_best_of(engine: Engine, jfk: Path) -> None:
+@pytest.mark.parametrize("backend", ["engine", "ct2_engine"])
+def test_a_fallback_step_is_deterministic_alone_or_batched(
+    backend: str, request: pytest.FixtureRequest, jfk: Path
+) -> None:
+    engine: Engine = request.getfixturevalue(backend)
     audio = engine.decode(jfk)
-    result = _decode(engine, audio, DecodeOptions(language="en", temperature=0.6, best_of=3))[0]
-    assert result.temperature == 0.6
-    assert jiwer.wer(words(JFK_TEXT), words(result.text)) <= 0.3
-    assert -2.0 < result.avg_logprob < 0.0 and result.segments
+    step = DecodeOptions.for_request(TranscribeOptions(language="en", beam_size=2), "en", 3)
+    assert step.temperature == 0.6 and step.repetition_penalty > 1 and step.no_repeat_ngram_size
+    first, again = (_decode(engine, audio, step)[0] for _ in range(2))
+    batched = _decode(engine, audio, step, count=3)
+    assert again.text == first.text and [r.text for r in batched] == [first.text] * 3
+    assert first.temperature == 0.6 and -2.0 < first.avg_logprob < 0.0
+    assert jiwer.wer(words(JFK_TEXT), words(first.text)) <= 0.3
+
+
+@pytest.mark.parametrize("backend", ["engine", "ct2_engine"])
+def test_without_timestamps_gives_one_segment_over_the_chunk(
+    backend: str, request: pytest.FixtureRequest, jfk: Path
+) -> None:
+    engine: Engine = request.getfixturevalue(backend)
+    audio = engine.decode(jfk)
+    result = _decode(engine, audio, DecodeOptions(language="en", without_timestamps=True))[0]
+    assert len(result.segments) == 1 and result.segments[0].start == 0.0
+    assert result.segments[0].end == pytest.approx(audio.size / 16000, abs=0.01)
+    assert jiwer.wer(words(JFK_TEXT), words(result.text)) <= 0.05
 
 
 def test_prompt_and_hotwords_steer_but_stay_out_of_the_text(engine: Engine, jfk: Path) -> None:

@@ -10,7 +10,12 @@ import pytest
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.config import Settings
-from stt_engine.engine.backend import TranscribeOptions, fitted_frames
+from stt_engine.engine.backend import (
+    DecodeOptions,
+    TranscribeOptions,
+    fallback_penalties,
+    fitted_frames,
+)
 from stt_engine.engine.backends import kind_for
 from stt_engine.engine.device import CudaProbe, choose_device, pip_library_dirs
 from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_phrase
@@ -180,3 +185,19 @@ def test_streamed_windows_cut_where_whole_audio_windows_cut() -> None:
 )
 def test_a_fitted_window_leaves_room_after_the_speech(seconds: float, window: int) -> None:
     assert fitted_frames(seconds) == window * 100
+
+
+def test_fallback_steps_are_beam_searches_with_rising_penalties() -> None:
+    assert fallback_penalties(0.0, 1.0, 0) == (1.0, 0)
+    assert fallback_penalties(0.2, 1.0, 0) == (1.1, 0)
+    assert fallback_penalties(0.4, 1.0, 0) == (1.2, 8)
+    assert fallback_penalties(1.0, 1.0, 0) == (1.5, 5)
+    # never weaker than what the request asked for
+    assert fallback_penalties(0.2, 1.3, 3) == (1.3, 3)
+    assert fallback_penalties(0.6, 1.0, 4) == (1.3, 4)
+    request = TranscribeOptions(repetition_penalty=1.05)
+    steps = [DecodeOptions.for_request(request, "ko", i) for i in range(len(request.temperature))]
+    assert [s.temperature for s in steps] == list(request.temperature)
+    assert steps[0].repetition_penalty == 1.05 and steps[0].no_repeat_ngram_size == 0
+    penalties = [s.repetition_penalty for s in steps]
+    assert penalties == sorted(penalties) and all(s.beam_size == 5 for s in steps)

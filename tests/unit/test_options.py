@@ -34,6 +34,7 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "best_of": ("2", 2),
     "hotwords": ("Anthropic Claude", "Anthropic Claude"),
     "word_timestamps": ("true", True),
+    "without_timestamps": ("true", True),
     "vad_filter": ("false", False),
     "vad_min_silence_ms": ("250", 250),
     "vad_threshold": ("0.35", 0.35),

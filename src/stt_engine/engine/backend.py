@@ -53,6 +53,7 @@ class DecodeOptions:
     initial_prompt: str | None = None
     hotwords: str | None = None
     word_timestamps: bool = False
+    without_timestamps: bool = False
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
 
@@ -61,14 +62,49 @@ class DecodeOptions:
         cls, options: TranscribeOptions, language: str | None, step: int
     ) -> DecodeOptions:
         """The decoder options of a request at fallback step ``step`` of its temperatures:
-        the language decided for it, that step's temperature, and every other field the
-        request's own option of the same name (tests/unit/test_options_surfaces.py checks
-        that each is one)."""
+        the language decided for it, that step's temperature and repetition penalties, and
+        every other field the request's own option of the same name
+        (tests/unit/test_options_surfaces.py checks that each is one).
+
+        Nothing is sampled: a step at temperature ``t > 0`` is a beam search pushed away from
+        repeating itself, harder as ``t`` grows (see :func:`fallback_penalties`), so the
+        same chunk decodes to the same text whatever else shares its batch.
+        """
+        temperature = options.temperature[step]
+        penalty, ngram = fallback_penalties(
+            temperature, options.repetition_penalty, options.no_repeat_ngram_size
+        )
         same = {f.name: getattr(options, f.name) for f in fields(cls) if f.name not in _PER_STEP}
-        return cls(**same, language=language, temperature=options.temperature[step])
+        return cls(
+            **same,
+            language=language,
+            temperature=temperature,
+            repetition_penalty=penalty,
+            no_repeat_ngram_size=ngram,
+        )
 
 
-_PER_STEP = frozenset({"language", "temperature"})  # decided per chunk and fallback step
+# decided per chunk and fallback step rather than copied from the request
+_PER_STEP = frozenset({"language", "temperature", "repetition_penalty", "no_repeat_ngram_size"})
+
+
+FALLBACK_PENALTY_PER_DEGREE = 0.5  # repetition penalty 1.1 at t=0.2 ... 1.5 at t=1.0
+FALLBACK_NGRAM_FROM = 0.4  # from this temperature on, repeated n-grams are forbidden
+FALLBACK_NGRAM_SIZES = 10  # n-gram size at t: 10 - 5t tokens (8 at 0.4 ... 5 at 1.0)
+
+
+def fallback_penalties(
+    temperature: float, repetition_penalty: float, no_repeat_ngram_size: int
+) -> tuple[float, int]:
+    """The repetition penalty and forbidden n-gram size of a fallback step at
+    ``temperature``: the request's own at 0, and never weaker than the request's."""
+    if temperature <= 0:
+        return repetition_penalty, no_repeat_ngram_size
+    penalty = max(repetition_penalty, round(1.0 + FALLBACK_PENALTY_PER_DEGREE * temperature, 3))
+    if temperature < FALLBACK_NGRAM_FROM:
+        return penalty, no_repeat_ngram_size
+    size = round(FALLBACK_NGRAM_SIZES - 5 * temperature)
+    return penalty, min(size, no_repeat_ngram_size) if no_repeat_ngram_size else size
 
 
 ENCODER_FRAMES = 3000  # Whisper's full window: 30 s of 10 ms feature frames

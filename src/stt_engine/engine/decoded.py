@@ -34,7 +34,8 @@ def prompt(tokenizer: Any, options: DecodeOptions, max_length: int) -> list[int]
         if options.hotwords:
             head.extend(tokenizer.encode(" " + options.hotwords.strip())[: max_length // 2 - 1])
         head.extend(previous[-(max_length // 2 - 1) :])
-    return [*head, *tokenizer.sot_sequence]
+    tail = [tokenizer.no_timestamps] if options.without_timestamps else []
+    return [*head, *tokenizer.sot_sequence, *tail]
 
 
 def decoded(

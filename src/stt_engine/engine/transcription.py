@@ -4,9 +4,12 @@ For each window (a few minutes of audio, see windows.py) the speech chunks are s
 the batcher, at most the owner's cap at a time, and their results read back in order. A chunk
 that fails Whisper's quality test (compression ratio too high, or average log-probability too
 low while not silence) is submitted again at the next temperature; when every temperature
-fails, the best try is kept. A chunk the model judges silent is dropped. Then the
-hallucination guards run over the window's segments, and times move onto the recording's
-timeline. The language is detected on the first chunk when not given, and kept.
+fails, the best try is kept. A step at a temperature above 0 is not sampled: it is a beam
+search with a stronger repetition penalty (backend.fallback_penalties), so a file gives the
+same transcript every time, alone or batched with other requests. A chunk the model judges
+silent is dropped. Then the hallucination guards run over the window's segments, and times
+move onto the recording's timeline. The language is detected on the first chunk when not
+given, and kept.
 """
 
 from __future__ import annotations

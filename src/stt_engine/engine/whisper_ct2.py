@@ -132,16 +132,8 @@ def _generate_kwargs(model: Any, tokenizer: Any, options: DecodeOptions) -> dict
         "max_initial_timestamp_index": dec.MAX_INITIAL_TIMESTAMP_INDEX,
         "repetition_penalty": options.repetition_penalty,
         "no_repeat_ngram_size": options.no_repeat_ngram_size,
+        "beam_size": options.beam_size,  # never sampled: the fallback is deterministic
     }
-    if options.temperature > 0:
-        kwargs.update(
-            beam_size=1,
-            num_hypotheses=options.best_of,
-            sampling_topk=0,
-            sampling_temperature=options.temperature,
-        )
-    else:
-        kwargs.update(beam_size=options.beam_size)
     return kwargs
 
 

@@ -5,8 +5,9 @@ The only module that imports ``torch`` or ``transformers`` (with its word aligne
 ``torch_device.py``); it needs no other backend's library. A batch of chunks is encoded
 once, in the window its features were padded to (a fitted window or the full 30 s); the first
 decoder step over the start token gives each chunk's language and no-speech probability;
-``generate`` then decodes the batch with Whisper's timestamp rules (beam search, or sampling
-``best_of`` candidates at a temperature); a teacher-forced pass scores the result. Prompt
+``generate`` then decodes the batch by beam search with Whisper's timestamp rules (a fallback
+step only adds repetition penalties: nothing is sampled); a teacher-forced pass scores the
+result. Prompt
 building, timestamp splitting and word grouping are shared with the CTranslate2 backend, so
 the two agree on everything but the arithmetic.
 """
@@ -36,6 +37,7 @@ from stt_engine.engine.whisper_tokenizer import WhisperTokenizer, language_token
 from stt_engine.errors import ModelInvalidError
 
 MAX_LENGTH = 448  # decoder positions
+TIMESTAMP_TOKENS = 1501  # <|0.00|> to <|30.00|>
 _ALIGN_TOKENS = ("<|notimestamps|>", "<|endoftext|>")
 DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}
 
@@ -163,7 +165,9 @@ class WhisperTorchBackend:
         """Candidate token sequences (without the prefix) for every chunk."""
         begin = len(prefixes[0])
         config = _generation_config(tokenizer, options)
-        processors = LogitsProcessorList([WhisperTimeStampLogitsProcessor(config, begin)])
+        processors = LogitsProcessorList()
+        if not options.without_timestamps:  # else timestamp tokens are suppressed outright
+            processors.append(WhisperTimeStampLogitsProcessor(config, begin))
         ids = torch.tensor(prefixes, device=self._torch_device)
         out = GenerationMixin.generate(
             self._model,
@@ -206,18 +210,19 @@ def _strip(tokens: list[int], eot: int) -> list[int]:
 
 
 def _generation_config(tokenizer: Any, options: DecodeOptions) -> GenerationConfig:
-    """Whisper's decoding rules for one call: suppressed tokens, blank start, the sampling."""
-    sampling = options.temperature > 0
+    """Whisper's decoding rules for one call: suppressed tokens, blank start, the beam."""
+    suppress = list(tokenizer.suppressed_tokens)
+    if options.without_timestamps:
+        suppress.extend(
+            range(tokenizer.timestamp_begin, tokenizer.timestamp_begin + TIMESTAMP_TOKENS)
+        )
     return GenerationConfig(
         max_length=MAX_LENGTH,
-        suppress_tokens=list(tokenizer.suppressed_tokens),
+        suppress_tokens=suppress,
         begin_suppress_tokens=[*tokenizer.encode(" "), tokenizer.eot],
-        num_beams=1 if sampling else options.beam_size,
-        do_sample=sampling,
-        temperature=options.temperature if sampling else 1.0,
-        top_k=0 if sampling else None,
-        top_p=1.0,
-        num_return_sequences=options.best_of if sampling else 1,
+        num_beams=options.beam_size,  # never sampled: the fallback is deterministic
+        do_sample=False,
+        num_return_sequences=1,
         repetition_penalty=options.repetition_penalty,
         no_repeat_ngram_size=options.no_repeat_ngram_size,
         eos_token_id=tokenizer.eot,

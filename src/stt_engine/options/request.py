@@ -43,6 +43,7 @@ class TranscribeOptions:
     initial_prompt: str | None = _default("initial_prompt")
     hotwords: str | None = _default("hotwords")
     word_timestamps: bool = _default("word_timestamps")
+    without_timestamps: bool = _default("without_timestamps")
     vad_filter: bool = _default("vad_filter")
     vad_min_silence_ms: int = _default("vad_min_silence_ms")
     vad_threshold: float = _default("vad_threshold")

@@ -66,7 +66,8 @@ OPTIONS: tuple[Option, ...] = (
         "temperature",
         float,
         0.0,
-        "0 keeps the fallback ladder 0, 0.2 ... 1.0; t > 0 starts the ladder at t.",
+        "0 keeps the fallback ladder 0, 0.2 ... 1.0; t > 0 starts the ladder at t (a step "
+        "above 0 is a beam search with a stronger repetition penalty: never sampled).",
         minimum=0,
         maximum=1,
         openai=True,
@@ -81,9 +82,18 @@ OPTIONS: tuple[Option, ...] = (
         openai=True,
     ),
     Option("beam_size", int, 5, "Beam width (1: greedy).", BENCH, minimum=1, maximum=20),
-    Option("best_of", int, 5, "Candidates per fallback temperature.", minimum=1, maximum=20),
+    Option(
+        "best_of", int, 5, "Accepted for compatibility (nothing is sampled).", minimum=1, maximum=20
+    ),
     Option("hotwords", str, None, "Words and names to favour, separated by spaces."),
     Option("word_timestamps", bool, False, "Time every word."),
+    Option(
+        "without_timestamps",
+        bool,
+        False,
+        "Decode text only (no timestamp tokens); a segment per speech chunk.",
+        added_later=True,
+    ),
     Option(
         "vad_filter", bool, True, "Skip silence with voice detection.", BENCH, flag="--vad/--no-vad"
     ),
