@@ -10,9 +10,11 @@ silence, one turn each. Per turn it records speech start -> first delta and end 
 ``completed`` (client clock, see realtime.client), and prints p50/p95 over all turns, the
 completed latency of the first and last turns (a growing lag shows there), and /health's
 response times while the sessions run, and the error rate (CER for Korean, WER otherwise) of
-the first session's finals next to that of one offline request for the same joined audio.
-Without ``--url`` it starts a server on 127.0.0.1
-with the base model on this machine's default device.
+the first session's finals next to that of one offline request for the same joined audio,
+and that of its deltas (the live text as sent, which the final may correct). ``--texts FILE``
+writes each turn's final and deltas as JSON lines. Wall time over audio time says whether
+``--sessions N`` keep up at 1x. Without ``--url`` it starts a server on 127.0.0.1 with the
+base model on this machine's default device.
 """
 
 from __future__ import annotations
@@ -87,12 +89,29 @@ async def _transcribe(url: str, key: str | None, name: str, data: bytes, languag
     return response.text
 
 
-async def _accuracy(url: str, args: argparse.Namespace, joined: np.ndarray, live: str) -> None:
+async def _accuracy(
+    url: str, args: argparse.Namespace, joined: np.ndarray, result: StreamResult
+) -> None:
     reference = " ".join(text for _, text in corpus_clips(args.audio, args.language, args.turns))
     offline = await _transcribe(url, args.api_key, "joined.wav", wav_bytes(joined), args.language)
     metric = metrics_for(args.language)[0].upper()
-    rates = [score(reference, text, args.language).primary.rate for text in (live, offline)]
-    print(f"{metric} of the finals {rates[0]:.3f}, offline on the same audio {rates[1]:.3f}")
+    texts = (result.text(), offline, _deltas(result))
+    rates = [score(reference, text, args.language).primary.rate for text in texts]
+    print(
+        f"{metric} of the finals {rates[0]:.3f}, offline on the same audio {rates[1]:.3f}, "
+        f"of the deltas {rates[2]:.3f}"
+    )
+    if args.texts is not None:
+        turns = [t for t in result.turns.values() if t.completed is not None]
+        lines = [
+            json.dumps({"final": t.text, "deltas": t.deltas}, ensure_ascii=False) for t in turns
+        ]
+        args.texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _deltas(result: StreamResult) -> str:
+    done = [t for t in result.turns.values() if t.completed is not None]
+    return " ".join(t.deltas.strip() for t in done if t.deltas.strip())
 
 
 async def _run(url: str, args: argparse.Namespace) -> None:
@@ -110,12 +129,16 @@ async def _run(url: str, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     results = await asyncio.gather(*sessions, *extra)
     stop.set()
-    print(f"audio per session {len(pcm) / 32000:.1f} s, wall {time.perf_counter() - started:.1f} s")
+    wall = time.perf_counter() - started
+    audio_seconds = len(pcm) / 32000
+    print(
+        f"audio per session {audio_seconds:.1f} s, wall {wall:.1f} s ({wall / audio_seconds:.2f}x)"
+    )
     streamed = [r for r in results if isinstance(r, StreamResult)]
     _report(streamed, await health)
     if extra:
         print(f"file request alongside: {results[-1]:.2f} s for {clips[0].name}")
-    await _accuracy(url, args, joined, streamed[0].text())
+    await _accuracy(url, args, joined, streamed[0])
 
 
 def _report(results: list[StreamResult], health: list[float]) -> None:
@@ -150,6 +173,7 @@ def main() -> None:
     parser.add_argument("--file-request", action="store_true")
     parser.add_argument("--speed", type=float, default=1.0, help="x real time (latency: 1)")
     parser.add_argument("--diarize", action="store_true", help="ask for speaker labels")
+    parser.add_argument("--texts", type=Path, help="write each turn's final and deltas here")
     args = parser.parse_args()
     if args.url:
         asyncio.run(_run(args.url, args))

@@ -3,9 +3,10 @@
 Each transcription is an :class:`Owner`. It submits speech chunks (audio plus
 :class:`DecodeOptions`) and gets a future per chunk. Inference threads take *batches*: chunks
 whose model and decode options are equal, taken round-robin across owners (one chunk per owner
-per round), so a two-hour job never starves a five-second request. A batch waits at most
-``wait_ms`` after its oldest chunk arrived for more chunks to join, and holds at most
-``max_batch`` decoder inputs. With ``pack`` on, short chunks at temperature 0 with a known
+per round), so a two-hour job never starves a five-second request. While another batch is
+running, a batch waits at most ``wait_ms`` after its oldest chunk arrived for more chunks to
+join (on an idle device it starts at once: a lone request never waits for company), and holds
+at most ``max_batch`` decoder inputs. With ``pack`` on, short chunks at temperature 0 with a known
 language share decoder inputs (see packing.py); a window whose text cannot be split back is
 decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued or running;
 ``submit`` blocks beyond that. ``Owner.cancel`` drops its queued chunks at once (their
@@ -14,9 +15,14 @@ thrown away.
 
 With ``fitted`` at ``"streams"``, a stream's chunks (kinds ``"stream"`` and ``"partial"``; at
 ``"all"``, every chunk) are encoded in a window fitted to their length instead of the full
-30 s; chunks batch only with chunks of the same window. Chunks of ``"partial"`` owners (a
-live turn's interim passes, re-done a moment later anyway) yield: a batch holds them only
-when no other owner's chunk leads.
+30 s; chunks batch only with chunks of the same window.
+
+Live turns' interim passes are owners of kind ``"first_partial"`` (a turn with no word on
+screen yet: it ranks with finals and requests, in turn) or ``"partial"`` (the passes after
+that, re-done a moment later anyway: they yield, a batch holds them only when no other
+owner's chunk leads). Passes of one stream (owners sharing a ``group``) decode one at a time,
+and a pass still queued is dropped (its futures cancelled) as soon as a newer pass of the same
+stream queues a chunk: it would only decode older audio.
 
 If a batch fails, its chunks are retried one by one, so one bad chunk fails only its owner.
 """
@@ -50,8 +56,11 @@ from stt_engine.errors import BusyError, CancelledError_
 
 log = logging.getLogger(__name__)
 _EXIT_WAIT_SECONDS = 60.0
-_PARTIAL = "partial"
-_STREAM_KINDS = ("stream", _PARTIAL)
+_PARTIAL = "partial"  # a live turn's later passes: they yield to every other chunk
+_FIRST_PARTIAL = "first_partial"  # a turn's passes before its first word: they rank in turn
+_PARTIALS = (_PARTIAL, _FIRST_PARTIAL)
+_STREAM_KINDS = ("stream", *_PARTIALS)
+_owner_numbers = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +113,13 @@ class BatcherStats:
 class Owner:
     """One transcription's place in the batcher: its queued chunks and its in-flight count."""
 
-    def __init__(self, batcher: Batcher, kind: str, cap: int, fitted: bool = False):
+    def __init__(
+        self, batcher: Batcher, kind: str, cap: int, fitted: bool = False, group: object = None
+    ):
         self.kind = kind
         self.fitted = fitted  # its chunks are encoded in windows fitted to their length
+        self.group = group  # the live stream whose partial passes it is one of
+        self.number = next(_owner_numbers)  # creation order: a higher number is newer
         self._batcher = batcher
         self._cap = cap
         self.queue: deque[_Chunk] = deque()
@@ -146,15 +159,17 @@ class Batcher:
         self._decoded = 0
         self._closed = False
         self._threads: list[threading.Thread] = []
+        self._busy_groups: set[object] = set()  # streams with a partial pass decoding
 
-    def owner(self, kind: str = "request") -> Owner:
+    def owner(self, kind: str = "request", group: object = None) -> Owner:
+        """A new owner; ``group`` (partial kinds) names the stream its passes belong to."""
         with self._cond:
             if self._closed:
                 raise BusyError("the engine is shutting down", retry_after=5)
             self._start_threads()
             cap = self.settings.job_cap if kind == "job" else self.settings.owner_cap
             fitted = _fitted(self.settings.fitted, kind)
-            owner = Owner(self, kind, cap, fitted=fitted)
+            owner = Owner(self, kind, cap, fitted=fitted, group=group)
             self._owners.add(owner)
             return owner
 
@@ -178,21 +193,42 @@ class Batcher:
             owner.queue.append(item)
             if owner not in self._ring:
                 self._ring.append(owner)
+            dropped = self._supersede(owner)
             self._cond.notify_all()
+        for old in dropped:
+            old.future.cancel()
         return item.future
+
+    def _supersede(self, owner: Owner) -> list[_Chunk]:
+        """Cancel the older passes of the owner's stream that have not started; their chunks."""
+        if owner.group is None or owner.kind not in _PARTIALS:
+            return []
+        dropped: list[_Chunk] = []
+        for other in list(self._owners):
+            older = other.number < owner.number and other.group == owner.group
+            waiting = other.queue and other.in_flight == len(other.queue)  # none decoding
+            if older and waiting and other.kind in _PARTIALS:
+                dropped.extend(self._cancel_locked(other))
+        if dropped:
+            log.debug("dropped %d chunks of superseded partial passes", len(dropped))
+        return dropped
 
     def _cancel(self, owner: Owner) -> None:
         with self._cond:
-            owner.cancelled = True
-            dropped = list(owner.queue)
-            owner.queue.clear()
-            owner.in_flight -= len(dropped)
-            if owner in self._ring:
-                self._ring.remove(owner)
-            self._owners.discard(owner)
-            self._cond.notify_all()
+            dropped = self._cancel_locked(owner)
         for item in dropped:
             item.future.cancel()
+
+    def _cancel_locked(self, owner: Owner) -> list[_Chunk]:
+        owner.cancelled = True
+        dropped = list(owner.queue)
+        owner.queue.clear()
+        owner.in_flight -= len(dropped)
+        if owner in self._ring:
+            self._ring.remove(owner)
+        self._owners.discard(owner)
+        self._cond.notify_all()
+        return dropped
 
     def _loop(self) -> None:
         while (batch := self._next_batch()) is not None:
@@ -201,14 +237,15 @@ class Batcher:
     def _next_batch(self) -> list[_Unit] | None:
         with self._cond:
             while not self._closed:
-                if not self._ring:
+                units = self._form() if self._ring else []
+                if not units:  # nothing queued, or only passes of streams already decoding
                     self._cond.wait()
                     continue
-                units = self._form()
                 oldest = min(i.queued_at for unit in units for i in unit)
                 deadline = oldest + self.settings.wait_ms / 1000
                 now = time.monotonic()
-                if len(units) >= self.settings.max_batch or now >= deadline:
+                idle = self._running == 0  # no batch to wait behind: waiting only delays
+                if idle or len(units) >= self.settings.max_batch or now >= deadline:
                     self._take(units)
                     return units
                 self._cond.wait(deadline - now)
@@ -216,10 +253,13 @@ class Batcher:
 
     def _form(self) -> list[_Unit]:
         """Chunks compatible with the next owner's first, one per owner per round."""
-        lead = _lead(self._ring)
+        ready = [o for o in self._ring if not self._waits_for_its_stream(o)]
+        if not ready:
+            return []
+        lead = _lead(ready)
         key = lead.queue[0].key
         yielding = lead.kind != _PARTIAL  # partial chunks ride only in batches of partials
-        owners = [lead, *(o for o in self._ring if o is not lead)]
+        owners = [lead, *(o for o in ready if o is not lead)]
         taken: dict[Owner, Iterator[_Chunk]] = {
             owner: (i for i in owner.queue if i.key == key)
             for owner in owners
@@ -235,6 +275,10 @@ class Batcher:
             if item is None or not self._place(item, units):
                 del taken[owner]
         return units
+
+    def _waits_for_its_stream(self, owner: Owner) -> bool:
+        """A partial pass waits while another pass of its stream decodes."""
+        return owner.kind in _PARTIALS and owner.group in self._busy_groups
 
     def _place(self, item: _Chunk, units: list[_Unit]) -> bool:
         """Put the chunk in a packed unit or a new one; False when the batch is full."""
@@ -267,6 +311,7 @@ class Batcher:
         for owner in {i.owner for i in batch}:
             if not owner.queue and owner in self._ring:
                 self._ring.remove(owner)
+        self._busy_groups.update(_groups(batch))
         self._running += len(batch)
 
     def _run(self, units: list[_Unit]) -> None:
@@ -280,6 +325,7 @@ class Batcher:
         finally:
             with self._cond:
                 self._running -= len(batch)
+                self._busy_groups.difference_update(_groups(batch))
                 self._batches += 1 if live else 0
                 self._decoded += sum(len(unit) for unit in live) - len(retry)
                 for item in batch:
@@ -361,10 +407,15 @@ def _fitted(mode: str, kind: str) -> bool:
     return mode == "all" or (mode == "streams" and kind in _STREAM_KINDS)
 
 
-def _lead(ring: deque[Owner]) -> Owner:
-    """The owner whose first chunk leads the next batch: the first in turn that is not a
-    partial pass, else the first."""
-    return next((owner for owner in ring if owner.kind != _PARTIAL), ring[0])
+def _lead(ready: list[Owner]) -> Owner:
+    """The owner whose first chunk leads the next batch: the first in turn that does not
+    yield (a later partial pass), else the first."""
+    return next((owner for owner in ready if owner.kind != _PARTIAL), ready[0])
+
+
+def _groups(batch: list[_Chunk]) -> set[object]:
+    """The streams whose partial passes have chunks in the batch."""
+    return {i.owner.group for i in batch if i.owner.kind in _PARTIALS and i.owner.group is not None}
 
 
 def _input(backend: Backend, unit: _Unit) -> ChunkInput:

@@ -144,12 +144,14 @@ class Engine:
         *,
         token: CancelToken | None = None,
         kind: str = "request",
+        group: object = None,
     ) -> tuple[Iterator[Segment], TranscriptionInfo]:
         """Lazily transcribe 16 kHz audio; the model stays held while iterating.
 
         ``audio`` is decoded samples, or an ``AudioStream`` that is decoded window by window
         while the segments are read (memory then stays flat with the recording's length).
-        Its chunks go through the shared batcher as one owner (``kind`` names it in stats);
+        Its chunks go through the shared batcher as one owner (``kind`` names it in stats;
+        ``group``, for live partial passes, names their stream);
         cancelling ``token`` drops the chunks still queued at once, and its ``check`` (the
         time limit) runs while results are awaited. ``model`` is a name, or a model the
         caller already resolved.
@@ -167,7 +169,7 @@ class Engine:
         info = model if isinstance(model, ModelInfo) else self.registry.resolve(model)
         holder = self.pool.acquire(info.name, info.path)
         backend = holder.__enter__()
-        owner = self.batcher.owner(kind)
+        owner = self.batcher.owner(kind, group)
 
         def release() -> None:
             owner.close()

@@ -1,13 +1,15 @@
 """Decoding one turn's audio through the engine, as an owner of the shared batcher.
 
-A partial pass decodes like the final (beam search) but at one temperature, without the
-fallback ladder (it is re-done a second later anyway); the same search keeps the deltas
-close to the final text. A turn's final decode uses the request defaults and the session's
-fields (``options.session_options``). Both run on a worker thread, so the event loop never
-blocks, as batcher owners of kind ``"stream"`` (finals) and ``"partial"`` (passes, which yield
-to every other chunk). Model names go through the one alias table (``models/aliases.py``):
-OpenAI's (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default model; ``-diarize``
-after a name asks for speaker labels and names the same model.
+A partial pass decodes greedily (beam 1) at one temperature, without the fallback ladder (it
+is re-done a moment later anyway, and two passes must agree before a word is sent). A turn's
+final decode uses the request defaults (beam search with temperature fallback) and the
+session's fields (``options.session_options``). Both run on a worker thread, so the event loop
+never blocks, as batcher owners of kind ``"stream"`` (finals), ``"first_partial"`` (passes
+before the turn's first word: they rank with finals) and ``"partial"`` (later passes: they
+yield to every other chunk); a session's passes share one batcher group, so a pass still
+queued is dropped when a newer one is queued. Model names go through the one alias table
+(``models/aliases.py``): OpenAI's (``whisper-1``, ``gpt-4o-transcribe``, ...) mean the default
+model; ``-diarize`` after a name asks for speaker labels and names the same model.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ class EngineDecoder:
         """Raise ModelNotFoundError now rather than at the first turn."""
         self._engine.registry.resolve(model_name(name))
 
-    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str:
+    async def decode(
+        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
+    ) -> str:
         if audio.size < _SHORTEST_SECONDS * SAMPLE_RATE:
             return ""
         options = _options(config, partial)
@@ -62,7 +66,7 @@ class EngineDecoder:
         try:
             # anyio's pool (40 threads), not asyncio's default one (a few threads on a small
             # machine), so that eight sessions' decodes never hold up their VAD
-            kind = "partial" if partial else "stream"  # a partial pass yields to the others
+            kind = ("first_partial" if first else "partial") if partial else "stream"
             return await anyio.to_thread.run_sync(self._run, audio, options, config, token, kind)
         finally:
             with self._lock:
@@ -75,7 +79,10 @@ class EngineDecoder:
     ) -> str:  # fmt: skip
         token.start()
         model = model_name(config.model)
-        segments, _ = self._engine.transcribe(audio, options, model, token=token, kind=kind)
+        group = self if kind != "stream" else None  # this session's partial passes
+        segments, _ = self._engine.transcribe(
+            audio, options, model, token=token, kind=kind, group=group
+        )
         try:
             return "".join(segment.text for segment in segments).strip()
         finally:
@@ -97,4 +104,6 @@ class EngineDecoder:
 
 def _options(config: SessionConfig, partial: bool) -> TranscribeOptions:
     options = session_options(config)
-    return replace(options, temperature=(0.0,)) if partial else options
+    if partial:
+        return replace(options, temperature=(0.0,), beam_size=1, best_of=1)
+    return options

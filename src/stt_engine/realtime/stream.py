@@ -12,7 +12,15 @@ queued chunks leave the batcher) and its text dropped.
 A turn's audio ends ``PAUSE_MS`` into the silence that ends it. When the detector reports a
 pause that long, the final decode of the turn as it would end there starts at once, while the
 rest of ``silence_duration_ms`` is awaited: if the turn does stop there, that decode is its
-final; if the speaker goes on, it is thrown away.
+final; if the speaker goes on, it is thrown away. The turn's partial passes still queued then
+are cancelled (the final has the device to itself).
+
+Partial passes start on a timer without waiting for the one before: every ``_FIRST_INTERVAL``
+until the turn's first word is confirmed (the batcher ranks these passes with finals and
+requests), then every ``partial_interval`` (these yield to every other chunk). The batcher
+decodes one pass of a stream at a time and drops a pass still queued when a newer one is
+queued, so a slow device makes fewer passes, each on the latest audio; a pass whose result
+comes after a newer pass's is ignored.
 
 When the session asks for speakers, each committed turn's voice embedding is taken while
 its text decodes, and the turn completes with its speaker's label.
@@ -41,14 +49,19 @@ from stt_engine.realtime.turn import PAUSE_MS, TurnDetector, TurnEvent
 
 log = logging.getLogger(__name__)
 _MIN_PARTIAL_SECONDS = 0.5
-_FIRST_INTERVAL = 0.5  # seconds between the passes of a turn with no confirmed word yet
+_FIRST_INTERVAL = 0.25  # seconds between the passes of a turn with no confirmed word yet
+_TICK_SECONDS = 0.05  # how often the partial timer looks at the open turn
 _MIN_COMMIT_SAMPLES = SAMPLE_RATE // 10  # OpenAI refuses commits under 100 ms
 
 
 class Decoder(Protocol):
     def check_model(self, name: str | None) -> None: ...
 
-    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str: ...
+    async def decode(
+        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
+    ) -> str:
+        """The audio's text: a final, or a partial pass (``first``: no word confirmed yet)."""
+        ...
 
     def cancel_partials(self) -> None: ...
 
@@ -70,6 +83,8 @@ class _OpenTurn:
     committed: bool = False  # its final is queued: a partial pass still running is dropped
     last_pass: float = 0.0
     decoded_until: int = 0
+    passes: int = 0  # partial passes started
+    applied: int = 0  # the newest pass whose text went into the agreement
     early: _Early | None = None  # the final decoded ahead, for a turn that ends at a pause
 
 
@@ -176,6 +191,7 @@ class LiveStream:
     def _decode_early(self, opened: _OpenTurn, end: int) -> None:
         if opened.early is not None:
             opened.early.discard()
+        self.decoder.cancel_partials()  # queued passes make way for the final
         audio = self._buffer[max(opened.start - self._buffer_start, 0) : end - self._buffer_start]
         task = asyncio.ensure_future(self.decoder.decode(audio.copy(), self.config, False))
         opened.early = _Early(end, task)
@@ -284,29 +300,46 @@ class LiveStream:
             return None
 
     async def _partial_loop(self) -> None:
-        while True:
-            await asyncio.sleep(min(self.partial_interval / 4, 0.25))
-            opened = self._open
-            if opened is None or self._finals_due or _deciding(opened):
-                continue
-            # until the first words are confirmed, a second pass comes soon after the first
-            interval = self.partial_interval if opened.agreement.confirmed else _FIRST_INTERVAL
-            due = time.monotonic() - opened.last_pass >= min(interval, self.partial_interval)
-            heard = (self._end - opened.start) / SAMPLE_RATE
-            if due and heard >= _MIN_PARTIAL_SECONDS and self._end > opened.decoded_until:
-                await self._partial(opened)
+        passes: set[asyncio.Future[None]] = set()
+        try:
+            while True:
+                await asyncio.sleep(_TICK_SECONDS)
+                opened = self._open
+                if opened is not None and self._pass_due(opened):
+                    first = not opened.agreement.confirmed
+                    started = asyncio.ensure_future(self._partial(opened, first))
+                    passes.add(started)
+                    started.add_done_callback(passes.discard)
+        finally:
+            for running in passes:
+                running.cancel()
 
-    async def _partial(self, opened: _OpenTurn) -> None:
+    def _pass_due(self, opened: _OpenTurn) -> bool:
+        """Whether the open turn's next partial pass should start now."""
+        if self._finals_due or _deciding(opened) or self._end <= opened.decoded_until:
+            return False
+        # until the first words are confirmed, passes come close together
+        interval = self.partial_interval
+        if not opened.agreement.confirmed:
+            interval = min(_FIRST_INTERVAL, interval)
+        heard = (self._end - opened.start) / SAMPLE_RATE
+        return heard >= _MIN_PARTIAL_SECONDS and time.monotonic() - opened.last_pass >= interval
+
+    async def _partial(self, opened: _OpenTurn, first: bool) -> None:
         opened.last_pass = time.monotonic()
         opened.decoded_until = self._end
+        opened.passes += 1
+        number = opened.passes
         audio = self._buffer[max(opened.start - self._buffer_start, 0) :].copy()
         try:
-            text = await self.decoder.decode(audio, self.config, True)
-        except Exception:  # a partial is best effort; the final reports failures
+            text = await self.decoder.decode(audio, self.config, True, first=first)
+        except Exception:  # a partial is best effort (or superseded); the final reports failures
             log.debug("partial pass failed", exc_info=True)
             return
-        if opened.committed:  # the final is on its way; never send a delta after it
+        # the final is on its way (never send a delta after it), or a newer pass was heard
+        if opened.committed or number < opened.applied:
             return
+        opened.applied = number
         delta = opened.agreement.update(text)
         if delta:
             await self.outbox.delta(opened.item_id, delta, opened.agreement.text)

@@ -23,7 +23,7 @@ from stt_engine.audio import SAMPLE_RATE
 FRAME = 512
 _CONTEXT_FRAMES = 16
 _HYSTERESIS = 0.15
-PAUSE_MS = 250  # a turn's audio ends this far into the silence that ends it
+PAUSE_MS = 150  # a turn's audio ends this far into the silence that ends it
 _PAUSE_SAMPLES = PAUSE_MS * SAMPLE_RATE // 1000
 
 

@@ -30,7 +30,9 @@ class RecordingDecoder:
     def check_model(self, name: str | None) -> None:
         return None
 
-    async def decode(self, audio: np.ndarray, config: SessionConfig, partial: bool) -> str:
+    async def decode(
+        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
+    ) -> str:
         if not partial:
             self.finals.append(audio.size)
         await asyncio.sleep(0)
