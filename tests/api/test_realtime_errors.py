@@ -209,13 +209,30 @@ def test_plain_stream_gives_finals_with_times(server: BackgroundServer) -> None:
     assert finals and all(set(e) >= {"text", "start", "end", "id"} for e in finals)
     assert 0.0 < finals[0]["start"] < 1.0 < finals[0]["end"] <= audio.size / 16000
     text = " ".join(e["text"] for e in finals)
-    assert score(reference(KO_CLIP), text, "ko").primary.rate < 0.3, text
+    # The stream reads the clip as the same server reads the file (base's own errors on this
+    # clip, about 0.3 CER, depend on the CPU's int8 arithmetic), and it is the clip's speech.
+    offline = _transcribe_file(server, KO_CLIP)
+    assert score(offline, text, "ko").primary.rate <= 0.1, (offline, text)
+    assert score(reference(KO_CLIP), text, "ko").primary.rate < 0.4, text
     metrics = httpx.get(f"{server.url}/metrics").text
     seconds = [
         line for line in metrics.splitlines() if line.startswith("stt_realtime_audio_seconds_total")
     ]
     assert seconds and float(seconds[0].split()[-1]) > 4.0
     assert "stt_realtime_completed_latency_seconds_count" in metrics
+
+
+def _transcribe_file(server: BackgroundServer, clip: Path) -> str:
+    answer = httpx.post(
+        f"{server.url}/v1/audio/transcriptions",
+        headers=AUTH,
+        data={"model": "whisper-1", "language": "ko"},
+        files={"file": (clip.name, clip.read_bytes())},
+        timeout=300,
+    )
+    assert answer.status_code == 200, answer.text
+    text: str = answer.json()["text"]
+    return text
 
 
 def test_plain_stream_refuses_a_bad_rate(server: BackgroundServer) -> None:
