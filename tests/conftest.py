@@ -82,6 +82,16 @@ def phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clip
 
 
+@pytest.fixture(scope="session")
+def nonspeech(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Silence, noise, hum and tones made with sox (see nonspeech_support); name -> WAV."""
+    if shutil.which("sox") is None:
+        pytest.skip("sox makes the silence, noise, hum and tone files")
+    from nonspeech_support import make_nonspeech
+
+    return make_nonspeech(tmp_path_factory.mktemp("nonspeech"))
+
+
 TWO_SPEAKERS_CHANGE = 10.05  # seconds: where the second speaker starts in two_speakers
 
 

@@ -213,14 +213,16 @@ class BatchingSettings(SettingsGroup):
         "batch size on GPU): a lower cap keeps requests' waits short while a job runs.",
     )
     fitted_windows: FittedWindows = Field(
-        "streams",
+        "all",
         description="Encode speech chunks in a window fitted to their length (10-30 s) rather "
-        "than Whisper's full 30 s, several times faster on a CPU: for live streams only "
-        "(streams), every chunk (all) or none (off).",
+        "than Whisper's full 30 s, several times faster on a CPU: every chunk (all), live "
+        "streams only (streams) or none (off: Whisper's own 30 s window, for comparing "
+        "against other Whisper servers word for word).",
     )
     pack_chunks: bool = Field(
         False,
-        description="Decode short speech chunks (of any requests) together in one 30 s window.",
+        description="Ignored (logged once): packing chunks into one 30 s window adds nothing "
+        "over fitted windows and was removed; accepted so existing settings still load.",
     )
     inference_threads: int = Field(
         0,

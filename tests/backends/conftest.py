@@ -64,6 +64,12 @@ def ct2_engine(base_dir: Path) -> Engine:
 
 
 @pytest.fixture(scope="session")
+def full_engine(torch_settings: Settings) -> Engine:
+    """The checkpoint on the PyTorch backend, every chunk in Whisper's full 30 s window."""
+    return Engine(torch_settings.model_copy(update={"fitted_windows": "off"}))
+
+
+@pytest.fixture(scope="session")
 def fitted_engine(torch_settings: Settings) -> Engine:
     """The checkpoint on the PyTorch backend, every chunk encoded in a fitted window."""
     return Engine(torch_settings.model_copy(update={"fitted_windows": "all"}))

@@ -37,13 +37,32 @@ def test_torch_encodes_the_fitted_window_it_is_given(engine: Engine, jfk: Path) 
 
 
 def test_jfk_in_a_fitted_window_reads_like_the_full_window(
-    engine: Engine, fitted_engine: Engine, jfk: Path
+    full_engine: Engine, fitted_engine: Engine, jfk: Path
 ) -> None:
     fitted = fitted_engine.transcribe_file(jfk, WORDS)
-    full = engine.transcribe_file(jfk, WORDS)
+    full = full_engine.transcribe_file(jfk, WORDS)
     assert jiwer.wer(words(JFK_TEXT), words(fitted.text)) <= 0.05
     assert words(fitted.text) == words(full.text)
     assert_same_timed_words(fitted, full)
+
+
+def _features(engine: Engine, audio: np.ndarray, frames: int) -> np.ndarray:
+    info = engine.registry.resolve(None)
+    with engine.pool.acquire(info.name, info.path) as backend:
+        return backend.features(audio, frames)
+
+
+def test_both_backends_pad_a_fitted_window_with_silence(
+    engine: Engine, ct2_engine: Engine, jfk: Path
+) -> None:
+    audio = engine.decode(jfk)[: 4 * 16000]  # 4 s of speech in a 10 s window
+    after = slice(450, 1000)  # every frame past the speech (and its last STFT frame)
+    for made in (_features(engine, audio, 1000), _features(ct2_engine, audio, 1000)):
+        assert made.shape[-1] == 1000
+        # Whisper's log-mel of digital silence: its floor, 8 (log10) below the loudest bin
+        assert np.allclose(made[:, after], made.min()) and made.min() < made.max() - 1.9
+    full = _features(ct2_engine, audio, 3000)  # the full window: padded as faster-whisper does
+    assert not full[:, after.stop :].any()
 
 
 def test_both_backends_agree_on_a_fitted_window(

@@ -135,21 +135,40 @@ def test_only_different_options_are_kept_apart(batcher: Batcher, backend: GatedB
     assert sorted(map(sorted, backend.batches[1:])) == [["e1"], ["k1", "k2"]]
 
 
-def test_stream_chunks_get_a_fitted_window_and_batch_apart(
+def test_every_chunk_gets_a_fitted_window_by_default(
     batcher: Batcher, backend: GatedBackend
 ) -> None:
+    assert BatchSettings().fitted == "all"
     blocker = submit(batcher.owner(), backend, "x")
     backend.wait_entered()
-    first = submit(batcher.owner("stream"), backend, "s1")
+    job = submit(batcher.owner("job"), backend, "j1")
+    stream = submit(batcher.owner("stream"), backend, "s1")
     request = submit(batcher.owner(), backend, "r1")
-    second = submit(batcher.owner("stream"), backend, "s2")
-    for index in range(3):
-        backend.open(index)
-        if index < 2:
-            backend.wait_entered()
-    assert texts(blocker + first + request + second) == ["x", "s1", "r1", "s2"]
-    assert sorted(map(sorted, backend.batches[1:])) == [["r1"], ["s1", "s2"]]
-    assert backend.windows == {"x": 3000, "s1": 1000, "r1": 3000, "s2": 1000}
+    backend.open(0)
+    backend.wait_entered()
+    backend.open(1)
+    assert texts(blocker + job + stream + request) == ["x", "j1", "s1", "r1"]
+    assert sorted(backend.batches[1]) == ["j1", "r1", "s1"]
+    assert backend.windows == {"x": 1000, "j1": 1000, "s1": 1000, "r1": 1000}
+
+
+def test_fitting_streams_only_keeps_files_on_the_full_window(backend: GatedBackend) -> None:
+    batcher = Batcher(BatchSettings(max_batch=4, wait_ms=0, fitted="streams"))
+    try:
+        blocker = submit(batcher.owner(), backend, "x")
+        backend.wait_entered()
+        first = submit(batcher.owner("stream"), backend, "s1")
+        request = submit(batcher.owner(), backend, "r1")
+        second = submit(batcher.owner("stream"), backend, "s2")
+        for index in range(3):
+            backend.open(index)
+            if index < 2:
+                backend.wait_entered()
+        assert texts(blocker + first + request + second) == ["x", "s1", "r1", "s2"]
+        assert sorted(map(sorted, backend.batches[1:])) == [["r1"], ["s1", "s2"]]
+        assert backend.windows == {"x": 3000, "s1": 1000, "r1": 3000, "s2": 1000}
+    finally:
+        batcher.shutdown()
 
 
 def test_partial_passes_wait_for_other_chunks(batcher: Batcher, backend: GatedBackend) -> None:
@@ -158,13 +177,13 @@ def test_partial_passes_wait_for_other_chunks(batcher: Batcher, backend: GatedBa
     partial = submit(batcher.owner("partial"), backend, "p1")
     final = submit(batcher.owner("stream"), backend, "f1")
     request = submit(batcher.owner(), backend, "r1")
-    for index in range(4):
+    for index in range(3):
         backend.open(index)
-        if index < 3:
+        if index < 2:
             backend.wait_entered()
     assert texts(blocker + partial + final + request) == ["x", "p1", "f1", "r1"]
-    # queued first, the partial pass still went last: the final, then the request, lead
-    assert backend.batches[1:] == [["f1"], ["r1"], ["p1"]]
+    # queued first, the partial pass still went last: the final and the request lead
+    assert backend.batches[1:] == [["f1", "r1"], ["p1"]]
     assert backend.windows["p1"] == backend.windows["f1"] == 1000
 
 

@@ -101,11 +101,12 @@ def test_a_first_partial_ranks_in_turn_and_later_ones_yield(
     later = submit(batcher.owner("partial", object()), backend, "p1")
     first = submit(batcher.owner("first_partial", object()), backend, "q1")
     request = submit(batcher.owner(), backend, "r1")
-    _run_all(backend, 3)
+    _run_all(backend, 2)
     assert texts(blocker + later + first + request) == ["x", "p1", "q1", "r1"]
-    # queued before the request, the first partial went before it; the later pass went last
-    assert backend.batches[1:] == [["q1"], ["r1"], ["p1"]]
-    assert backend.windows["q1"] == backend.windows["p1"] == 1000
+    # the first partial leads the next batch and the request rides with it (every chunk is in
+    # the same fitted window); the later pass, queued first, went last
+    assert backend.batches[1:] == [["q1", "r1"], ["p1"]]
+    assert backend.windows["q1"] == backend.windows["p1"] == backend.windows["r1"] == 1000
 
 
 def test_a_cancelled_superseded_pass_raises_for_its_waiter(

@@ -108,8 +108,8 @@ def fallback_penalties(
 
 
 ENCODER_FRAMES = 3000  # Whisper's full window: 30 s of 10 ms feature frames
-_FITTED_MIN_SECONDS = 10
-_FITTED_STEP_SECONDS = 5
+_FITTED_MIN_SECONDS = 10.0
+_FITTED_STEP_SECONDS = 5.0
 
 
 def fitted_frames(seconds: float) -> int:
@@ -121,7 +121,7 @@ def fitted_frames(seconds: float) -> int:
     """
     wanted = 1.5 * seconds + 1.0
     steps = math.ceil(wanted / _FITTED_STEP_SECONDS) * _FITTED_STEP_SECONDS
-    return min(ENCODER_FRAMES, max(_FITTED_MIN_SECONDS, steps) * 100)
+    return min(ENCODER_FRAMES, round(max(_FITTED_MIN_SECONDS, steps) * 100))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,16 +6,14 @@ whose model and decode options are equal, taken round-robin across owners (one c
 per round), so a two-hour job never starves a five-second request. While another batch is
 running, a batch waits at most ``wait_ms`` after its oldest chunk arrived for more chunks to
 join (on an idle device it starts at once: a lone request never waits for company), and holds
-at most ``max_batch`` decoder inputs. With ``pack`` on, short chunks at temperature 0 with a known
-language share decoder inputs (see packing.py); a window whose text cannot be split back is
-decoded again chunk by chunk. An owner has at most ``owner_cap`` chunks queued or running;
+at most ``max_batch`` chunks. An owner has at most ``owner_cap`` chunks queued or running;
 ``submit`` blocks beyond that. ``Owner.cancel`` drops its queued chunks at once (their
 futures are cancelled); chunks already in a running batch finish, and their results are
 thrown away.
 
-With ``fitted`` at ``"streams"``, a stream's chunks (kinds ``"stream"`` and ``"partial"``; at
-``"all"``, every chunk) are encoded in a window fitted to their length instead of the full
-30 s; chunks batch only with chunks of the same window.
+With ``fitted`` at ``"all"`` (the default), every chunk is encoded in a window fitted to its
+length instead of the full 30 s (at ``"streams"``, only a stream's chunks: finals and interim
+passes; at ``"off"``, none); chunks batch only with chunks of the same window.
 
 Live turns' interim passes are owners of kind ``"first_partial"`` (a turn with no word on
 screen yet: it ranks with finals and requests, in turn) or ``"partial"`` (the passes after
@@ -51,7 +49,6 @@ from stt_engine.engine.backend import (
     DecodeOptions,
     fitted_frames,
 )
-from stt_engine.engine.packing import Layout, fits, pack_audio, unpack
 from stt_engine.errors import BusyError, CancelledError_
 
 log = logging.getLogger(__name__)
@@ -70,8 +67,7 @@ class BatchSettings:
     owner_cap: int = 8
     job_cap: int = 1  # chunks a background job has in flight (it yields to requests)
     threads: int = 1
-    pack: bool = False
-    fitted: str = "streams"  # whose chunks get an encoder window fitted to them: off, all
+    fitted: str = "all"  # whose chunks get an encoder window fitted to them: streams, off
 
 
 @dataclass(eq=False)
@@ -83,7 +79,6 @@ class _Chunk:
     future: Future[ChunkResult]
     frames: int = ENCODER_FRAMES  # the encoder window its features are padded to
     queued_at: float = field(default_factory=time.monotonic)
-    packable: bool = True
 
     @property
     def key(self) -> tuple[int, DecodeOptions, int]:
@@ -92,9 +87,6 @@ class _Chunk:
     @property
     def seconds(self) -> float:
         return self.audio.size / SAMPLE_RATE
-
-
-_Unit = list[_Chunk]  # chunks decoded as one decoder input (one, or several packed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,24 +226,23 @@ class Batcher:
         while (batch := self._next_batch()) is not None:
             self._run(batch)
 
-    def _next_batch(self) -> list[_Unit] | None:
+    def _next_batch(self) -> list[_Chunk] | None:
         with self._cond:
             while not self._closed:
-                units = self._form() if self._ring else []
-                if not units:  # nothing queued, or only passes of streams already decoding
+                batch = self._form() if self._ring else []
+                if not batch:  # nothing queued, or only passes of streams already decoding
                     self._cond.wait()
                     continue
-                oldest = min(i.queued_at for unit in units for i in unit)
-                deadline = oldest + self.settings.wait_ms / 1000
+                deadline = min(i.queued_at for i in batch) + self.settings.wait_ms / 1000
                 now = time.monotonic()
                 idle = self._running == 0  # no batch to wait behind: waiting only delays
-                if idle or len(units) >= self.settings.max_batch or now >= deadline:
-                    self._take(units)
-                    return units
+                if idle or len(batch) >= self.settings.max_batch or now >= deadline:
+                    self._take(batch)
+                    return batch
                 self._cond.wait(deadline - now)
             return None
 
-    def _form(self) -> list[_Unit]:
+    def _form(self) -> list[_Chunk]:
         """Chunks compatible with the next owner's first, one per owner per round."""
         ready = [o for o in self._ring if not self._waits_for_its_stream(o)]
         if not ready:
@@ -265,46 +256,24 @@ class Batcher:
             for owner in owners
             if not (yielding and owner.kind == _PARTIAL)
         }
-        units: list[_Unit] = []
+        batch: list[_Chunk] = []
         for owner in itertools.cycle(list(taken)):
             if not taken:
                 break
             if owner not in taken:
                 continue
             item = next(taken[owner], None)
-            if item is None or not self._place(item, units):
+            if item is None or len(batch) >= self.settings.max_batch:
                 del taken[owner]
-        return units
+                continue
+            batch.append(item)
+        return batch
 
     def _waits_for_its_stream(self, owner: Owner) -> bool:
         """A partial pass waits while another pass of its stream decodes."""
         return owner.kind in _PARTIALS and owner.group in self._busy_groups
 
-    def _place(self, item: _Chunk, units: list[_Unit]) -> bool:
-        """Put the chunk in a packed unit or a new one; False when the batch is full."""
-        if self._packs(item):
-            for unit in units:
-                if self._packs(unit[0]) and fits([i.seconds for i in unit], item.seconds):
-                    unit.append(item)
-                    return True
-        if len(units) >= self.settings.max_batch:
-            return False
-        units.append([item])
-        return True
-
-    def _packs(self, item: _Chunk) -> bool:
-        options = item.options
-        return (
-            self.settings.pack
-            and item.packable
-            and item.frames == ENCODER_FRAMES
-            and options.language is not None
-            and options.temperature == 0
-            and not options.word_timestamps
-        )
-
-    def _take(self, units: list[_Unit]) -> None:
-        batch = [item for unit in units for item in unit]
+    def _take(self, batch: list[_Chunk]) -> None:
         for item in batch:
             item.owner.queue.remove(item)
         self._ring.rotate(-1)  # the next owner leads the next batch
@@ -314,54 +283,31 @@ class Batcher:
         self._busy_groups.update(_groups(batch))
         self._running += len(batch)
 
-    def _run(self, units: list[_Unit]) -> None:
-        batch = [item for unit in units for item in unit]
-        live = [[i for i in unit if _still_wanted(i)] for unit in units]
-        live = [unit for unit in live if unit]
-        retry: list[_Chunk] = []
+    def _run(self, batch: list[_Chunk]) -> None:
+        live = [item for item in batch if _still_wanted(item)]
         try:
             if live:
-                retry = self._decode(live)
+                self._decode(live)
         finally:
             with self._cond:
                 self._running -= len(batch)
                 self._busy_groups.difference_update(_groups(batch))
                 self._batches += 1 if live else 0
-                self._decoded += sum(len(unit) for unit in live) - len(retry)
+                self._decoded += len(live)
                 for item in batch:
-                    if item not in retry:
-                        item.owner.in_flight -= 1
-                self._requeue(retry)
+                    item.owner.in_flight -= 1
                 self._cond.notify_all()
 
-    def _requeue(self, items: list[_Chunk]) -> None:
-        """Put chunks of an unsplittable window back at the front, to be decoded alone."""
-        for item in reversed(items):
-            item.packable = False
-            item.owner.queue.appendleft(item)
-            if item.owner not in self._ring:
-                self._ring.appendleft(item.owner)
-
-    def _decode(self, units: list[_Unit]) -> list[_Chunk]:
-        """Decode the units and settle their futures; the chunks to decode again, alone."""
-        backend, options = units[0][0].backend, units[0][0].options
+    def _decode(self, batch: list[_Chunk]) -> None:
+        """Decode the chunks in one call and settle their futures."""
+        backend, options = batch[0].backend, batch[0].options
         try:
-            results = backend.decode_batch([_input(backend, u) for u in units], options)
+            results = backend.decode_batch([_input(i) for i in batch], options)
         except BaseException as exc:
-            self._after_failure([i for unit in units for i in unit], exc)
-            return []
-        retry: list[_Chunk] = []
-        for unit, result in zip(units, results, strict=True):
-            if len(unit) == 1:
-                _settle(unit[0].future, result)
-                continue
-            pieces = unpack(result, Layout.of([i.seconds for i in unit]))
-            if pieces is None:
-                retry.extend(unit)
-                continue
-            for item, piece in zip(unit, pieces, strict=True):
-                _settle(item.future, piece)
-        return retry
+            self._after_failure(batch, exc)
+            return
+        for item, result in zip(batch, results, strict=True):
+            _settle(item.future, result)
 
     def _after_failure(self, batch: list[_Chunk], exc: BaseException) -> None:
         if len(batch) == 1:
@@ -373,7 +319,7 @@ class Batcher:
 
     def _decode_alone(self, item: _Chunk) -> None:
         try:
-            chunk = _input(item.backend, [item])
+            chunk = _input(item)
             _settle(item.future, item.backend.decode_batch([chunk], item.options)[0])
         except BaseException as exc:
             _settle(item.future, error=exc)
@@ -418,9 +364,8 @@ def _groups(batch: list[_Chunk]) -> set[object]:
     return {i.owner.group for i in batch if i.owner.kind in _PARTIALS and i.owner.group is not None}
 
 
-def _input(backend: Backend, unit: _Unit) -> ChunkInput:
-    audio = unit[0].audio if len(unit) == 1 else pack_audio([i.audio for i in unit])
-    return ChunkInput(backend.features(audio, unit[0].frames), audio.size / SAMPLE_RATE)
+def _input(item: _Chunk) -> ChunkInput:
+    return ChunkInput(item.backend.features(item.audio, item.frames), item.seconds)
 
 
 def _still_wanted(item: _Chunk) -> bool:

@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -316,6 +316,8 @@ def _no_check() -> None:
 
 def batch_settings(settings: Settings, device: DeviceChoice) -> BatchSettings:
     """The batcher's settings, with the per-device defaults filled in."""
+    if settings.pack_chunks:
+        _log_ignored_packing()
     gpu = device.device == "cuda"
     size = settings.batch_size or (16 if gpu else 4)
     return BatchSettings(
@@ -324,8 +326,16 @@ def batch_settings(settings: Settings, device: DeviceChoice) -> BatchSettings:
         owner_cap=settings.owner_max_chunks or size,
         job_cap=settings.job_max_chunks or (size if gpu else 1),
         threads=inference_threads(settings, device),
-        pack=settings.pack_chunks,
         fitted=settings.fitted_windows,
+    )
+
+
+@cache
+def _log_ignored_packing() -> None:
+    """Said once per process: the setting is accepted, and does nothing."""
+    log.warning(
+        "pack_chunks (STT_ENGINE_PACK_CHUNKS) is ignored: speech chunks are encoded in windows "
+        "fitted to their length, which packing cannot speed up; the setting can be removed"
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine import decoded as dec
 from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.errors import ModelInvalidError
@@ -49,9 +50,21 @@ class WhisperCT2Backend:
         return bool(self._model.model.is_multilingual)
 
     def features(self, audio: np.ndarray, frames: int = dec.FRAMES) -> np.ndarray:
-        """CTranslate2 encodes windows shorter than 30 s as given (a fitted window)."""
+        """Log-mel features padded to ``frames`` (CTranslate2 encodes a window shorter than
+        30 s, a fitted window, as given).
+
+        The full window is padded as faster-whisper pads it (zeros after normalising, which
+        reads as a flat, moderately loud sound). A fitted window is padded with silence
+        instead: the audio itself is padded with zeros to the window's length before the
+        log-mel, as Whisper's own feature extraction (and the PyTorch backend) does. With
+        only a few seconds after the speech, faster-whisper's padding reads like more of the
+        noise in noisy audio and costs a point of error; silence marks where speech ends.
+        """
         from faster_whisper.audio import pad_or_trim
 
+        if frames < dec.FRAMES:
+            samples = frames * SAMPLE_RATE // dec.FRAMES_PER_SECOND
+            audio = np.pad(audio, (0, max(samples - audio.size, 0)))
         mel = self._model.feature_extractor(audio)[..., :-1]
         return np.ascontiguousarray(pad_or_trim(mel, frames), dtype=np.float32)
 
