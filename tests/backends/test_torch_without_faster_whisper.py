@@ -76,12 +76,12 @@ def _run_blocked(settings: Settings, audio: Path) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_torch_transcribes_jfk_with_words_without_faster_whisper(
-    torch_settings: Settings, ct2_engine: Engine, jfk: Path
+    torch_settings: Settings, ct2_full_engine: Engine, jfk: Path
 ) -> None:
     result = _run_blocked(torch_settings, jfk)
     assert result["loaded"] == []
     assert jiwer.wer(words(JFK_TEXT), words(str(result["text"]))) <= 0.05
-    reference = ct2_engine.transcribe_file(
+    reference = ct2_full_engine.transcribe_file(
         jfk, TranscribeOptions(language="en", word_timestamps=True, vad_filter=False)
     )
     expected = all_words(reference)
