@@ -8,7 +8,6 @@ test opens, so what runs together is decided by the test, not by timing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future
 
 import pytest
@@ -17,18 +16,6 @@ from batcher_support import WAIT, GatedBackend, chunk, submit, texts
 from stt_engine.engine.backend import ENCODER_FRAMES, ChunkResult, DecodeOptions
 from stt_engine.engine.batcher import Batcher, BatchSettings
 from stt_engine.errors import CancelledError_
-
-
-@pytest.fixture
-def backend() -> GatedBackend:
-    return GatedBackend()
-
-
-@pytest.fixture
-def batcher() -> Iterator[Batcher]:
-    made = Batcher(BatchSettings(max_batch=4, wait_ms=0, owner_cap=8))
-    yield made
-    made.shutdown()
 
 
 def test_chunks_from_different_owners_share_one_batch(

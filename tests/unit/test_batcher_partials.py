@@ -3,25 +3,12 @@ one pass of a stream at a time, and no wait for company on an idle device."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import CancelledError
 
 import pytest
 
 from batcher_support import WAIT, GatedBackend, submit, texts
 from stt_engine.engine.batcher import Batcher, BatchSettings
-
-
-@pytest.fixture
-def backend() -> GatedBackend:
-    return GatedBackend()
-
-
-@pytest.fixture
-def batcher() -> Iterator[Batcher]:
-    made = Batcher(BatchSettings(max_batch=4, wait_ms=0, owner_cap=8))
-    yield made
-    made.shutdown()
 
 
 def _run_all(backend: GatedBackend, batches: int) -> None:
