@@ -62,6 +62,8 @@ BAD_EVENTS = [
      "invalid_value"),
     ({"type": "session.update", "session": {"type": "transcription", "audio": {"input": {
         "transcription": {"model": "no-such-model"}}}}}, "model_not_found"),
+    ({"type": "session.update", "session": {"type": "transcription", "audio": {"input": {
+        "transcription": {"model": "/tmp"}}}}}, "model_not_found"),  # never a folder path
 ]  # fmt: skip
 
 

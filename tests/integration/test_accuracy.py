@@ -143,9 +143,9 @@ def test_english_only_model_refuses_translation_and_other_languages(
 
     audio = engine.decode(jfk)
     with pytest.raises(InvalidRequestError, match="English-only"):
-        engine.transcribe(audio, TranscribeOptions(task="translate"), model="tiny.en")
+        engine.prepare("tiny.en", TranscribeOptions(task="translate"))
     with pytest.raises(InvalidRequestError, match="English-only"):
-        engine.transcribe(audio, TranscribeOptions(language="ko"), model="tiny.en")
+        engine.prepare("tiny.en", TranscribeOptions(language="ko"))
     text = engine.transcribe_all(audio, TranscribeOptions(), model="tiny.en").text
     assert "country" in text
 

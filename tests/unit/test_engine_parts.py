@@ -22,7 +22,7 @@ from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_ph
 from stt_engine.engine.windows import window_bounds
 from stt_engine.errors import DeviceError, InvalidRequestError
 from stt_engine.models.layout import CTRANSLATE2
-from stt_engine.transcript import Segment
+from stt_engine.transcript import Segment, TranscriptionInfo
 
 
 @pytest.mark.parametrize(
@@ -148,15 +148,37 @@ def test_windows_cover_everything_and_cut_in_silence() -> None:
 
 
 def test_unstarted_segments_release_the_model_on_close() -> None:
-    from stt_engine.engine.engine import HeldSegments
+    from stt_engine.engine.prepared import Transcription, collect
 
+    info = TranscriptionInfo("en", 1.0, 1.0, 1.0)
     released: list[bool] = []
-    segments = HeldSegments(iter([_segment(0, "a", 0, 1)]), lambda: released.append(True))
+    segments = Transcription(iter([_segment(0, "a", 0, 1)]), info, lambda: released.append(True))
     segments.close()
     segments.close()
     assert released == [True] and list(segments) == []
-    exhausted = HeldSegments(iter([_segment(0, "a", 0, 1)]), lambda: released.append(True))
+    exhausted = Transcription(iter([_segment(0, "a", 0, 1)]), info, lambda: released.append(True))
     assert [s.text for s in exhausted] == ["a"] and released == [True, True]
+    collected = collect(
+        Transcription(iter([_segment(0, "b", 0, 1)]), info, lambda: released.append(True))
+    )
+    assert collected.text == "b" and collected.info == info and released == [True] * 3
+
+
+def test_a_consumer_that_stops_releases_the_model() -> None:
+    from stt_engine.engine.prepared import Transcription, collect
+
+    info = TranscriptionInfo("en", 1.0, 2.0, 2.0)
+    released: list[bool] = []
+    pieces = iter([_segment(0, "a", 0, 1), _segment(1, "b", 1, 2)])
+    seen: list[str] = []
+
+    def stop_after_one(segment: Segment) -> None:
+        seen.append(segment.text)
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        collect(Transcription(pieces, info, lambda: released.append(True)), stop_after_one)
+    assert seen == ["a"] and released == [True]
 
 
 def test_streamed_windows_cut_where_whole_audio_windows_cut() -> None:

@@ -13,6 +13,7 @@ from stt_engine.errors import SttError
 
 if TYPE_CHECKING:
     from stt_engine.engine import Engine
+    from stt_engine.engine.prepared import Prepared
 
 
 def run_local(driver: Driver, spec: BatchSpec, settings: Settings) -> None:
@@ -21,17 +22,20 @@ def run_local(driver: Driver, spec: BatchSpec, settings: Settings) -> None:
 
     engine = Engine(settings)
     try:
-        engine.registry.resolve(spec.model)  # an unknown model fails once, before any file
+        # an unknown model or vocabulary fails once, before any file
+        prepared = engine.prepare(spec.model, spec.decode, paths=True)
         driver.start()
         for item in driver.pending:
-            driver.finish(_one(engine, item, spec, driver))
+            driver.finish(_one(engine, item, spec, prepared, driver))
     finally:
         engine.close()
 
 
-def _one(engine: Engine, item: Item, spec: BatchSpec, driver: Driver) -> Outcome:
+def _one(
+    engine: Engine, item: Item, spec: BatchSpec, prepared: Prepared, driver: Driver
+) -> Outcome:
     try:
-        stream = AudioStream(item.source, engine.limits())
+        stream = AudioStream(item.source, prepared.limits)
     except SttError as exc:
         return failed(item, exc.message, exc.hint)
-    return transcribe_item(engine, item, stream, spec, driver.progress_of(item))
+    return transcribe_item(engine, item, stream, spec, prepared, driver.progress_of(item))

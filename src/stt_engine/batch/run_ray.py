@@ -142,7 +142,8 @@ class Transcriber:
         from stt_engine.engine import Engine
 
         self.engine: Engine = Engine(settings)
-        self.engine.load(spec.model)
+        model = self.engine.load(spec.model)
+        self.prepared = self.engine.prepare(model, spec.decode)
         self.spec = spec
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, list[str]]:
@@ -154,7 +155,7 @@ class Transcriber:
                 outcome = failed(item, str(error), str(hint) or None)
             else:
                 samples = np.frombuffer(audio, dtype=np.float32)
-                outcome = transcribe_item(self.engine, item, samples, self.spec)
+                outcome = transcribe_item(self.engine, item, samples, self.spec, self.prepared)
             outcomes.append(outcome_to_json(outcome))
         return {"outcome": outcomes}
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from stt_engine.audio import AudioStream
     from stt_engine.batch.inputs import Item
     from stt_engine.engine import Engine
+    from stt_engine.engine.prepared import Prepared
     from stt_engine.options import TranscribeOptions
 
 
@@ -44,15 +45,17 @@ def transcribe_item(
     item: Item,
     audio: np.ndarray | AudioStream,
     spec: BatchSpec,
+    prepared: Prepared,
     progress: Callable[[float], None] | None = None,
 ) -> Outcome:
-    """Transcribe decoded samples or a stream; any error becomes an error record.
+    """Transcribe decoded samples or a stream for the run's request (prepared once per
+    engine); any error becomes an error record.
 
     ``progress`` gets the audio seconds done so far, as the transcript grows.
     """
     started = time.monotonic()
     try:
-        transcript = engine.transcribe_all(audio, spec.decode, spec.model, progress)
+        transcript = engine.transcribe_all(audio, prepared, progress=progress)
         rendered = {f: render(transcript, f, spec.subtitles) for f in spec.formats}
     except SttError as exc:
         return failed(item, exc.message, exc.hint)

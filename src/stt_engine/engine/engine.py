@@ -21,6 +21,7 @@ from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
 from stt_engine.engine.device import choose_device
 from stt_engine.engine.pool import ModelPool
+from stt_engine.engine.prepared import Prepared, Transcription, collect
 from stt_engine.engine.scheduler import CancelToken
 from stt_engine.engine.transcription import Decoding, transcribe_windows
 from stt_engine.engine.windows import stream_windows, window_bounds
@@ -28,9 +29,9 @@ from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
 from stt_engine.models.layout import check_folder
 from stt_engine.options import TranscribeOptions
-from stt_engine.text.postprocess import PostProcess, plan, processed
+from stt_engine.text.postprocess import plan, processed
 from stt_engine.text.vocabulary import VocabularyStore
-from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
+from stt_engine.transcript import Segment, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +116,6 @@ class Engine:
         with self._redactions_lock:
             return dict(self._redactions)
 
-    def post_process(self, options: TranscribeOptions) -> PostProcess:
-        """What this request's text goes through after decoding (vocabulary loaded now)."""
-        vocabulary = self.vocabularies.load(options.vocabulary) if options.vocabulary else None
-        return plan(options.numbers, options.redact, vocabulary, self.settings)
-
     def _count(self, segment: Segment) -> None:
         if segment.redactions:
             with self._redactions_lock:
@@ -136,38 +132,56 @@ class Engine:
     def decode(self, path: str | Path) -> np.ndarray:
         return decode_audio(path, self.limits())
 
+    def prepare(
+        self,
+        model: str | ModelInfo | None = None,
+        options: TranscribeOptions | None = None,
+        *,
+        paths: bool = False,
+    ) -> Prepared:
+        """Make a request ready once: resolve its model (``paths``: a folder path may name one,
+        for the CLI and the Python API, never for a client), check diarization and the task,
+        read its vocabulary and plan the post-processing.
+
+        Raises the request's error (unknown model, vocabulary or language) before any audio
+        is read.
+        """
+        options = options or TranscribeOptions()
+        info = model if isinstance(model, ModelInfo) else self.registry.resolve(model, paths=paths)
+        words_asked = options.word_timestamps
+        if options.diarize:
+            diarize.require(options.diarize_mode)
+            options = replace(options, word_timestamps=True)
+        if info.languages == "en":
+            _check_task(False, options)
+        vocabulary = self.vocabularies.load(options.vocabulary) if options.vocabulary else None
+        post = plan(options.numbers, options.redact, vocabulary, self.settings)
+        if vocabulary is not None:
+            hotwords = " ".join(filter(None, (options.hotwords, vocabulary.hotwords())))
+            options = replace(options, hotwords=hotwords or None)
+        return Prepared(info, options, post, self.limits(), words_asked)
+
     def transcribe(
         self,
         audio: np.ndarray | AudioStream,
-        options: TranscribeOptions | None = None,
-        model: str | ModelInfo | None = None,
+        prepared: Prepared,
         *,
         token: CancelToken | None = None,
         kind: str = "request",
         group: object = None,
-    ) -> tuple[Iterator[Segment], TranscriptionInfo]:
-        """Lazily transcribe 16 kHz audio; the model stays held while iterating.
+    ) -> Transcription:
+        """Lazily transcribe 16 kHz audio for a prepared request; the model stays held until
+        the returned transcription is exhausted or closed.
 
         ``audio`` is decoded samples, or an ``AudioStream`` that is decoded window by window
         while the segments are read (memory then stays flat with the recording's length).
         Its chunks go through the shared batcher as one owner (``kind`` names it in stats;
         ``group``, for live partial passes, names their stream);
         cancelling ``token`` drops the chunks still queued at once, and its ``check`` (the
-        time limit) runs while results are awaited. ``model`` is a name, or a model the
-        caller already resolved.
+        time limit) runs while results are awaited.
         """
-        options = options or TranscribeOptions()
-        words_asked = options.word_timestamps
-        if options.diarize:
-            diarize.require(options.diarize_mode)
-            # timed words let a segment be split where the speaker changes inside it
-            options = replace(options, word_timestamps=True)
-        post = self.post_process(options)
-        if post.vocabulary is not None:
-            hotwords = " ".join(filter(None, (options.hotwords, post.vocabulary.hotwords())))
-            options = replace(options, hotwords=hotwords or None)
-        info = model if isinstance(model, ModelInfo) else self.registry.resolve(model)
-        holder = self.pool.acquire(info.name, info.path)
+        options, post = prepared.options, prepared.post
+        holder = self.pool.acquire(prepared.model.name, prepared.model.path)
         backend = holder.__enter__()
         owner = self.batcher.owner(kind, group)
 
@@ -178,7 +192,7 @@ class Engine:
         try:
             if token is not None:
                 token.on_cancel(owner.cancel)
-            _check_task(backend, options)
+            _check_task(backend.multilingual, options)
             check = token.check if token else _no_check
             decoding = Decoding(backend, owner, options, check, language=options.language)
             segments, summary = transcribe_windows(decoding, _windows(audio), _seconds(audio))
@@ -190,8 +204,10 @@ class Engine:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
         if options.diarize:
-            segments = diarize.diarized(segments, self._turns(audio, options), words_asked)
-        return HeldSegments(segments, release), summary
+            turns = self._turns(audio, options)
+            segments = diarize.diarized(segments, turns, prepared.words_asked)
+        stream = audio if isinstance(audio, AudioStream) else None
+        return Transcription(segments, summary, release, stream)
 
     def _turns(
         self, audio: np.ndarray | AudioStream, options: TranscribeOptions
@@ -224,23 +240,30 @@ class Engine:
     def transcribe_all(
         self,
         audio: np.ndarray | AudioStream,
-        options: TranscribeOptions | None = None,
+        options: TranscribeOptions | Prepared | None = None,
         model: str | None = None,
         progress: Callable[[float], None] | None = None,
         token: CancelToken | None = None,
     ) -> Transcript:
-        """The whole transcript; ``progress`` gets the audio seconds done after each segment."""
-        segments, info = self.transcribe(audio, options, model, token=token)
-        collected: list[Segment] = []
-        for segment in segments:
-            collected.append(segment)
+        """The whole transcript; ``progress`` gets the audio seconds done after each segment.
+
+        ``options`` may be a request prepared already (then ``model`` is not read); a model
+        name may be a folder path here.
+        """
+        prepared = (
+            options if isinstance(options, Prepared) else self.prepare(model, options, paths=True)
+        )
+        transcription = self.transcribe(audio, prepared, token=token)
+        duration = transcription.info.duration
+
+        def advance(segment: Segment) -> None:
             if progress is not None:
-                progress(min(segment.end, info.duration))
-        if isinstance(audio, AudioStream) and audio.decoded_seconds is not None:
-            info = replace(info, duration=audio.decoded_seconds)
+                progress(min(segment.end, duration))
+
+        transcript = collect(transcription, advance)
         if progress is not None:
-            progress(info.duration)
-        return Transcript(info=info, segments=tuple(collected))
+            progress(transcript.info.duration)
+        return transcript
 
     def transcribe_file(
         self,
@@ -250,44 +273,14 @@ class Engine:
         progress: Callable[[float], None] | None = None,
     ) -> Transcript:
         """A whole file's transcript, decoding it window by window as the model goes."""
-        return self.transcribe_all(AudioStream(path, self.limits()), options, model, progress)
+        prepared = self.prepare(model, options, paths=True)
+        stream = AudioStream(path, prepared.limits)
+        return self.transcribe_all(stream, prepared, progress=progress)
 
 
-class HeldSegments(Iterator[Segment]):
-    """Segments that keep their model held until exhausted, closed or garbage-collected.
-
-    A plain generator that is never started never runs its ``finally``; this iterator
-    releases the model on exhaustion, on an error while iterating, on ``close()`` and, as a
-    last resort, when it is collected.
-    """
-
-    def __init__(self, segments: Iterator[Segment], release: Callable[[], None]):
-        self._segments = segments
-        self._release: Callable[[], None] | None = release
-
-    def __next__(self) -> Segment:
-        if self._release is None:
-            raise StopIteration
-        try:
-            return next(self._segments)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        release, self._release = self._release, None
-        if release is not None:
-            close = getattr(self._segments, "close", None)
-            if close is not None:
-                close()
-            release()
-
-    def __del__(self) -> None:
-        self.close()
-
-
-def _check_task(backend: Backend, options: TranscribeOptions) -> None:
-    if backend.multilingual:
+def _check_task(multilingual: bool, options: TranscribeOptions) -> None:
+    """Refuse what an English-only model cannot do."""
+    if multilingual:
         return
     if options.task == "translate":
         raise InvalidRequestError("this model is English-only and cannot translate", param="model")

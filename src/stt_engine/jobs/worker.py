@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 
 from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
+from stt_engine.engine.prepared import collect
 from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
 from stt_engine.errors import CancelledError_, StorageError, SttError
 from stt_engine.jobs.record import JobRecord
@@ -135,31 +135,25 @@ class JobWorker:
 
     def _transcribe(self, job: JobRecord, cancel: CancelToken) -> Transcript | None:
         """The whole transcript, or None when the job was cancelled on the way."""
-        audio = AudioStream(job.audio_path, self._engine.limits(), job.filename)
+        prepared = self._engine.prepare(job.model, job.options)
+        audio = AudioStream(job.audio_path, prepared.limits, job.filename)
         total = audio.declared  # None when the container does not say; decoded as it goes
         if not self.store.progress(job.id, job.runs, 0.0, total):
             return None
-        collected: list[Segment] = []
+
+        def advance(segment: Segment) -> None:
+            done = min(segment.end, total) if total else segment.end
+            if cancel.cancelled or not self.store.progress(job.id, job.runs, done):
+                log.info("job %s: cancelled at %.1f of %.1f s", job.id, done, total or 0.0)
+                raise CancelledError_("the job was cancelled")
+
         try:
-            segments, info = self._engine.transcribe(
-                audio, job.options, job.model, token=cancel, kind="job"
-            )
-            try:
-                for segment in segments:
-                    collected.append(segment)
-                    done = min(segment.end, total) if total else segment.end
-                    if cancel.cancelled or not self.store.progress(job.id, job.runs, done):
-                        log.info("job %s: cancelled at %.1f of %.1f s", job.id, done, total)
-                        return None
-            finally:
-                segments.close()  # type: ignore[attr-defined]
+            transcription = self._engine.transcribe(audio, prepared, token=cancel, kind="job")
+            return collect(transcription, advance)
         except CancelledError_ as exc:
             if self._stop.is_set():
                 raise JobStopped from exc
             return None
-        if audio.decoded_seconds is not None:
-            info = replace(info, duration=audio.decoded_seconds)
-        return Transcript(info=info, segments=tuple(collected))
 
     def _finish(self, job: JobRecord, transcript: Transcript) -> None:
         path = write_result(self.store.results_dir, job.id, transcript)

@@ -42,33 +42,42 @@ class ModelRegistry:
         """The name a request's model id stands for (aliases and 'whisper-1' resolved)."""
         return aliases.canonical(name, self._settings.default_model)
 
-    def resolve(self, name: str | None) -> ModelInfo:
-        """A ready, structurally valid model folder for the name, or ModelNotFoundError."""
+    def resolve(self, name: str | None, *, paths: bool = True) -> ModelInfo:
+        """A ready, structurally valid model folder for the name, or ModelNotFoundError.
+
+        ``paths``: a folder path may name a model (the operator's CLI and settings); a
+        client's request resolves with ``paths=False``, so it names listed models only.
+        """
         wanted = self.canonical(name)
-        info = self._find(wanted)
+        info = self._find(wanted, paths)
         if info is None:
-            known = f"known models: {', '.join(self.names()) or 'none'}"
-            bring = pull.missing_hint(wanted) or (
-                "put CTranslate2 or Hugging Face Whisper folders under "
-                f"{self._settings.models_dir} (stt-engine models import DIR)"
-            )
             raise ModelNotFoundError(
                 f"model {quoted(name or wanted)} not found",
-                hint=f"{known}; {bring}",
+                hint=self._missing_hint(wanted, paths),
                 param="model",
             )
         return replace(info, format=layout.check_folder(info.path))
 
-    def _find(self, name: str) -> ModelInfo | None:
-        explicit = Path(name).expanduser()
-        if ("/" in name or name.startswith(".")) and explicit.is_dir():
-            return _folder_info(explicit.name, "path", explicit)
+    def _missing_hint(self, wanted: str, paths: bool) -> str:
+        known = ", ".join(self.names()) or "none"
+        if not paths:  # a client: the list it can ask for, nothing of the server's folders
+            return f"GET /v1/models lists the models: {known}"
+        bring = pull.missing_hint(wanted) or (
+            "put CTranslate2 or Hugging Face Whisper folders under "
+            f"{self._settings.models_dir} (stt-engine models import DIR)"
+        )
+        return f"known models: {known}; {bring}"
+
+    def _find(self, name: str, paths: bool) -> ModelInfo | None:
+        if "/" in name or "\\" in name or name.startswith("."):  # a path or a hub repo id
+            explicit = Path(name).expanduser()
+            if paths and explicit.is_dir():
+                return _folder_info(explicit.name, "path", explicit)
+            pulled = pull.pulled_folder(name, self._settings.models_dir)
+            return _folder_info(pulled.name, "models_dir", pulled) if pulled else None
         candidate = self._settings.models_dir / name
         if candidate.is_dir():
             return _folder_info(name, "models_dir", candidate)
-        pulled = pull.pulled_folder(name, self._settings.models_dir) if "/" in name else None
-        if pulled is not None:
-            return _folder_info(pulled.name, "models_dir", pulled)
         packaged = PACKAGED.get(name)
         if packaged is not None and assemble.is_installed(packaged):
             folder = assemble.packaged_folder(packaged, self._settings.cache_dir)

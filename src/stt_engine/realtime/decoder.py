@@ -15,16 +15,16 @@ model; ``-diarize`` after a name asks for speaker labels and names the same mode
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import anyio
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
+from stt_engine.engine.prepared import Prepared, collect
 from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
 from stt_engine.models.aliases import session_model
-from stt_engine.options import TranscribeOptions, session_options
+from stt_engine.options import session_options
 from stt_engine.realtime.events import SessionConfig
 
 if TYPE_CHECKING:
@@ -47,17 +47,26 @@ class EngineDecoder:
         self._tokens: set[CancelToken] = set()
         self._partials: set[CancelToken] = set()
         self._lock = threading.Lock()
+        self._ready: tuple[SessionConfig, Prepared, Prepared] | None = None
 
     def check_model(self, name: str | None) -> None:
         """Raise ModelNotFoundError now rather than at the first turn."""
-        self._engine.registry.resolve(model_name(name))
+        self._engine.prepare(model_name(name))
+
+    def _prepared(self, config: SessionConfig) -> tuple[Prepared, Prepared]:
+        """The session's request made ready (final, partial), once per session configuration."""
+        cached = self._ready
+        if cached is None or cached[0] is not config:
+            final = self._engine.prepare(model_name(config.model), session_options(config))
+            partial = final.with_options(temperature=(0.0,), beam_size=1, best_of=1)
+            cached = self._ready = (config, final, partial)
+        return cached[1], cached[2]
 
     async def decode(
         self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
     ) -> str:
         if audio.size < _SHORTEST_SECONDS * SAMPLE_RATE:
             return ""
-        options = _options(config, partial)
         token = CancelToken(self._policy, audio.size / SAMPLE_RATE)
         with self._lock:
             self._tokens.add(token)
@@ -67,26 +76,21 @@ class EngineDecoder:
             # anyio's pool (40 threads), not asyncio's default one (a few threads on a small
             # machine), so that eight sessions' decodes never hold up their VAD
             kind = ("first_partial" if first else "partial") if partial else "stream"
-            return await anyio.to_thread.run_sync(self._run, audio, options, config, token, kind)
+            return await anyio.to_thread.run_sync(self._run, audio, config, token, kind)
         finally:
             with self._lock:
                 self._tokens.discard(token)
                 self._partials.discard(token)
 
-    def _run(
-        self, audio: np.ndarray, options: TranscribeOptions, config: SessionConfig,
-        token: CancelToken, kind: str,
-    ) -> str:  # fmt: skip
+    def _run(self, audio: np.ndarray, config: SessionConfig, token: CancelToken, kind: str) -> str:
         token.start()
-        model = model_name(config.model)
+        final, partial = self._prepared(config)
+        prepared = final if kind == "stream" else partial
         group = self if kind != "stream" else None  # this session's partial passes
-        segments, _ = self._engine.transcribe(
-            audio, options, model, token=token, kind=kind, group=group
+        transcription = self._engine.transcribe(
+            audio, prepared, token=token, kind=kind, group=group
         )
-        try:
-            return "".join(segment.text for segment in segments).strip()
-        finally:
-            segments.close()  # type: ignore[attr-defined]
+        return collect(transcription).text
 
     def cancel_partials(self) -> None:
         """Stop the partial passes in flight (their turn was committed)."""
@@ -100,10 +104,3 @@ class EngineDecoder:
             tokens = list(self._tokens)
         for token in tokens:
             token.cancel()
-
-
-def _options(config: SessionConfig, partial: bool) -> TranscribeOptions:
-    options = session_options(config)
-    if partial:
-        return replace(options, temperature=(0.0,), beam_size=1, best_of=1)
-    return options

@@ -17,10 +17,9 @@ from typing import Any, TypeVar
 
 from stt_engine.audio import AudioStream
 from stt_engine.engine import Engine
+from stt_engine.engine.prepared import Prepared, collect
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
-from stt_engine.models import ModelInfo
-from stt_engine.options import TranscribeOptions
 from stt_engine.server.metrics import Metrics
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
@@ -38,8 +37,7 @@ class WorkOrder:
     """What one request asks the worker to do."""
 
     audio: AudioStream  # opened and checked once, decoded window by window by the worker
-    options: TranscribeOptions
-    model: ModelInfo  # resolved once, by the route
+    prepared: Prepared  # the model, options and post-processing, made ready once by the route
 
     @property
     def audio_seconds(self) -> float:
@@ -98,21 +96,20 @@ def _transcribe(
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
 ) -> None:
     started = time.perf_counter()
-    audio = order.audio
     token.check()
-    segments, info = engine.transcribe(audio, order.options, order.model, token=token)
-    emit(info)
-    try:
-        for segment in segments:  # the first next() starts the generator, so close() releases
-            emit(segment)
-            token.check()
-    finally:
-        segments.close()  # type: ignore[attr-defined]
-    duration = audio.decoded_seconds or info.duration
-    metrics.observe_transcription(order.model.name, duration, time.perf_counter() - started)
+    transcription = engine.transcribe(order.audio, order.prepared, token=token)
+    emit(transcription.info)
+
+    def each(segment: Segment) -> None:
+        emit(segment)
+        token.check()
+
+    transcript = collect(transcription, each)
+    elapsed = time.perf_counter() - started
+    metrics.observe_transcription(order.prepared.model.name, transcript.info.duration, elapsed)
 
 
-async def collect(flight: InFlight) -> Transcript:
+async def whole(flight: InFlight) -> Transcript:
     """Wait for the whole transcript."""
     first = await flight.next()
     if not isinstance(first, TranscriptionInfo):

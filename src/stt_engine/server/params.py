@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_engine import options
-from stt_engine.diarize import run as diarize
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
 from stt_engine.options import Option, Task, TranscribeOptions
@@ -32,17 +31,21 @@ class TranscriptionRequest:
     subtitles: SubtitleOptions
 
 
-def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
-    """Check the fields of one request; raises InvalidRequestError naming the bad field."""
-    values = options.from_form(form.get, "form")
+def parse_request(form: UploadedForm, task: Task | None = None) -> TranscriptionRequest:
+    """Check the fields of one request; raises InvalidRequestError naming the bad field.
+
+    ``task`` is the route's (transcriptions or translations); without one the fields are
+    those of a job, whose ``task`` is a field.
+    """
+    surfaces: tuple[options.Surface, ...] = ("form",) if task else ("form", "jobs")
+    values = options.from_form(form.get, *surfaces)
+    task = task or options.value(values, "task")  # type: ignore[assignment]
     fmt = str(options.value(values, "response_format"))
     granularities = _granularities(form)
     if "word" in granularities and fmt == "verbose_json":
         values["word_timestamps"] = True
     if fmt == "diarized_json":
         values["diarize"] = True
-    if values.get("diarize"):
-        diarize.require(str(options.value(values, "diarize_mode")))
     return TranscriptionRequest(
         model=(form.get("model") or "").strip() or None,
         options=options.decode_options({**values, "task": task}),

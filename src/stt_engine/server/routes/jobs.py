@@ -31,7 +31,6 @@ from stt_engine.jobs.service import JobService
 from stt_engine.jobs.targets import TargetPolicy
 from stt_engine.server.auth import CallerDep, require_key
 from stt_engine.server.params import parse_request
-from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 
@@ -209,10 +208,8 @@ async def _json_spec(request: Request, state: ServerState, key: str | None) -> J
 def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool) -> dict[str, Any]:
     """The spec's fields except where the audio lives (run in a worker thread)."""
     assert form.path is not None
-    task = options.value(options.from_form(form.get, "jobs"), "task")
-    params = parse_request(form, task)  # type: ignore[arg-type]
-    model = find_model(state.engine, params.model).name
-    state.engine.post_process(params.options)  # an unknown vocabulary is refused now
+    params = parse_request(form)
+    model = state.engine.prepare(params.model, params.options).model.name  # refused now
     webhook = _webhook_url(form.get("webhook_url"), state.settings)
     digest = intake.fingerprint(form.path, upload, model, params.options, webhook)
     return {

@@ -15,7 +15,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from stt_engine.audio import AudioLimits, AudioStream
+from stt_engine.audio import AudioStream
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
 from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.options import Task
@@ -23,7 +23,6 @@ from stt_engine.server import inference
 from stt_engine.server.auth import require_key
 from stt_engine.server.error_handlers import error_response
 from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_request
-from stt_engine.server.routes.models import find_model
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 from stt_engine.transcript import Segment, Transcript
@@ -77,7 +76,7 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
             streaming = await _stream(request, flight, form)
             handed_off = True  # the stream removes the upload when it ends
             return streaming
-        work = inference.collect(flight)
+        work = inference.whole(flight)
         transcript = await inference.unless_disconnected(request.receive, flight, work)
         return render_response(transcript, params)
     finally:
@@ -93,12 +92,9 @@ async def _submit(
             "no audio: send the file as the 'file' form field", param=FILE_FIELD
         )
     check_media_type(form.content_type)
-    listed = await anyio.to_thread.run_sync(find_model, state.engine, params.model)
-    model = await anyio.to_thread.run_sync(state.engine.registry.resolve, listed.name)
-    await anyio.to_thread.run_sync(state.engine.post_process, params.options)
-    limits = AudioLimits(state.settings.max_upload_bytes, state.settings.max_audio_seconds)
-    audio = await anyio.to_thread.run_sync(AudioStream, form.path, limits, form.filename)
-    order = inference.WorkOrder(audio, params.options, model)
+    prepared = await anyio.to_thread.run_sync(state.engine.prepare, params.model, params.options)
+    audio = await anyio.to_thread.run_sync(AudioStream, form.path, prepared.limits, form.filename)
+    order = inference.WorkOrder(audio, prepared)
     return inference.start(state.engine, state.scheduler, state.metrics, order)
 
 
