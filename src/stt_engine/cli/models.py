@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from stt_engine.cli.options import settings_overrides
+from stt_engine.cli.settings_options import settings_options
 from stt_engine.models.catalog import HUB
 from stt_engine.models.convert import QUANTIZATIONS
 
@@ -26,9 +27,9 @@ def models() -> None:
 
 
 @models.command("list")
-@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@settings_options("models_dir")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def list_models(models_dir: str | None, as_json: bool) -> None:
+def list_models(models_dir: Path | None, as_json: bool) -> None:
     """Models in the models directory and in installed packages."""
     from stt_engine.config import load_settings
     from stt_engine.engine.backends import backend_name
@@ -73,13 +74,13 @@ def list_models(models_dir: str | None, as_json: bool) -> None:
 
 @models.command("verify")
 @click.argument("name")
-@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@settings_options("models_dir")
 @click.option(
     "--write-manifest",
     is_flag=True,
     help="Record checksums for a folder that has none, then verify against them.",
 )
-def verify_model(name: str, models_dir: str | None, write_manifest: bool) -> None:
+def verify_model(name: str, models_dir: Path | None, write_manifest: bool) -> None:
     """Check a model's files against their recorded sha256 checksums."""
     from stt_engine.config import load_settings
     from stt_engine.errors import ModelInvalidError
@@ -143,9 +144,9 @@ def convert_model(
 @models.command("import")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Name in the models directory (default: folder name).")
-@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@settings_options("models_dir")
 @click.option("--link", is_flag=True, help="Symlink instead of copying (same machine only).")
-def import_model(source: Path, name: str | None, models_dir: str | None, link: bool) -> None:
+def import_model(source: Path, name: str | None, models_dir: Path | None, link: bool) -> None:
     """Copy (or link) the model folder SOURCE into the models directory, with checksums."""
     from stt_engine.config import load_settings
     from stt_engine.engine.backends import backend_name
@@ -177,7 +178,7 @@ def import_model(source: Path, name: str | None, models_dir: str | None, link: b
     help="Weight type of the conversion (implies --convert): float16 or int8_float16 for GPUs.",
 )
 @click.option("--name", default=None, help="Name in the models directory.")
-@click.option("--models-dir", type=click.Path(file_okay=False), default=None)
+@settings_options("models_dir")
 @click.option("--force", is_flag=True, help="Replace a model of the same name.")
 def pull_model(
     source: str,
@@ -185,7 +186,7 @@ def pull_model(
     convert: bool,
     quantization: str | None,
     name: str | None,
-    models_dir: str | None,
+    models_dir: Path | None,
     force: bool,
 ) -> None:
     """Download a Whisper model from the Hugging Face hub into the models directory."""

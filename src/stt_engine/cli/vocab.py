@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from stt_engine.cli.options import settings_overrides
+from stt_engine.cli.settings_options import settings_options
 
 if TYPE_CHECKING:
     from stt_engine.text.vocabulary import VocabularyStore
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _store(data_dir: str | None, models_dir: str | None) -> VocabularyStore:
+def _store(data_dir: Path | None, models_dir: Path | None) -> VocabularyStore:
     from stt_engine.config import load_settings
     from stt_engine.text.vocabulary import VocabularyStore
 
@@ -24,16 +26,8 @@ def _store(data_dir: str | None, models_dir: str | None) -> VocabularyStore:
     return VocabularyStore(settings.data_dir, settings.models_dir)
 
 
-_DIRS = (
-    click.option("--data-dir", type=click.Path(file_okay=False), default=None),
-    click.option("--models-dir", type=click.Path(file_okay=False), default=None),
-)
-
-
 def _dirs(command: F) -> F:
-    for option in reversed(_DIRS):
-        command = option(command)
-    return command
+    return settings_options("data_dir", "models_dir")(command)
 
 
 @click.group()
@@ -43,7 +37,7 @@ def vocab() -> None:
 
 @vocab.command("list")
 @_dirs
-def list_vocabularies(data_dir: str | None, models_dir: str | None) -> None:
+def list_vocabularies(data_dir: Path | None, models_dir: Path | None) -> None:
     """The vocabularies in the data and models folders."""
     store = _store(data_dir, models_dir)
     names = store.names()
@@ -71,8 +65,8 @@ def add(
     terms: tuple[str, ...],
     fixes: tuple[str, ...],
     source: IO[str] | None,
-    data_dir: str | None,
-    models_dir: str | None,
+    data_dir: Path | None,
+    models_dir: Path | None,
 ) -> None:
     """Add terms and replacements to a vocabulary (created when new)."""
     from stt_engine.errors import NotFoundError
@@ -116,7 +110,7 @@ def _pairs(fixes: tuple[str, ...]) -> dict[str, str]:
 @click.argument("name")
 @click.argument("text", required=False)
 @_dirs
-def check(name: str, text: str | None, data_dir: str | None, models_dir: str | None) -> None:
+def check(name: str, text: str | None, data_dir: Path | None, models_dir: Path | None) -> None:
     """Check a vocabulary loads; with TEXT, show what its replacements make of it."""
     from stt_engine.text.postprocess import PostProcess, postprocess
 
