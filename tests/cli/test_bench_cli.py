@@ -101,3 +101,36 @@ def test_missing_audio_file_is_an_audio_error(tmp_path: Path) -> None:
                           "--out", str(tmp_path), "--no-progress")  # fmt: skip
     assert code == 3, output
     assert "gone.flac" in output
+
+
+@pytest.mark.slow
+def test_accuracy_through_a_live_server(manifest: Path, tmp_path: Path) -> None:
+    from stt_engine.bench.local_server import BackgroundServer
+    from stt_engine.config import Settings
+    from stt_engine.server import create_app
+
+    settings = Settings(models_dir=tmp_path / "models", data_dir=tmp_path / "data",
+                        cache_dir=tmp_path / "cache", upload_dir=tmp_path / "up", device="cpu",
+                        api_keys=["bench-key"])  # fmt: skip
+    with BackgroundServer(create_app(settings)) as server:
+        server.wait_ready()
+        common = ("--manifest", str(manifest), "--url", server.url, "--no-progress")
+        code, output = invoke("accuracy", *common, "--api-key", "bench-key", "--out", str(tmp_path))
+        refused, refusal = invoke("accuracy", *common, "--compare-raw", "--out", str(tmp_path))
+    assert code == 0, output
+    result = json.loads((tmp_path / "accuracy.json").read_text("utf-8"))
+    assert result["settings"]["servers"] == [server.url]
+    figures = result["summary"][server.url]["by_language"]
+    assert figures["en"]["wer"] <= 0.1 and figures["ko"]["cer"] <= 0.15
+    jfk = next(f for f in result["files"] if f["audio_filepath"].endswith("whisper_jfk.flac"))
+    served = jfk["systems"][server.url]
+    assert "country" in served["hypothesis"] and served["detected_language"] in ("en", "english")
+    assert refused == 2 and "--compare-raw" in refusal
+
+
+def test_accuracy_against_an_unreachable_server_fails_clearly(
+    manifest: Path, tmp_path: Path
+) -> None:
+    code, output = invoke("accuracy", "--manifest", str(manifest), "--url", "http://127.0.0.1:9",
+                          "--out", str(tmp_path), "--no-progress")  # fmt: skip
+    assert code != 0 and "127.0.0.1:9" in output

@@ -1,4 +1,5 @@
-"""The systems a benchmark runs: the engine, and raw faster-whisper as the yardstick.
+"""The systems a benchmark runs: the engine, raw faster-whisper as the yardstick, and
+servers reached over HTTP (``bench accuracy --url``).
 
 ``RawWhisper`` is the one place outside ``engine/whisper_ct2.py`` that imports faster_whisper,
 on purpose: it measures the engine against the library itself. It loads the same model folder
@@ -78,6 +79,43 @@ class RawWhisper:
         segments, info = self._model.transcribe(audio, **decode_kwargs(options))
         text = "".join(segment.text for segment in segments).strip()
         return Hypothesis(text, str(info.language))
+
+
+class ServerSystem:
+    """An OpenAI-compatible server, sent each clip as a client would (a WAV upload, the
+    language when the clip has one, every other field the server's default)."""
+
+    def __init__(self, url: str, api_key: str | None = None, model: str = "whisper-1"):
+        import httpx
+
+        self.name = url
+        self.load_seconds = 0.0
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=url, headers=headers, timeout=600.0)
+        self._model = model
+
+    def run(self, audio: np.ndarray, options: TranscribeOptions) -> Hypothesis:
+        from stt_engine.audio import wav_bytes
+
+        fields = {"model": self._model, "response_format": "verbose_json"}
+        if options.language:
+            fields["language"] = options.language
+        import httpx
+
+        from stt_engine.errors import NotReadyError, SttError
+
+        files = {"file": ("clip.wav", wav_bytes(audio), "audio/wav")}
+        try:
+            response = self._client.post("/v1/audio/transcriptions", data=fields, files=files)
+        except httpx.HTTPError as exc:
+            raise NotReadyError(
+                f"no answer from {self.name} ({type(exc).__name__}: {exc})",
+                hint="start the server first, or check the --url",
+            ) from exc
+        if response.status_code != 200:
+            raise SttError(f"{self.name} answered {response.status_code}: {response.text[:300]}")
+        body = response.json()
+        return Hypothesis(str(body.get("text", "")).strip(), str(body.get("language", "")))
 
 
 def decode_kwargs(options: TranscribeOptions) -> dict[str, Any]:

@@ -163,19 +163,26 @@ def _header(kind: str, engine: Any, kw: dict[str, Any], extra: dict[str, Any]) -
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Clips transcribed at once (the engine batches and packs across them).",
+    help="Clips transcribed at once (the engine batches across them).",
 )
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    help="Score these servers instead of the engine in this process, each sent the clips "
+    "as a client would (only the language set; repeat for a side-by-side comparison).",
+)
+@click.option("--api-key", default=None, envvar="OPENAI_API_KEY", help="Bearer key for --url.")
 @output_options
 def accuracy(**kw: Any) -> None:
     """Transcribe manifest clips and score them (CER for ko/ja/zh, WER otherwise)."""
     from stt_engine.bench import plots
     from stt_engine.bench.accuracy import run_accuracy
-    from stt_engine.bench.systems import build_systems, settings_record
     from stt_engine.bench.tables import accuracy_table
 
     engine, clips, options = _engine_and_clips(kw)
-    systems = build_systems(engine, kw["model"], kw["compare_raw"])
-    result = _header("accuracy", engine, kw, settings_record(engine, kw["model"], options))
+    systems, record = _accuracy_systems(engine, options, kw)
+    result = _header("accuracy", engine, kw, record)
     with _bar(clips, "audio s", kw["no_progress"]) as bar:
         rows, summary = run_accuracy(
             engine,
@@ -189,6 +196,21 @@ def accuracy(**kw: Any) -> None:
     result.update(summary=summary, files=rows)
     table = accuracy_table(summary, [s.name for s in systems])
     _finish(kw, result, table, lambda path: plots.accuracy_chart(rows, path))
+
+
+def _accuracy_systems(
+    engine: Any, options: Any, kw: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    """The systems ``bench accuracy`` scores, and the settings record of its result."""
+    from stt_engine.bench.systems import ServerSystem, build_systems, settings_record
+
+    if not kw["urls"]:
+        systems = build_systems(engine, kw["model"], kw["compare_raw"])
+        return systems, settings_record(engine, kw["model"], options)
+    if kw["compare_raw"]:
+        raise click.UsageError("--compare-raw runs in this process: leave it out with --url")
+    servers = [ServerSystem(url, kw["api_key"], kw["model"] or "whisper-1") for url in kw["urls"]]
+    return servers, {"servers": list(kw["urls"]), "language": options.language}
 
 
 @bench.command()
