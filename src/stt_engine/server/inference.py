@@ -22,6 +22,7 @@ from stt_engine.errors import CancelledError_, SttError
 from stt_engine.models import ModelInfo
 from stt_engine.options import TranscribeOptions
 from stt_engine.server.metrics import Metrics
+from stt_engine.server.request_log import RequestFigures, current_figures
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 T = TypeVar("T")
@@ -78,10 +79,12 @@ class InFlight:
 def start(engine: Engine, scheduler: Scheduler, metrics: Metrics, order: WorkOrder) -> InFlight:
     """Submit the work; raises BusyError at once when the queue is full."""
     flight = InFlight(asyncio.get_running_loop())
+    figures, submitted = current_figures(), time.perf_counter()
 
     def work(token: CancelToken) -> None:
+        figures.queue_wait_seconds = time.perf_counter() - submitted
         try:
-            _transcribe(engine, metrics, order, token, flight.emit)
+            _transcribe(engine, metrics, order, token, flight.emit, figures)
             flight.emit(_Done())
         except BaseException as exc:
             flight.emit(_Done(exc))
@@ -96,6 +99,7 @@ def _transcribe(
     order: WorkOrder,
     token: CancelToken,
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
+    figures: RequestFigures,
 ) -> None:
     started = time.perf_counter()
     audio = order.audio
@@ -109,7 +113,9 @@ def _transcribe(
     finally:
         segments.close()  # type: ignore[attr-defined]
     duration = audio.decoded_seconds or info.duration
-    metrics.observe_transcription(order.model.name, duration, time.perf_counter() - started)
+    took = time.perf_counter() - started
+    metrics.observe_transcription(order.model.name, duration, took)
+    figures.audio_seconds, figures.processing_seconds = duration, took
 
 
 async def collect(flight: InFlight) -> Transcript:

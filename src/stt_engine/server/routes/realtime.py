@@ -37,9 +37,13 @@ from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocke
 from stt_engine.server.state import ServerState
 
 router = APIRouter(tags=["realtime"])
-_POLICY, _TRY_LATER, _NORMAL = 1008, 1013, 1000
+_POLICY, _TRY_LATER, _NORMAL, _GOING_AWAY = 1008, 1013, 1000, 1001
 _DRAIN_SECONDS = 60.0
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+class Stopping(Exception):
+    """The server is stopping: the session finishes its turn and closes with 1001."""
 
 
 class Refused(Exception):
@@ -146,14 +150,15 @@ def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -
 async def _messages(
     websocket: WebSocket, state: ServerState
 ) -> AsyncIterator[MutableMapping[str, Any]]:
-    """Client messages until it leaves; raises Refused on the idle or total timeout."""
+    """Client messages until it leaves; raises Refused on the idle or total timeout and
+    Stopping when the server stops."""
     settings = state.settings
     ends = time.monotonic() + settings.realtime_max_session_seconds
     while True:
         left = ends - time.monotonic()
         wait = min(settings.realtime_idle_timeout_seconds, left)
         try:
-            message = await asyncio.wait_for(websocket.receive(), timeout=max(wait, 0.0))
+            message = await _receive(websocket, state.stopping, max(wait, 0.0))
         except TimeoutError:
             total = wait >= left
             limit = settings.realtime_max_session_seconds if total else wait
@@ -163,6 +168,30 @@ async def _messages(
         if message["type"] == "websocket.disconnect":
             return
         yield message
+
+
+async def _receive(
+    websocket: WebSocket, stopping: asyncio.Event, timeout: float
+) -> MutableMapping[str, Any]:
+    """The next client message; TimeoutError after ``timeout``; Stopping when the server
+    stops first."""
+    if stopping.is_set():
+        raise Stopping
+    receiving = asyncio.ensure_future(websocket.receive())
+    stopped = asyncio.ensure_future(stopping.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {receiving, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        stopped.cancel()
+        if not receiving.done():
+            receiving.cancel()  # nothing was taken from the connection's queue yet
+    if receiving in done:
+        return receiving.result()
+    if stopped in done:
+        raise Stopping
+    raise TimeoutError
 
 
 async def _serve(websocket: WebSocket, state: ServerState, session: Session, plain: bool) -> None:
@@ -181,6 +210,9 @@ async def _serve(websocket: WebSocket, state: ServerState, session: Session, pla
     except Refused as refused:
         await send({"type": "error", "error": refused.problem.body()})
         await websocket.close(refused.close_code, refused.problem.message[:120])
+    except Stopping:
+        await session.finish(state.settings.drain_seconds)
+        await websocket.close(_GOING_AWAY, "the server is shutting down")
     finally:
         if isinstance(session.decoder, EngineDecoder):
             session.decoder.cancel()
