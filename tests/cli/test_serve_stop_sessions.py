@@ -21,8 +21,8 @@ import httpx
 import pytest
 import websockets
 from openai import AsyncOpenAI
-from serve_support import API_KEY, ServeProcess
 
+from serve_support import API_KEY, ServeProcess
 from speech_corpus import AUDIO
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]

@@ -30,6 +30,7 @@ from stt_engine.server.error_handlers import error_response
 log = logging.getLogger("stt_engine.requests")
 
 HEADER = "X-Request-Id"
+PROBES = frozenset({"/health", "/health/ready", "/ready", "/metrics"})  # logged at DEBUG
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _MAX_ERROR_BODY = 256 * 1024  # larger error bodies pass through without the id
 
@@ -47,9 +48,16 @@ class RequestFigures:
     audio_seconds: float | None = None
     processing_seconds: float | None = None
     queue_wait_seconds: float | None = None
+    close_code: int | None = None  # a live session's, as the server closed it
+
+    def add_audio(self, seconds: float) -> None:
+        """A live session's audio, as it arrives."""
+        self.audio_seconds = (self.audio_seconds or 0.0) + seconds
 
     def fields(self) -> dict[str, float]:
         found: dict[str, float] = {}
+        if self.close_code is not None:
+            found["close_code"] = self.close_code
         if self.audio_seconds is not None:
             found["audio_seconds"] = round(self.audio_seconds, 3)
             if self.processing_seconds is not None and self.audio_seconds > 0:
@@ -84,15 +92,38 @@ class RequestLogMiddleware:
         self.stopping = stopping
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         rid = request_id(_header(scope, b"x-request-id"))
         scope.setdefault("state", {})["request_id"] = rid
-        reply = _Reply(send, rid)
         figures = RequestFigures()
         token = _FIGURES.set(figures)
         started = time.perf_counter()
+        status = 500  # unless it is answered: cut when the drain time is over
+        try:
+            if scope["type"] == "websocket":
+                status = await self._websocket(scope, receive, send, rid, figures)
+            else:
+                status = await self._http(scope, receive, send, rid)
+        finally:
+            _FIGURES.reset(token)
+            _log_line(scope, rid, status, time.perf_counter() - started, figures)
+
+    async def _websocket(
+        self, scope: Scope, receive: Receive, send: Send, rid: str, figures: RequestFigures
+    ) -> int:
+        """Serve one live session; 101 once accepted (its close code goes in the figures)."""
+        session = _Session(send, rid)
+        try:
+            await self.app(scope, receive, session.send)
+        finally:
+            figures.close_code = session.close_code
+        return 101 if session.accepted else 403
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, rid: str) -> int:
+        """Serve one HTTP request; its status (500 when it was cut)."""
+        reply = _Reply(send, rid)
         try:
             if self.stopping():
                 await _refuse_stopping(reply)
@@ -103,9 +134,7 @@ class RequestLogMiddleware:
                 raise  # the response had begun: the server closes the connection
             log.error("request %s: unhandled error", rid, exc_info=exc)
             await _send_response(reply, error_response(SttError(f"internal error: {exc!r}")))
-        finally:
-            _FIGURES.reset(token)
-            _log_line(scope, rid, reply.status or 500, time.perf_counter() - started, figures)
+        return reply.status or 500
 
 
 async def _refuse_stopping(reply: _Reply) -> None:
@@ -128,13 +157,15 @@ def _log_line(scope: Scope, rid: str, status: int, seconds: float, figures: Requ
     route = getattr(scope.get("route"), "path", None) or "unmatched"
     fields: dict[str, object] = {
         "request_id": rid,
-        "method": scope.get("method", ""),
+        "method": scope.get("method", "WEBSOCKET"),
         "route": route,
         "status": status,
         "seconds": round(seconds, 3),
         **figures.fields(),
     }
-    log.info(" ".join(f"{key}={value}" for key, value in fields.items()), extra={"fields": fields})
+    level = logging.DEBUG if route in PROBES and status < 500 else logging.INFO
+    text = " ".join(f"{key}={value}" for key, value in fields.items())
+    log.log(level, text, extra={"fields": fields})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -200,3 +231,23 @@ def _with_id(body: bytes, rid: str) -> bytes:
         return body
     parsed["error"]["request_id"] = rid
     return json.dumps(parsed, ensure_ascii=False).encode()
+
+
+class _Session:
+    """A live session's messages on their way out: the id header on its accept, the code it
+    is closed with."""
+
+    def __init__(self, send: Send, rid: str):
+        self._send = send
+        self._rid = rid
+        self.accepted = False
+        self.close_code: int | None = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "websocket.accept":
+            self.accepted = True
+            headers = [*message.get("headers", ()), (b"x-request-id", self._rid.encode())]
+            message = {**message, "headers": headers}
+        elif message["type"] == "websocket.close":
+            self.close_code = int(message.get("code", 1000))
+        await self._send(message)

@@ -34,16 +34,14 @@ from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Observer
 from stt_engine.server import client_secret
 from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_keys
+from stt_engine.server.request_log import current_figures
 from stt_engine.server.state import ServerState
+from stt_engine.server.stopping import Stopping, receive_or_stop
 
 router = APIRouter(tags=["realtime"])
 _POLICY, _TRY_LATER, _NORMAL, _GOING_AWAY = 1008, 1013, 1000, 1001
 _DRAIN_SECONDS = 60.0
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-class Stopping(Exception):
-    """The server is stopping: the session finishes its turn and closes with 1001."""
 
 
 class Refused(Exception):
@@ -130,8 +128,14 @@ def _sender(websocket: WebSocket) -> Any:
 def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -> Session:
     settings, metrics = state.settings, state.metrics
     policy = TimeoutPolicy(settings.timeout_base_seconds, settings.timeout_per_audio_second)
+    figures = current_figures()  # the session's log line (request_log)
+
+    def heard(seconds: float) -> None:
+        metrics.realtime_audio.inc(seconds)
+        figures.add_audio(seconds)
+
     observer = Observer(
-        audio=metrics.realtime_audio.inc,
+        audio=heard,
         partial=metrics.realtime_partial.observe,
         completed=metrics.realtime_completed.observe,
     )
@@ -158,7 +162,7 @@ async def _messages(
         left = ends - time.monotonic()
         wait = min(settings.realtime_idle_timeout_seconds, left)
         try:
-            message = await _receive(websocket, state.stopping, max(wait, 0.0))
+            message = await receive_or_stop(websocket, state.stopping, max(wait, 0.0))
         except TimeoutError:
             total = wait >= left
             limit = settings.realtime_max_session_seconds if total else wait
@@ -168,30 +172,6 @@ async def _messages(
         if message["type"] == "websocket.disconnect":
             return
         yield message
-
-
-async def _receive(
-    websocket: WebSocket, stopping: asyncio.Event, timeout: float
-) -> MutableMapping[str, Any]:
-    """The next client message; TimeoutError after ``timeout``; Stopping when the server
-    stops first."""
-    if stopping.is_set():
-        raise Stopping
-    receiving = asyncio.ensure_future(websocket.receive())
-    stopped = asyncio.ensure_future(stopping.wait())
-    try:
-        done, _ = await asyncio.wait(
-            {receiving, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-        )
-    finally:
-        stopped.cancel()
-        if not receiving.done():
-            receiving.cancel()  # nothing was taken from the connection's queue yet
-    if receiving in done:
-        return receiving.result()
-    if stopped in done:
-        raise Stopping
-    raise TimeoutError
 
 
 async def _serve(websocket: WebSocket, state: ServerState, session: Session, plain: bool) -> None:
