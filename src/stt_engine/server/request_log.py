@@ -2,11 +2,15 @@
 
 Every request gets an id: the client's ``X-Request-Id`` when it is sane (1 to 128 letters,
 digits or ``-_.:``), else a new ``req_`` and 32 hex digits. The id comes back in the
-``X-Request-Id`` header of every response and as ``request_id`` inside the ``error`` object
-of every JSON error body (OpenAI's four fields stay as they are). When the response has been
-sent, the ``stt_engine.requests`` logger writes one line: the id, method, route template,
-status and seconds, and for a transcription its audio seconds, real-time factor and the
-seconds it waited in the queue (see logs.py for the text and JSON forms).
+``X-Request-Id`` header of every response (the ``openai`` client's ``exc.request_id``) and
+as ``request_id`` beside the ``error`` object of every JSON error body, so that object keeps
+exactly OpenAI's four fields. A live session's id is in the header of its accept.
+
+When the response has been sent (a live session has closed), the ``stt_engine.requests``
+logger writes one line: the id, method, route template, status and seconds, and for a
+transcription its audio seconds, real-time factor and the seconds it waited in the queue (a
+live session: its audio seconds and the code the server closed it with). Health checks and
+metrics scrapes are logged at DEBUG. See logs.py for the text and JSON forms.
 
 While the server is stopping (state.stopping), a request that still reaches it on an open
 connection is answered 503 with ``Retry-After`` at once.
@@ -222,14 +226,14 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def _with_id(body: bytes, rid: str) -> bytes:
-    """The error body with ``request_id`` in its ``error`` object (others unchanged)."""
+    """The error body with ``request_id`` beside its ``error`` object (others unchanged)."""
     try:
         parsed = json.loads(body)
     except ValueError:
         return body
     if not isinstance(parsed, dict) or not isinstance(parsed.get("error"), dict):
         return body
-    parsed["error"]["request_id"] = rid
+    parsed["request_id"] = rid
     return json.dumps(parsed, ensure_ascii=False).encode()
 
 
