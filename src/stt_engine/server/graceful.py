@@ -12,10 +12,12 @@ On the first SIGTERM or SIGINT:
 4. the app's lifespan ends: a running job goes back to the queue (the next start resumes it),
    the workers stop;
 5. uvicorn raises the signal again, so the process ends as killed by it: exit status 143 for
-   SIGTERM (130 for SIGINT) as a shell or systemd reports it; -15 in Python's subprocess.
+   SIGTERM (130 for SIGINT) as a shell or systemd reports it; -15 in Python's subprocess. As
+   PID 1 in a container (where the kernel ignores that signal's default action) it exits 0.
 
-A second signal during the drain ends the process at once (the signal's default action);
-jobs it leaves running are put back in the queue when the server next starts.
+A second signal during the drain ends the process at once (the signal's default action, or
+exit status 128 + the signal as PID 1); jobs it leaves running are put back in the queue when
+the server next starts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import signal
 import socket
 import time
@@ -50,7 +53,7 @@ class DrainingServer(uvicorn.Server):
             log.warning("second %s: stopping now", signal.Signals(sig).name)
             signal.signal(sig, signal.SIG_DFL)
             signal.raise_signal(sig)
-            return
+            os._exit(128 + sig)  # still here: PID 1 in a container ignores its default action
         log.info(
             "%s: stopping; requests and live sessions in flight have %.0f s to finish "
             "(a second signal stops at once)",
