@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,7 @@ import httpx
 import pytest
 import websockets
 from openai import AsyncOpenAI
+from websockets.sync.client import connect
 
 from serve_support import API_KEY, ServeProcess
 from speech_corpus import AUDIO
@@ -95,6 +97,42 @@ def test_a_live_session_mid_turn_gets_its_final_and_1001(tmp_path: Path) -> None
     assert finals[0].transcript.lower().startswith("and so")  # the words heard before the stop
     assert code == 1001
     assert "waiting for 1 live session(s)" in served.log_text()
+
+
+def _plain_stream_stopped_mid_turn(served: ServeProcess) -> tuple[list[dict[str, Any]], int]:
+    """The plain stream's events (a ``sigterm`` mark among them) and its close code, SIGTERM
+    sent once words came back."""
+    url = served.url.replace("http://", "ws://") + "/v1/audio/stream?sample_rate=24000"
+    events: list[dict[str, Any]] = []
+    with connect(url, additional_headers=served.headers) as live:
+        data = _pcm24k(JFK)
+        for offset in range(0, len(data), 4800):
+            live.send(data[offset : offset + 4800])
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    events.append(json.loads(live.recv(timeout=0.1)))
+            if any(event["type"] == "partial" and event.get("text") for event in events):
+                break
+        served.running.send_signal(signal.SIGTERM)
+        events.append({"type": "sigterm"})
+        try:
+            while True:
+                events.append(json.loads(live.recv(timeout=120)))
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None
+            return events, closed.rcvd.code
+
+
+@pytest.mark.skipif(shutil.which("sox") is None, reason="needs sox")
+def test_a_plain_stream_mid_turn_gets_its_final_and_1001(tmp_path: Path) -> None:
+    with ServeProcess(tmp_path, **_TINY) as served:
+        events, code = _plain_stream_stopped_mid_turn(served)
+        assert served.running.wait(125) == -signal.SIGTERM
+    sent = events.index({"type": "sigterm"})
+    speaking = [event["id"] for event in events[:sent] if event["type"] == "partial"][-1]
+    finals = [e for e in events[sent:] if e["type"] == "final" and e["id"] == speaking]
+    assert len(finals) == 1 and finals[0]["text"], events
+    assert code == 1001
 
 
 def _job(served: ServeProcess, job_id: str) -> dict[str, Any]:

@@ -192,7 +192,8 @@ async def _serve(websocket: WebSocket, state: ServerState, session: Session, pla
         await websocket.close(refused.close_code, refused.problem.message[:120])
     except Stopping:
         await session.finish(state.settings.drain_seconds)
-        await websocket.close(_GOING_AWAY, "the server is shutting down")
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # the client left first
+            await websocket.close(_GOING_AWAY, "the server is shutting down")
     finally:
         if isinstance(session.decoder, EngineDecoder):
             session.decoder.cancel()
