@@ -36,7 +36,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def log_config(log_format: str, level: str) -> dict[str, Any]:
-    """The ``logging.config.dictConfig`` for uvicorn and the package, in the chosen form."""
+    """The ``logging.config.dictConfig`` for uvicorn and the package, in the chosen form
+    (other libraries' records keep the root level: WARNING, lowered by ``stt-engine -v``)."""
+    root_level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     formatter: dict[str, Any] = (
         {"()": f"{__name__}.JsonFormatter"} if log_format == "json" else {"format": _TEXT_FORMAT}
     )
@@ -53,5 +55,5 @@ def log_config(log_format: str, level: str) -> dict[str, Any]:
             "uvicorn.access": {"handlers": ["main"], "level": level, "propagate": False},
             "stt_engine": {"level": level},
         },
-        "root": {"handlers": ["main"], "level": "WARNING"},
+        "root": {"handlers": ["main"], "level": root_level},
     }
