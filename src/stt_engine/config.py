@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DeviceName = Literal["auto", "cuda", "cpu"]
 BackendName = Literal["auto", "ctranslate2", "torch"]
 FittedWindows = Literal["off", "streams", "all"]
+LogFormat = Literal["text", "json"]
 ComputeType = Literal[
     "auto",
     "default",
@@ -141,6 +142,19 @@ class ServerSettings(SettingsGroup):
     api_keys: CommaList = Field(default_factory=list, description="Accepted Bearer keys.")
     api_keys_file: Path | None = Field(None, description="File of accepted keys, one a line.")
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: LogFormat = Field(
+        "text",
+        description="text: one readable line per record; json: one JSON object per line "
+        "(time, level, logger, message and each request's fields), for a log shipper.",
+    )
+    drain_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM or SIGINT, how long requests and live sessions in flight "
+        "may take to finish before they are cut; new ones are refused at once, and a second "
+        "signal stops at once.",
+    )
     upload_dir: Path | None = Field(
         None,
         description="Folder for uploads while they are processed; each server run uses its "

@@ -27,6 +27,7 @@ hint and exits with ``exit_code``; the HTTP server renders it as OpenAI's error 
     +-- NotFoundError             404  exit 4   not_found
     +-- BusyError                 429  exit 7   queue_full
     +-- NotReadyError             503  exit 8   not_ready
+    |   +-- ShuttingDownError     503  exit 8   shutting_down
     +-- TimeoutError_             504  exit 9   timeout
     +-- CancelledError_           499  exit 10  cancelled
     +-- JobError                  400  exit 11  job_error
@@ -209,6 +210,12 @@ class NotReadyError(SttError):
     code = "not_ready"
     http_status = 503
     exit_code = 8
+
+
+class ShuttingDownError(NotReadyError):
+    """The server is stopping (SIGTERM): new requests are refused with Retry-After."""
+
+    code = "shutting_down"
 
 
 class TimeoutError_(SttError):

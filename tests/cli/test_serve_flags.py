@@ -52,6 +52,8 @@ FLAGS_BEFORE: dict[str, type[click.ParamType] | tuple[str, ...] | None] = {
     "--max-loaded-models": click.types.IntParamType,
     "--upload-dir": click.Path,
     "--log-level": click.types.StringParamType,
+    "--log-format": ("text", "json"),
+    "--drain-seconds": click.types.FloatParamType,
     "--ray": None,
     "--ray-address": None,
     "--replicas": None,

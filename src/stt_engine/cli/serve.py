@@ -40,6 +40,8 @@ SERVE_SETTINGS = (
     "max_loaded_models",
     "upload_dir",
     "log_level",
+    "log_format",
+    "drain_seconds",
 )
 _RENAMED = {"api_keys": "--api-key"}
 
@@ -54,10 +56,9 @@ _RENAMED = {"api_keys": "--api-key"}
 @click.option("--cpus-per-replica", type=click.FloatRange(0), default=1.0, help="CPUs each.")
 def serve(**flags: Any) -> None:
     """Run the OpenAI-compatible HTTP server (POST /v1/audio/transcriptions, /docs)."""
-    import uvicorn
-
     from stt_engine.config import load_settings
-    from stt_engine.server import create_app
+    from stt_engine.server import create_app, graceful
+    from stt_engine.server.logs import log_config
 
     ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
@@ -80,11 +81,14 @@ def serve(**flags: Any) -> None:
         f"(API docs at /docs, readiness at /health/ready)",
         err=True,
     )
-    uvicorn.run(
+    graceful.serve(
         app,
+        settings.drain_seconds,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_format, settings.log_level),
+        access_log=False,  # one line per request comes from the app, with its id (request_log)
         timeout_keep_alive=30,
     )
 

@@ -109,6 +109,7 @@ class JobWorker:
                 self._finish(job, transcript)
         except JobStopped:
             self.store.requeue(job.id, job.runs)
+            log.info("job %s: the server is stopping; back in the queue for the next start", job.id)
         except StorageError as exc:  # the disk is full: keep the job for when space returns
             self._hold(job, exc)
         except SttError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -66,6 +67,14 @@ class Session:
 
     async def close(self) -> None:
         await self.stream.close()
+
+    async def finish(self, timeout: float) -> None:
+        """The server is stopping: commit the turn in progress and wait (up to ``timeout``)
+        for every committed turn's final."""
+        if self.stream.turn_in_progress():
+            with contextlib.suppress(EventError):
+                await self.stream.commit()
+        await self.stream.drain(timeout)
 
     async def handle(self, text: str) -> None:
         """Handle one client event; answer a bad one with an ``error`` event."""

@@ -353,6 +353,12 @@ class LiveStream:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
+    def turn_in_progress(self) -> bool:
+        """Whether there is a turn to commit: an open one (server_vad), else enough buffer."""
+        if self._detector is not None:
+            return self._open is not None
+        return self._buffer.size >= _MIN_COMMIT_SAMPLES
+
     async def drain(self, timeout: float) -> None:
         """Wait until every committed turn has its final (for a client that stops sending)."""
         with contextlib.suppress(TimeoutError):

@@ -26,6 +26,7 @@ from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
 from stt_engine.errors import SttError
 from stt_engine.server import error_handlers, priority
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
+from stt_engine.server.request_log import RequestLogMiddleware
 from stt_engine.server.routes import (
     client_secrets,
     docs,
@@ -66,6 +67,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.stt = state
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(RequestLogMiddleware, stopping=state.stopping.is_set)
     routes = (health, models, transcriptions, jobs, vocabularies, realtime, client_secrets, docs)
     for module in routes:
         app.include_router(module.router)

@@ -21,6 +21,7 @@ from stt_engine.engine.prepared import Prepared, collect
 from stt_engine.engine.scheduler import CancelToken, Scheduler, Ticket
 from stt_engine.errors import CancelledError_, SttError
 from stt_engine.server.metrics import Metrics
+from stt_engine.server.request_log import RequestFigures, current_figures
 from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 T = TypeVar("T")
@@ -76,10 +77,12 @@ class InFlight:
 def start(engine: Engine, scheduler: Scheduler, metrics: Metrics, order: WorkOrder) -> InFlight:
     """Submit the work; raises BusyError at once when the queue is full."""
     flight = InFlight(asyncio.get_running_loop())
+    figures, submitted = current_figures(), time.perf_counter()
 
     def work(token: CancelToken) -> None:
+        figures.queue_wait_seconds = time.perf_counter() - submitted
         try:
-            _transcribe(engine, metrics, order, token, flight.emit)
+            _transcribe(engine, metrics, order, token, flight.emit, figures)
             flight.emit(_Done())
         except BaseException as exc:
             flight.emit(_Done(exc))
@@ -94,6 +97,7 @@ def _transcribe(
     order: WorkOrder,
     token: CancelToken,
     emit: Callable[[TranscriptionInfo | Segment | _Done], None],
+    figures: RequestFigures,
 ) -> None:
     started = time.perf_counter()
     token.check()
@@ -105,8 +109,9 @@ def _transcribe(
         token.check()
 
     transcript = collect(transcription, each)
-    elapsed = time.perf_counter() - started
-    metrics.observe_transcription(order.prepared.model.name, transcript.info.duration, elapsed)
+    duration, took = transcript.info.duration, time.perf_counter() - started
+    metrics.observe_transcription(order.prepared.model.name, duration, took)
+    figures.audio_seconds, figures.processing_seconds = duration, took
 
 
 async def whole(flight: InFlight) -> Transcript:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,12 @@ class ServerState:
     jobs: JobService | None = None  # background jobs, started by the lifespan
     owns_engine: bool = True  # False when the engine is shared with other apps
     realtime_sessions: int = 0  # live WebSocket sessions open (changed on the event loop only)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM/SIGINT
+
+    def begin_stop(self) -> None:
+        """The server is stopping: refuse new work, let live sessions finish their turn."""
+        self.readiness.set(False, "the server is shutting down")
+        self.stopping.set()
 
 
 def server_state(request: Request) -> ServerState:

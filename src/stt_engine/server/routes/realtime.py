@@ -34,10 +34,12 @@ from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Observer
 from stt_engine.server import client_secret
 from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_keys
+from stt_engine.server.request_log import current_figures
 from stt_engine.server.state import ServerState
+from stt_engine.server.stopping import Stopping, receive_or_stop
 
 router = APIRouter(tags=["realtime"])
-_POLICY, _TRY_LATER, _NORMAL = 1008, 1013, 1000
+_POLICY, _TRY_LATER, _NORMAL, _GOING_AWAY = 1008, 1013, 1000, 1001
 _DRAIN_SECONDS = 60.0
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
@@ -126,8 +128,14 @@ def _sender(websocket: WebSocket) -> Any:
 def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -> Session:
     settings, metrics = state.settings, state.metrics
     policy = TimeoutPolicy(settings.timeout_base_seconds, settings.timeout_per_audio_second)
+    figures = current_figures()  # the session's log line (request_log)
+
+    def heard(seconds: float) -> None:
+        metrics.realtime_audio.inc(seconds)
+        figures.add_audio(seconds)
+
     observer = Observer(
-        audio=metrics.realtime_audio.inc,
+        audio=heard,
         partial=metrics.realtime_partial.observe,
         completed=metrics.realtime_completed.observe,
     )
@@ -146,14 +154,15 @@ def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -
 async def _messages(
     websocket: WebSocket, state: ServerState
 ) -> AsyncIterator[MutableMapping[str, Any]]:
-    """Client messages until it leaves; raises Refused on the idle or total timeout."""
+    """Client messages until it leaves; raises Refused on the idle or total timeout and
+    Stopping when the server stops."""
     settings = state.settings
     ends = time.monotonic() + settings.realtime_max_session_seconds
     while True:
         left = ends - time.monotonic()
         wait = min(settings.realtime_idle_timeout_seconds, left)
         try:
-            message = await asyncio.wait_for(websocket.receive(), timeout=max(wait, 0.0))
+            message = await receive_or_stop(websocket, state.stopping, max(wait, 0.0))
         except TimeoutError:
             total = wait >= left
             limit = settings.realtime_max_session_seconds if total else wait
@@ -181,6 +190,10 @@ async def _serve(websocket: WebSocket, state: ServerState, session: Session, pla
     except Refused as refused:
         await send({"type": "error", "error": refused.problem.body()})
         await websocket.close(refused.close_code, refused.problem.message[:120])
+    except Stopping:
+        await session.finish(state.settings.drain_seconds)
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # the client left first
+            await websocket.close(_GOING_AWAY, "the server is shutting down")
     finally:
         if isinstance(session.decoder, EngineDecoder):
             session.decoder.cancel()
