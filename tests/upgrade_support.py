@@ -1,0 +1,86 @@
+"""The previous release's bundle, made from its commit in this repository's history.
+
+Release 0.1.0 is commit 96666a4 (docs/releases.md). Its bundle is the current bundle with two
+things from that commit: its stt-engine wheel (``pip wheel`` of ``git archive 96666a4``, built
+offline with this environment's setuptools) and its installer files (``install.sh`` and the
+systemd unit); the manifest is written again for the changed files. The dependency wheels are the
+current bundle's; 0.1.0 asked for a subset of them (it lacked only ``huggingface_hub``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stt_engine.bundle.manifest import MANIFEST_NAME, write_manifest
+
+PREVIOUS_COMMIT = "96666a4ca634d0d1c2dba674fe351058612b3796"
+PREVIOUS_VERSION = "0.1.0"
+REPO = Path(__file__).resolve().parents[1]
+# where each installer file is in a source tree -> where it is in a bundle
+INSTALLER_FILES = {
+    "src/stt_engine/bundle/install.sh": "install.sh",
+    "deploy/stt-engine.service": "deploy/stt-engine.service",
+}
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, timeout=120)
+
+
+def previous_release_source(dest: Path) -> Path:
+    """The release commit's tree in ``dest``; skips when this checkout's history lacks it."""
+    if shutil.which("git") is None or _git("rev-parse", "--git-dir").returncode != 0:
+        pytest.skip("the upgrade test needs a git checkout of stt-engine (for release 0.1.0)")
+    if _git("cat-file", "-e", PREVIOUS_COMMIT + "^{commit}").returncode != 0:
+        shallow = _git("rev-parse", "--is-shallow-repository").stdout.decode().strip()
+        pytest.skip(
+            f"release {PREVIOUS_VERSION}'s commit {PREVIOUS_COMMIT[:7]} is not in this "
+            f"checkout's history (shallow clone: {shallow}); `git fetch --unshallow` to run it"
+        )
+    dest.mkdir(parents=True)
+    archive = _git("archive", "--format=tar", PREVIOUS_COMMIT)
+    assert archive.returncode == 0, archive.stderr.decode()
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def build_wheel(project: Path, out: Path) -> Path:
+    """``pip wheel --no-deps`` of a source tree, offline (no build isolation)."""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    command += ["--quiet", "-w", str(out), str(project)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return next(out.glob("stt_engine-*.whl"))
+
+
+def rebundle(source: Path, dest: Path, wheel: Path, project: Path) -> Path:
+    """A copy of the unpacked bundle with another stt-engine wheel and that project's installer.
+
+    Files are hard-linked where unchanged; the changed ones are new files, so ``source`` is
+    left as it is.
+    """
+    shutil.copytree(source, dest, copy_function=os.link)
+    for old in (dest / "wheels").glob("stt_engine-*.whl"):
+        old.unlink()
+    shutil.copy2(wheel, dest / "wheels" / wheel.name)
+    for in_tree, in_bundle in INSTALLER_FILES.items():
+        (dest / in_bundle).unlink()
+        shutil.copy2(project / in_tree, dest / in_bundle)
+    meta = json.loads((dest / MANIFEST_NAME).read_text(encoding="utf-8"))
+    version = wheel.name.split("-")[1]
+    meta["version"] = version
+    own = re.compile(r"^(stt-engine(\[[^\]]*\])?)==.*$")
+    meta["install"] = [own.sub(rf"\g<1>=={version}", r) for r in meta["install"]]
+    for key in ("format", "files"):
+        meta.pop(key)
+    (dest / MANIFEST_NAME).unlink()
+    write_manifest(dest, meta)
+    return dest
