@@ -13,10 +13,15 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from stt_engine.bundle.manifest import MANIFEST_NAME, write_manifest
@@ -84,3 +89,62 @@ def rebundle(source: Path, dest: Path, wheel: Path, project: Path) -> Path:
     (dest / MANIFEST_NAME).unlink()
     write_manifest(dest, meta)
     return dest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``PREFIX/bin/stt-engine serve`` on 127.0.0.1, run as its systemd unit would run it."""
+
+    def __init__(self, command: str, env: dict[str, str], log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = [command, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
+        self.log = log
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the server exited:\n" + self.log.read_text()
+            try:
+                if httpx.get(self.url + "/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError("the server was not ready in time:\n" + self.log.read_text())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 600.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def kill_when(command: list[str], env: dict[str, str], ready: Callable[[], bool], log: Path) -> int:
+    """Run ``command`` in its own process group; SIGKILL the group once ``ready()`` holds."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, start_new_session=True)
+    try:
+        wait_for(lambda: process.poll() is not None or ready(), "the kill point")
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    return process.returncode
