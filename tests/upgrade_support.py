@@ -148,3 +148,12 @@ def kill_when(command: list[str], env: dict[str, str], ready: Callable[[], bool]
     finally:
         process.wait()
     return process.returncode
+
+
+def current_source(dest: Path) -> Path:
+    """This checkout's HEAD as a plain tree (building a wheel there leaves the checkout alone)."""
+    dest.mkdir(parents=True)
+    archive = _git("archive", "--format=tar", "HEAD")
+    assert archive.returncode == 0, archive.stderr.decode()
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest

@@ -10,7 +10,8 @@ new venv has passed its check (around the switch), and once more to the end. Aft
 command in PREFIX/bin still runs. The upgraded server, started as the new unit starts it (no
 STT_ENGINE_* variable but the data and cache dirs), needs the key, still has the finished job's
 result and runs the queued job. `install.sh --rollback` returns to 0.1.0, whose code still opens
-the jobs, and a second `--rollback` comes back.
+the jobs, and a second `--rollback` comes back. A last install of another build (a wheel built
+again from HEAD) keeps that one and the 0.2.0 before it, and removes 0.1.0's venv.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from upgrade_support import (
     PREVIOUS_VERSION,
     Server,
     build_wheel,
+    current_source,
     kill_when,
     previous_release_source,
     rebundle,
@@ -267,3 +269,25 @@ def test_rollback_returns_to_0_1_0_and_back(site: Site, bundles: tuple[Path, Pat
     forward = site.install(bundles[1], "--rollback")
     assert forward.returncode == 0, forward.stdout + forward.stderr
     assert site.version() == "0.2.0"
+
+
+def test_the_next_upgrade_keeps_two_versions_and_drops_0_1_0(
+    site: Site, bundles: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Another build of this version (a rebuilt wheel) installed over the upgraded site."""
+    source = current_source(tmp_path / "source")
+    wheel = build_wheel(source, tmp_path / "wheel")
+    rebuilt = rebundle(bundles[1], tmp_path / "stt-engine-bundle-0.2.0-cpu", wheel, source)
+    first = os.readlink(site.prefix / "current")
+    again = site.install(rebuilt)
+    assert again.returncode == 0, again.stdout + again.stderr
+    current = os.readlink(site.prefix / "current")
+    assert current != first and os.readlink(site.prefix / "previous") == first
+    kept = sorted(f"venvs/{p.name}" for p in (site.prefix / "venvs").iterdir())
+    assert kept == sorted([first, current])  # the 0.1.0 copy is gone
+    assert "removing the files of the first install's venv" in again.stdout
+    assert not (site.prefix / "pyvenv.cfg").exists() and not (site.prefix / "lib").exists()
+    assert [p.name for p in (site.prefix / "bin").iterdir()] == ["stt-engine"]
+    assert site.version() == "0.2.0"
+    assert (site.prefix / "stt-engine.env").read_text() == site.seen["settings"]
+    assert sorted(p.name for p in site.models.iterdir()) == ["base", PULLED_NAME]

@@ -1,8 +1,8 @@
 """An older job database brought to this version's schema: a backup copy first, then one step.
 
 Each entry of ``STEPS`` takes schema version N to N+1. Before the first step the database is
-copied with SQLite's online backup to ``jobs.sqlite3.v<N>.bak`` beside it (written under a
-partial name and renamed, so a crash never leaves a half copy under that name). The steps and
+copied with SQLite's online backup to ``jobs.sqlite3.v<N>.bak`` beside it (through
+``files.replacing``, so a crash never leaves a half copy under that name). The steps and
 the new ``user_version`` commit in one transaction: a process killed mid-migration leaves the
 database at its old version, which the release before still opens, and the next start migrates
 again.
@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 
 from stt_engine.errors import ConfigError, StorageError
+from stt_engine.files import replacing
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +59,16 @@ def migrate(db: sqlite3.Connection, db_path: Path, version: int, target: int) ->
 
 def write_backup(db: sqlite3.Connection, target: Path) -> Path:
     """A consistent copy of the open database at ``target``, flushed to disk."""
-    partial = target.with_name(target.name + ".partial")
     try:
-        partial.unlink(missing_ok=True)
-        copy = sqlite3.connect(partial)
-        try:
-            db.backup(copy)
-        finally:
-            copy.close()
-        with open(partial, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
+        with replacing(target) as partial:
+            copy = sqlite3.connect(partial)
+            try:
+                db.backup(copy)
+            finally:
+                copy.close()
+            with open(partial, "rb") as handle:
+                os.fsync(handle.fileno())
     except (OSError, sqlite3.Error) as exc:
-        partial.unlink(missing_ok=True)
         raise StorageError(
             f"cannot copy the job database to {target} before migrating it: {exc}",
             hint=f"free space in {target.parent}; the database was left as it was",
