@@ -11,6 +11,8 @@
 # Stopped at any point (even kill -9), the version in use stays runnable and running it again
 # finishes the job.
 set -eu
+# The venv holds this bundle alone: no module path of the shell that runs the installer.
+unset PYTHONPATH PYTHONHOME
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX=/opt/stt-engine
