@@ -256,6 +256,9 @@ def test_rollback_returns_to_0_1_0_and_back(site: Site, bundles: tuple[Path, Pat
     back = site.install(bundles[1], "--rollback")
     assert back.returncode == 0, back.stdout + back.stderr
     assert site.version() == PREVIOUS_VERSION
+    unit = site.prefix / "stt-engine.service"
+    assert "EnvironmentFile=" in unit.read_text()  # 0.1.0 reads the settings only through it
+    assert "sudo systemctl daemon-reload" in back.stdout
     probe = (
         "import sys; from pathlib import Path; from stt_engine.jobs.store import JobStore\n"
         "store = JobStore(Path(sys.argv[1]))\n"
@@ -269,6 +272,7 @@ def test_rollback_returns_to_0_1_0_and_back(site: Site, bundles: tuple[Path, Pat
     forward = site.install(bundles[1], "--rollback")
     assert forward.returncode == 0, forward.stdout + forward.stderr
     assert site.version() == "0.2.0"
+    assert "EnvironmentFile=" not in unit.read_text()
 
 
 def test_the_next_upgrade_keeps_two_versions_and_drops_0_1_0(

@@ -96,6 +96,16 @@ switch_to() {
   ensure_command
 }
 
+# The systemd unit that came with the venv $1 (0.1.0's passed stt-engine.env as EnvironmentFile=).
+restore_unit() {
+  unit=$PREFIX/$1/stt-engine.service
+  if [ -f "$unit" ] && ! cmp -s "$unit" "$PREFIX/stt-engine.service"; then
+    cp "$unit" "$PREFIX/stt-engine.service"
+    say "$PREFIX/stt-engine.service is $1's unit again; install it before restarting:"
+    say "  sudo cp $PREFIX/stt-engine.service /etc/systemd/system/ && sudo systemctl daemon-reload"
+  fi
+}
+
 rollback() {
   command -v python3 >/dev/null 2>&1 || die "python3 is not installed"
   cur=$(linked "$PREFIX/current")
@@ -106,6 +116,7 @@ rollback() {
   relink "$prev" "$PREFIX/current"
   [ -z "$cur" ] || relink "$cur" "$PREFIX/previous"
   ensure_command
+  restore_unit "$prev"
   say "$PREFIX/current is now $prev (was $cur); restart a running server: sudo systemctl restart stt-engine"
   say "install.sh --rollback --prefix $PREFIX switches back to $cur"
 }
@@ -228,6 +239,9 @@ for name in ("bin", "include", "lib", "lib64", "share", "pyvenv.cfg"):
         copy = rewrite if name == "bin" else link_or_copy
         shutil.copytree(src, dst, symlinks=True, copy_function=copy)
 os.symlink("../../stt-engine.env", os.path.join(staging, "stt-engine.env"))
+unit = os.path.join(prefix, "stt-engine.service")  # its unit (EnvironmentFile=), for --rollback
+if os.path.isfile(unit):
+    shutil.copy2(unit, os.path.join(staging, "stt-engine.service"))
 open(os.path.join(staging, ".stt-engine-adopted"), "w").close()
 os.rename(staging, final)
 PY
@@ -350,6 +364,7 @@ else
 fi
 chmod a+r "$ENV_FILE"
 sed "s#@PREFIX@#$PREFIX#g" "$HERE/deploy/stt-engine.service" >"$PREFIX/stt-engine.service"
+cp "$PREFIX/stt-engine.service" "$PREFIX/$ID/stt-engine.service"  # the unit of this version
 switch_to "$ID"
 prune
 
