@@ -4,9 +4,10 @@ The previous install is made by release 0.1.0's own `install.sh` from its bundle
 upgrade_support: commit 96666a4's wheel and installer over the current bundle's dependency
 wheels). Its server, run as 0.1.0's systemd unit ran it (the settings of stt-engine.env in the
 environment), finishes one job; run again with no job workers, it accepts a second job that stays
-queued. The settings file also carries an API key. Then this bundle's `install.sh` runs three
-times: killed (kill -9 of its process group) while pip installs the wheels, killed as soon as the
-new venv has passed its check (around the switch), and once more to the end. After each kill the
+queued. The settings file also carries an API key. Then this bundle's `install.sh` runs four
+times: killed (kill -9 of its process group) while it copies 0.1.0's venv into venvs/, killed
+while pip installs the wheels, killed as soon as the new venv has passed its check (around the
+switch), and once more to the end. After each kill the
 command in PREFIX/bin still runs. The upgraded server, started as the new unit starts it (no
 STT_ENGINE_* variable but the data and cache dirs), needs the key, still has the finished job's
 result and runs the queued job. `install.sh --rollback` returns to 0.1.0, whose code still opens
@@ -182,9 +183,16 @@ def site(
 
 
 def _upgrade(site: Site, bundle: Path) -> None:
-    """Three runs of the new install.sh: killed twice, then to the end."""
+    """Four runs of the new install.sh: killed three times, then to the end."""
     command = ["sh", str(bundle / "install.sh"), "--prefix", str(site.prefix)]
     venvs = site.prefix / "venvs"
+
+    def copying_the_old_venv() -> bool:
+        return (venvs / f".{PREVIOUS_VERSION}.adopting").exists()
+
+    run0 = kill_when(command, site.env(), copying_the_old_venv, site.root / "run0.log")
+    site.runs["killed_adopting"] = run0
+    site.seen["after_adopting_kill"] = site.version()
 
     def installing_wheels() -> bool:
         found = venvs.glob("0.2*/lib/python*/site-packages/*.dist-info")
@@ -202,6 +210,13 @@ def _upgrade(site: Site, bundle: Path) -> None:
     site.runs["killed_at_switch"] = kill_when(command, site.env(), checked, site.root / "run2.log")
     site.seen["after_switch_kill"] = site.version()
     site.runs["rerun"] = site.install(bundle)
+
+
+def test_a_kill_while_the_old_venv_is_copied_leaves_0_1_0_in_use(site: Site) -> None:
+    assert site.runs["killed_adopting"] == -9
+    assert "copying the venv of the install" in (site.root / "run0.log").read_text()
+    assert site.seen["after_adopting_kill"] == PREVIOUS_VERSION
+    assert "copying the venv of the install" in (site.root / "run1.log").read_text()  # again
 
 
 def test_a_kill_while_wheels_install_leaves_0_1_0_in_use(site: Site) -> None:
