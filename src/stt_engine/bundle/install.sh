@@ -96,6 +96,24 @@ switch_to() {
   ensure_command
 }
 
+# One installer at a time per prefix: a lock folder holding the owner's pid, removed on exit; a
+# lock whose owner is gone (killed) is taken over.
+take_lock() {
+  lock=$PREFIX/.install.lock
+  mkdir -p "$PREFIX"
+  if ! mkdir "$lock" 2>/dev/null; then
+    owner=$(cat "$lock/pid" 2>/dev/null || true)
+    if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+      die "another install.sh (pid $owner) is working on $PREFIX; wait for it to end (or remove $lock if it is not install.sh)"
+    fi
+    say "taking over $lock from an install.sh that stopped${owner:+ (pid $owner)}"
+    rm -rf "$lock"
+    mkdir "$lock" || die "cannot create $lock"
+  fi
+  echo $$ >"$lock/pid"
+  trap 'rm -rf "$lock"' EXIT
+}
+
 # The systemd unit that came with the venv $1 (0.1.0's passed stt-engine.env as EnvironmentFile=).
 restore_unit() {
   unit=$PREFIX/$1/stt-engine.service
@@ -122,6 +140,8 @@ rollback() {
 }
 if [ "$ROLLBACK" = 1 ]; then
   [ "$MODELS_ONLY" = 0 ] || die "--rollback and --models-only do not go together"
+  [ -d "$PREFIX" ] || die "$PREFIX is not an stt-engine install (pass --prefix DIR)"
+  take_lock
   rollback
   exit 0
 fi
@@ -319,6 +339,7 @@ if [ "$MODELS_ONLY" = 0 ]; then
   BUILD=$(manifest 'next(f["sha256"][:12] for n, f in d["files"].items() if n.startswith("wheels/stt_engine-"))')
   ID=venvs/$VERSION-$BUILD
   NEW=$PREFIX/$ID
+  take_lock
   mkdir -p "$PREFIX/venvs"
   adopt_legacy
   if complete "$ID"; then
