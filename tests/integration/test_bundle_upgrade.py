@@ -22,7 +22,6 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,6 +31,7 @@ from bundle_support import PULLED_NAME, shared_bundle
 from upgrade_support import (
     PREVIOUS_VERSION,
     Server,
+    Site,
     build_wheel,
     current_source,
     kill_when,
@@ -45,58 +45,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.corpus, pytest.mark.timeout(2400)]
 KEY = "upgrade-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ENDING = ("queued", "running")  # statuses a job leaves once it ends
-
-
-@dataclass
-class Site:
-    """One server's install: the prefix, the models, the data dir, and what happened to it."""
-
-    root: Path
-    runs: dict[str, subprocess.CompletedProcess[str] | int] = field(default_factory=dict)
-    seen: dict[str, str] = field(default_factory=dict)  # observations between the runs
-
-    @property
-    def prefix(self) -> Path:
-        return self.root / "opt" / "stt-engine"
-
-    @property
-    def models(self) -> Path:
-        return self.root / "models"
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def stt(self) -> str:
-        return str(self.prefix / "bin" / "stt-engine")
-
-    def env(self, **extra: str) -> dict[str, str]:
-        """No STT_ENGINE_* or PYTHON* of this process; the unit's data and cache dirs; the CPU."""
-        drop = ("STT_ENGINE_", "XDG_", "PYTHON", "VIRTUAL_ENV")
-        base = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-        (self.root / "home").mkdir(exist_ok=True)
-        return {
-            **base,
-            "HOME": str(self.root / "home"),
-            "STT_ENGINE_DATA_DIR": str(self.data),
-            "STT_ENGINE_CACHE_DIR": str(self.root / "cache"),
-            "STT_ENGINE_DEVICE": "cpu",
-            **extra,
-        }
-
-    def settings(self) -> dict[str, str]:
-        lines = (self.prefix / "stt-engine.env").read_text().splitlines()
-        return dict(line.split("=", 1) for line in lines if "=" in line)
-
-    def version(self) -> str:
-        command = [self.stt, "--version"]
-        result = subprocess.run(command, capture_output=True, text=True, env=self.env())
-        return result.stdout.strip().rsplit(" ", 1)[-1] if result.returncode == 0 else "broken"
-
-    def install(self, bundle: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-        command = ["sh", str(bundle / "install.sh"), "--prefix", str(self.prefix), *extra]
-        return subprocess.run(command, capture_output=True, text=True, timeout=900, env=self.env())
 
 
 @pytest.fixture(scope="module")
