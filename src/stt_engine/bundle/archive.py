@@ -1,6 +1,6 @@
 """Pack a bundle folder into one .tar.gz, and read an archive back one member at a time.
 
-Members are stored under one top folder named after the archive (``stt-engine-bundle-0.1.0-cpu/``)
+Members are stored under one top folder named after the archive (``stt-engine-bundle-0.2.0-cpu/``)
 with ``manifest.json`` first. Ownership is normalised to root so the archive unpacks the same
 on every machine; file modes (the executable bit of install.sh) are kept.
 """

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
+from stt_engine.jobs import migrations
 from stt_engine.jobs.record import (
     JobRecord,
     JobSpec,
@@ -14,7 +16,7 @@ from stt_engine.jobs.record import (
     options_to_json,
 )
 
-VERSION = 2  # 2: jobs.owner
+VERSION = 2  # 2: jobs.owner (migrations.STEPS takes older ones here)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -63,8 +65,8 @@ INSERT = (
 )
 
 
-def prepare(db: sqlite3.Connection) -> None:
-    """WAL journal, full sync, foreign keys, and the tables (created once)."""
+def prepare(db: sqlite3.Connection, path: Path) -> None:
+    """WAL journal, full sync, foreign keys, and the tables (created once, or migrated)."""
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
@@ -73,14 +75,8 @@ def prepare(db: sqlite3.Connection) -> None:
     if version == 0:
         db.executescript(_TABLES)
         db.execute(f"PRAGMA user_version = {VERSION}")
-    elif version == 1:  # before jobs had owners: they stay visible to every key
-        db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT")
-        db.execute("CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq)")
-        db.execute(f"PRAGMA user_version = {VERSION}")
     elif version != VERSION:
-        from stt_engine.errors import ConfigError
-
-        raise ConfigError(f"the job database has schema version {version}, expected {VERSION}")
+        migrations.migrate(db, path, version, VERSION)
 
 
 def insert_args(job_id: str, spec: JobSpec) -> tuple[Any, ...]:

@@ -45,11 +45,15 @@ class JobStore:
             folder.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_directory(data_dir)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            data_dir / "jobs.sqlite3", isolation_level=None, check_same_thread=False
-        )
+        path = data_dir / "jobs.sqlite3"
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
-        schema.prepare(self._db)
+        try:
+            schema.prepare(self._db, path)
+        except BaseException:  # refused or failed migration: let the next open try again
+            self._db.close()
+            os.close(self._lock_fd)
+            raise
 
     def close(self) -> None:
         with self._lock:

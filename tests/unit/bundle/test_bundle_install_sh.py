@@ -80,3 +80,86 @@ def test_bundle_commands_stay_light(argv: list[str]) -> None:
         [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_rollback_without_a_previous_version_is_refused(script: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    (prefix / "venvs" / "0.2.0-a").mkdir(parents=True)
+    (prefix / "current").symlink_to("venvs/0.2.0-a")
+    result = _run(script, "--rollback", "--prefix", str(prefix))
+    assert result.returncode == 1
+    assert "has no previous version to return to" in result.stderr
+    assert (prefix / "current").readlink() == Path("venvs/0.2.0-a")
+
+
+def test_rollback_to_an_unfinished_venv_is_refused(script: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    for name in ("0.1.0", "0.2.0-a"):
+        (prefix / "venvs" / name).mkdir(parents=True)
+    (prefix / "venvs" / "0.2.0-a" / ".stt-engine-ok").write_text("0.2.0\n")
+    (prefix / "current").symlink_to("venvs/0.2.0-a")
+    (prefix / "previous").symlink_to("venvs/0.1.0")  # never passed its check
+    result = _run(script, "--rollback", "--prefix", str(prefix))
+    assert result.returncode == 1
+    assert "venvs/0.1.0 is not a complete install" in result.stderr
+    assert (prefix / "current").readlink() == Path("venvs/0.2.0-a")
+
+
+def test_rollback_switches_current_and_previous(script: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    _two_versions(prefix)
+    result = _run(script, "--rollback", "--prefix", str(prefix))
+    assert result.returncode == 0, result.stderr
+    assert (prefix / "current").readlink() == Path("venvs/0.1.0")
+    assert (prefix / "previous").readlink() == Path("venvs/0.2.0-a")
+    assert (prefix / "bin" / "stt-engine").readlink() == Path("../current/bin/stt-engine")
+    assert "restart a running server" in result.stdout
+    assert not list(prefix.glob("*.new"))
+
+
+def test_rollback_goes_with_nothing_else(script: Path) -> None:
+    result = _run(script, "--rollback", "--models-only")
+    assert result.returncode == 1
+    assert "--rollback and --models-only do not go together" in result.stderr
+
+
+def _two_versions(prefix: Path) -> None:
+    for name in ("0.1.0", "0.2.0-a"):
+        (prefix / "venvs" / name / "bin").mkdir(parents=True)
+        (prefix / "venvs" / name / ".stt-engine-ok").write_text(name)
+    (prefix / "current").symlink_to("venvs/0.2.0-a")
+    (prefix / "previous").symlink_to("venvs/0.1.0")
+
+
+def test_a_second_installer_on_the_same_prefix_is_refused(script: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    _two_versions(prefix)
+    (prefix / ".install.lock").mkdir()
+    with subprocess.Popen(["sleep", "60"]) as other:  # a live owner of the lock
+        (prefix / ".install.lock" / "pid").write_text(f"{other.pid}\n")
+        result = _run(script, "--rollback", "--prefix", str(prefix))
+        other.kill()
+    assert result.returncode == 1
+    assert f"another install.sh (pid {other.pid}) is working on {prefix}" in result.stderr
+    assert (prefix / "current").readlink() == Path("venvs/0.2.0-a")
+
+
+def test_the_lock_of_a_killed_installer_is_taken_over(script: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    _two_versions(prefix)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (prefix / ".install.lock").mkdir()
+    (prefix / ".install.lock" / "pid").write_text(f"{gone.pid}\n")
+    result = _run(script, "--rollback", "--prefix", str(prefix))
+    assert result.returncode == 0, result.stderr
+    assert f"taking over {prefix}/.install.lock" in result.stdout
+    assert (prefix / "current").readlink() == Path("venvs/0.1.0")
+    assert not (prefix / ".install.lock").exists()  # released on exit
+
+
+def test_rollback_of_a_missing_prefix_creates_nothing(script: Path, tmp_path: Path) -> None:
+    result = _run(script, "--rollback", "--prefix", str(tmp_path / "nothing"))
+    assert result.returncode == 1
+    assert "is not an stt-engine install" in result.stderr
+    assert not (tmp_path / "nothing").exists()
