@@ -170,3 +170,30 @@ def test_display_names_are_one_safe_bounded_line() -> None:
     assert display_name("/") == "upload"
     long = display_name("a" * 500 + ".wav")
     assert len(long) == 123 and long.endswith("...")
+
+
+def test_decoding_a_file_again_and_again_holds_no_memory(jfk: Path) -> None:
+    """PyAV before 18.1 kept one small object per resampled frame: about 8 KiB per decode of
+    this clip, which a server decoding every upload grew by without bound."""
+    import gc
+    import tracemalloc
+
+    from stt_engine.audio import AudioStream
+
+    def decode() -> None:
+        for _ in AudioStream(jfk):
+            pass
+
+    decode()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for _ in range(30):
+            decode()
+        gc.collect()
+        grown = tracemalloc.take_snapshot().compare_to(before, "filename")
+    finally:
+        tracemalloc.stop()
+    kept = sum(stat.size_diff for stat in grown if stat.size_diff > 0)
+    assert kept < 64 * 1024, [str(stat) for stat in grown[:5]]

@@ -159,7 +159,10 @@ def _install(folder: Path, target: Path) -> None:
 def pulled_folder(source: str, models_dir: Path) -> Path | None:
     """The models-directory folder a pull of ``source`` made, if its manifest says so."""
     folder = models_dir / local_name(source)
-    origin = layout.manifest_origin(folder) if folder.is_dir() else None
+    try:
+        origin = layout.manifest_origin(folder) if folder.is_dir() else None
+    except (OSError, ValueError):  # a name the system cannot take is no pulled folder
+        return None
     if origin is None or origin.get("repo_id") != repo_id(source):
         return None
     return folder

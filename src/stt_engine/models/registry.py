@@ -71,12 +71,12 @@ class ModelRegistry:
     def _find(self, name: str, paths: bool) -> ModelInfo | None:
         if "/" in name or "\\" in name or name.startswith("."):  # a path or a hub repo id
             explicit = Path(name).expanduser()
-            if paths and explicit.is_dir():
+            if paths and _is_dir(explicit):
                 return _folder_info(explicit.name, "path", explicit)
             pulled = pull.pulled_folder(name, self._settings.models_dir)
             return _folder_info(pulled.name, "models_dir", pulled) if pulled else None
         candidate = self._settings.models_dir / name
-        if candidate.is_dir():
+        if _is_dir(candidate):
             return _folder_info(name, "models_dir", candidate)
         packaged = PACKAGED.get(name)
         if packaged is not None and assemble.is_installed(packaged):
@@ -119,6 +119,14 @@ class ModelRegistry:
                 return [f"model.bin: sha256 {actual} != {packaged.weights_sha256}"]
             return []
         return [f"{info.path}: no {layout.MANIFEST_NAME} to verify against"]
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether the path is a folder; a name the system cannot take (too long, a NUL) is not."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _folder_info(name: str, source: str, folder: Path) -> ModelInfo:
