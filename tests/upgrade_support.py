@@ -4,7 +4,8 @@ Release 0.1.0 is commit 96666a4 (docs/releases.md). Its bundle is the current bu
 things from that commit: its stt-engine wheel (``pip wheel`` of ``git archive 96666a4``, built
 offline with this environment's setuptools) and its installer files (``install.sh`` and the
 systemd unit); the manifest is written again for the changed files. The dependency wheels are the
-current bundle's; 0.1.0 asked for a subset of them (it lacked only ``huggingface_hub``).
+current bundle's, and the few it pins differently are fetched from the package index
+(``PREVIOUS_ONLY``; pip reads the release's pins from its wheel).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from stt_engine.bundle.manifest import MANIFEST_NAME, write_manifest
 
 PREVIOUS_COMMIT = "96666a4ca634d0d1c2dba674fe351058612b3796"
 PREVIOUS_VERSION = "0.1.0"
+# what 0.1.0 pins that this version's bundle does not carry (this one needs PyAV >= 18.1)
+PREVIOUS_ONLY = ("av>=12,<17",)
 REPO = Path(__file__).resolve().parents[1]
 # where each installer file is in a source tree -> where it is in a bundle
 INSTALLER_FILES = {
@@ -90,6 +93,21 @@ def rebundle(source: Path, dest: Path, wheel: Path, project: Path) -> Path:
     (dest / MANIFEST_NAME).unlink()
     write_manifest(dest, meta)
     return dest
+
+
+def add_wheels(bundle: Path, *requirements: str) -> None:
+    """Download binary wheels for this machine's Python into the bundle (the index is
+    reachable where tests run; the installer itself never uses it)."""
+    wheels = bundle / "wheels"
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    command += ["--quiet", "-d", str(wheels), *requirements]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    meta = json.loads((bundle / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for key in ("format", "files"):
+        meta.pop(key)
+    (bundle / MANIFEST_NAME).unlink()
+    write_manifest(bundle, meta)
 
 
 def free_port() -> int:

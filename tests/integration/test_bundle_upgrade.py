@@ -29,9 +29,11 @@ import pytest
 
 from bundle_support import PULLED_NAME, shared_bundle
 from upgrade_support import (
+    PREVIOUS_ONLY,
     PREVIOUS_VERSION,
     Server,
     Site,
+    add_wheels,
     build_wheel,
     current_source,
     kill_when,
@@ -59,6 +61,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     previous = rebundle(
         current, root / f"stt-engine-bundle-{PREVIOUS_VERSION}-cpu", wheel, old_source
     )
+    add_wheels(previous, *PREVIOUS_ONLY)
     return previous, current
 
 
