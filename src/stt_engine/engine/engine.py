@@ -203,7 +203,25 @@ class Engine:
         )
         source = audio.path if isinstance(audio, AudioStream) else audio
         backend = self.diarizer() if diarize.available() else None
-        yield from diarize.speaker_turns(source, request, backend, self.limits())
+        turns = diarize.speaker_turns(source, request, backend, self.limits())
+        if options.known_speaker_names:
+            turns = self._named(turns, source, options)
+        yield from turns
+
+    def _named(
+        self, turns: list[SpeakerTurn], source: np.ndarray | Path, options: TranscribeOptions
+    ) -> list[SpeakerTurn]:
+        """The turns with known speakers' names on the speakers whose voices match."""
+        from stt_engine.diarize import known
+        from stt_engine.diarize.references import reference_audio
+
+        diarize.require()
+        embedder = self.speaker_embedder()
+        samples = [reference_audio(u, i) for i, u in enumerate(options.known_speaker_references)]
+        voices = known.known_voices(options.known_speaker_names, samples, embedder)
+        audio = decode_audio(source, self.limits()) if isinstance(source, Path) else source
+        threshold = self.settings.known_speaker_cosine
+        return known.name_turns(turns, audio, voices, embedder, threshold)
 
     def diarizer(self) -> Diarizer:
         """The shared diarization pipeline, on the default model's device (loaded once)."""

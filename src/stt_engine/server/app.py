@@ -33,6 +33,7 @@ from stt_engine.server.routes import (
     jobs,
     models,
     realtime,
+    speakers,
     transcriptions,
     vocabularies,
     web,
@@ -66,7 +67,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.stt = state
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    routes = (health, models, transcriptions, jobs, vocabularies, realtime, client_secrets, docs)
+    routes = (
+        health, models, transcriptions, jobs, vocabularies, speakers, realtime, client_secrets, docs
+    )  # fmt: skip
     for module in routes:
         app.include_router(module.router)
     web.mount(app)

@@ -3,12 +3,15 @@
 The fields are those of ``stt_engine.options.OPTIONS`` on the ``form`` surface: OpenAI's
 ``language``, ``prompt``, ``response_format``, ``temperature`` and ``stream``, and the
 extensions that tune decoding and subtitles (docs/server.md). ``model`` and
-``timestamp_granularities[]`` are parsed here. Unknown fields are ignored, as OpenAI clients
-send fields (``include[]``, ``chunking_strategy``) that do not apply here.
+``timestamp_granularities[]`` are parsed here; the table's list fields
+(``known_speaker_names[]``) are read from every part of their name. Unknown fields are
+ignored, as OpenAI clients send fields (``include[]``, ``chunking_strategy``) that do not
+apply here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stt_engine import options
@@ -19,6 +22,7 @@ from stt_engine.options import Option, Task, TranscribeOptions
 from stt_engine.server.uploads import UploadedForm
 
 GRANULARITIES = ("word", "segment")
+Profiles = Callable[[tuple[str, ...]], tuple[str, ...]]  # names -> their saved references
 _SCHEMA_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -32,9 +36,15 @@ class TranscriptionRequest:
     subtitles: SubtitleOptions
 
 
-def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
-    """Check the fields of one request; raises InvalidRequestError naming the bad field."""
-    values = options.from_form(form.get, "form")
+def parse_request(
+    form: UploadedForm, task: Task, profiles: Profiles | None = None
+) -> TranscriptionRequest:
+    """Check the fields of one request; raises InvalidRequestError naming the bad field.
+
+    Known speakers named without references get them from ``profiles`` (the caller's saved
+    voice profiles). Reads files: call it from a worker thread.
+    """
+    values = options.from_form(form.get, "form", get_all=form.get_all)
     fmt = str(options.value(values, "response_format"))
     granularities = _granularities(form)
     if "word" in granularities and fmt == "verbose_json":
@@ -43,6 +53,7 @@ def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
         values["diarize"] = True
     if values.get("diarize"):
         diarize.require(str(options.value(values, "diarize_mode")))
+    _known_speakers(values, profiles)
     return TranscriptionRequest(
         model=(form.get("model") or "").strip() or None,
         options=options.decode_options({**values, "task": task}),
@@ -51,6 +62,22 @@ def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
         granularities=granularities,
         subtitles=options.subtitle_options(values),
     )
+
+
+def _known_speakers(values: dict[str, object], profiles: Profiles | None) -> None:
+    """Names without references take saved profiles; known speakers need diarization."""
+    names = values.get("known_speaker_names")
+    if not names:
+        return
+    if not values.get("diarize"):
+        raise InvalidRequestError(
+            "known_speaker_names need diarization",
+            hint="send response_format=diarized_json or diarize=true",
+            param="known_speaker_names",
+        )
+    assert isinstance(names, tuple)
+    if not values.get("known_speaker_references") and profiles is not None:
+        values["known_speaker_references"] = profiles(names)
 
 
 def _granularities(form: UploadedForm) -> frozenset[str]:
@@ -75,7 +102,7 @@ def openapi_body(task: Task) -> dict[str, object]:
     }
     for option in options.on("form"):
         if task in option.schema_tasks:
-            properties[option.public] = field_schema(option)
+            properties[option.form_field] = field_schema(option)
     if task == "transcribe":
         properties["timestamp_granularities[]"] = {
             "type": "array",
@@ -93,6 +120,13 @@ def field_schema(option: Option) -> dict[str, object]:
         "type": _SCHEMA_TYPES[option.kind],
         "description": option.help if option.openai else f"Extension. {option.help}",
     }
+    if option.most:
+        return {
+            "type": "array",
+            "items": {"type": _SCHEMA_TYPES[option.kind]},
+            "maxItems": option.most,
+            "description": schema["description"],
+        }
     if option.choices:
         schema["enum"] = list(option.choices)
     if option.minimum is not None:

@@ -19,6 +19,7 @@ import anyio
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from stt_engine.diarize.references import MAX_REFERENCE_URL_CHARS
 from stt_engine.errors import (
     AudioTooLargeError,
     InvalidRequestError,
@@ -31,6 +32,11 @@ from stt_engine.errors import (
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 64
+# fields that carry data, not words: a voice sample as a base64 data URL
+LONG_FIELDS = {
+    name: MAX_REFERENCE_URL_CHARS
+    for name in ("known_speaker_references[]", "known_speaker_references")
+}
 _FLUSH_BYTES = 1024 * 1024
 _FORM_OVERHEAD = 64 * 1024  # boundaries, headers and text fields around the file
 
@@ -48,6 +54,10 @@ class UploadedForm:
     def get(self, name: str) -> str | None:
         values = self.fields.get(name)
         return values[-1] if values else None
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of a repeated field (``known_speaker_names[]``), in order."""
+        return list(self.fields.get(name, ()))
 
     def discard(self) -> None:
         """Remove the temp file (safe to call more than once)."""
@@ -133,8 +143,10 @@ class _Collector:
             self.pending.extend(data[start:end])
             return
         self._part.text.extend(data[start:end])
-        if len(self._part.text) > MAX_FIELD_BYTES:
-            raise InvalidRequestError(f"form field '{self._part.name}' is too long")
+        if len(self._part.text) > LONG_FIELDS.get(self._part.name, MAX_FIELD_BYTES):
+            raise InvalidRequestError(
+                f"form field '{self._part.name}' is too long", param=self._part.name.rstrip("[]")
+            )
 
     def _end(self) -> None:
         if self._is_file_part() or self._part.filename is not None:

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 
 from stt_engine import options
 from stt_engine.config import Settings
+from stt_engine.diarize.references import check_references
 from stt_engine.errors import InvalidRequestError, JobError, JobStateError, SttError
 from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.jobs import intake
@@ -32,6 +33,7 @@ from stt_engine.jobs.targets import TargetPolicy
 from stt_engine.server.auth import CallerDep, require_key
 from stt_engine.server.params import parse_request
 from stt_engine.server.routes.models import find_model
+from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 
@@ -79,9 +81,9 @@ async def submit(
     service = _service(state)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
-        spec = await _json_spec(request, state, key)
+        spec = await _json_spec(request, state, key, owner)
     else:
-        spec = await _upload_spec(request, state, key)
+        spec = await _upload_spec(request, state, key, owner)
     spec = replace(spec, owner=owner, idempotency_key=_scoped(spec.idempotency_key, owner))
     try:
         job, created = await anyio.to_thread.run_sync(service.submit, spec)
@@ -163,7 +165,9 @@ async def job_result(
     return Response(render(transcript, format, subtitles), media_type=FORMATS[format].media_type)
 
 
-async def _upload_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:
+async def _upload_spec(
+    request: Request, state: ServerState, key: str | None, owner: str | None
+) -> JobSpec:
     service = _service(state)
     limit = state.settings.max_upload_bytes
     try:
@@ -178,7 +182,7 @@ async def _upload_spec(request: Request, state: ServerState, key: str | None) ->
                 "the jobs input folder",
                 param=FILE_FIELD,
             )
-        draft = await anyio.to_thread.run_sync(_draft, form, state, key, True)
+        draft = await anyio.to_thread.run_sync(_draft, form, state, (key, owner), True)
         kept = await anyio.to_thread.run_sync(
             intake.adopt_upload, form.path, service.store.uploads_dir
         )
@@ -187,7 +191,9 @@ async def _upload_spec(request: Request, state: ServerState, key: str | None) ->
     return JobSpec(**{**draft, "audio_path": str(kept), "source": "upload"})
 
 
-async def _json_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:
+async def _json_spec(
+    request: Request, state: ServerState, key: str | None, owner: str | None
+) -> JobSpec:
     body = await request.body()
     if len(body) > _MAX_JSON_BYTES:
         raise InvalidRequestError(f"the JSON body is over {_MAX_JSON_BYTES // 1024} KiB")
@@ -202,15 +208,20 @@ async def _json_spec(request: Request, state: ServerState, key: str | None) -> J
     path = intake.resolve_input(state.settings.jobs_input_dir, fields[FILE_FIELD])
     form = UploadedForm(fields={k: _as_texts(v) for k, v in fields.items() if k != FILE_FIELD})
     form.path, form.filename = path, path.name
-    draft = await anyio.to_thread.run_sync(_draft, form, state, key, False)
+    draft = await anyio.to_thread.run_sync(_draft, form, state, (key, owner), False)
     return JobSpec(**{**draft, "audio_path": str(path), "source": "input"})
 
 
-def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool) -> dict[str, Any]:
-    """The spec's fields except where the audio lives (run in a worker thread)."""
+def _draft(
+    form: UploadedForm, state: ServerState, who: tuple[str | None, str | None], upload: bool
+) -> dict[str, Any]:
+    """The spec's fields except where the audio lives (run in a worker thread); ``who`` is
+    the Idempotency-Key and the caller."""
     assert form.path is not None
+    key, owner = who
     task = options.value(options.from_form(form.get, "jobs"), "task")
-    params = parse_request(form, task)  # type: ignore[arg-type]
+    params = parse_request(form, task, saved_voices(state, owner))  # type: ignore[arg-type]
+    check_references(params.options.known_speaker_references)
     model = find_model(state.engine, params.model).name
     state.engine.post_process(params.options)  # an unknown vocabulary is refused now
     webhook = _webhook_url(form.get("webhook_url"), state.settings)
