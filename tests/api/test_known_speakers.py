@@ -11,6 +11,7 @@ import httpx
 import pytest
 from api_support import API_KEY, JFK, live_server, make_settings
 from openai import BadRequestError, NotFoundError, OpenAI
+
 from speakers_support import (
     Conversation,
     conversation,
@@ -18,7 +19,6 @@ from speakers_support import (
     reference_url,
     speaker_of,
 )
-
 from stt_engine.audio import decode_audio, wav_bytes
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.diarize import run
@@ -117,9 +117,7 @@ def test_more_than_four_speakers_is_400(client: OpenAI, audio_dir: Path) -> None
     assert _param(error) == "known_speaker_names" and "at most 4" in error.message
 
 
-def test_names_and_references_of_different_counts_are_400(
-    client: OpenAI, audio_dir: Path
-) -> None:
+def test_names_and_references_of_different_counts_are_400(client: OpenAI, audio_dir: Path) -> None:
     url = _clip_url(audio_dir, 3.0)
     error = _bad(client, ["Lee", "Sonnet"], [url])
     assert _param(error) == "known_speaker_references" and "one reference per name" in (

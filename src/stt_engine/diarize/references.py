@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stt_engine.errors import AudioError, InvalidRequestError, quoted
+from stt_engine.errors import AudioError, AudioTooLargeError, InvalidRequestError, quoted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,17 +94,27 @@ def check_pairs(names: tuple[str, ...], references: tuple[str, ...]) -> None:
 
 def reference_audio(url: str, index: int = 0) -> np.ndarray:
     """A reference decoded to 16 kHz mono samples, 2 to 10 seconds long."""
-    from stt_engine.audio import AudioLimits, decode_audio
-
     data = decoded_bytes(url)
     with tempfile.TemporaryDirectory(prefix="stt-reference-") as folder:
         path = Path(folder) / f"reference-{index + 1}"
         path.write_bytes(data)
-        try:
-            samples = decode_audio(path, AudioLimits(max_seconds=MAX_SECONDS + 5))
-        except AudioError as exc:
-            raise _bad(f"known speaker reference {index + 1} is not audio we can decode "
-                       f"({exc.message})") from exc  # fmt: skip
+        return voice_sample(path, index)
+
+
+def voice_sample(path: Path, index: int = 0) -> np.ndarray:
+    """A voice sample file decoded to 16 kHz mono, 2 to 10 seconds long."""
+    from stt_engine.audio import AudioLimits, decode_audio
+
+    try:
+        samples = decode_audio(path, AudioLimits(max_seconds=MAX_SECONDS + 5))
+    except AudioTooLargeError as exc:
+        raise _bad(
+            f"known speaker reference {index + 1} is over {MAX_SECONDS:g} s long: "
+            f"use {MIN_SECONDS:g} to {MAX_SECONDS:g} s of the speaker alone"
+        ) from exc
+    except AudioError as exc:
+        raise _bad(f"known speaker reference {index + 1} is not audio we can decode "
+                   f"({exc.message})") from exc  # fmt: skip
     checked_seconds(samples, index)
     return samples
 
