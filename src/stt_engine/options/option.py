@@ -127,8 +127,10 @@ class Option:
         return tuple(self.clean(i) if self.clean is not None else i for i in items)
 
     def parse_list(self, texts: list[str]) -> object:
-        """A list field's texts (every ``name[]`` and ``name`` part) checked; None when none."""
-        return self.settle(texts) if texts else None
+        """A list field's texts (every ``name[]`` and ``name`` part) checked; None when none
+        (empty parts are left out, as an empty field is)."""
+        given = [text for text in texts if text.strip()]
+        return self.settle(given) if given else None
 
     def parse(self, raw: str | None) -> object:
         """A form field's text as a checked value; None when absent or left empty."""
