@@ -4,6 +4,7 @@ references, bad references refused naming the field, saved voice profiles per AP
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from stt_engine.engine import Engine
 needs_extra = pytest.mark.skipif(not run.available(), reason="needs the diarize extra")
 pytestmark = [needs_extra, pytest.mark.corpus]
 OTHER_KEY = "test-key-2"
+ENDED = ("succeeded", "failed", "cancelled")
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +212,50 @@ def test_saved_profiles_are_used_by_name_and_only_by_their_key(
     assert "no saved voice profile named 'Lee'" in caught.value.message
     segments = _diarized(mine, three_voices.path, known_speaker_names=["Lee", "Sonnet"])
     _check_names(segments, three_voices)
+
+
+def _wait(http: httpx.Client, job_id: str) -> dict[str, object]:
+    deadline = time.monotonic() + 600
+    while (job := http.get(f"/v1/jobs/{job_id}").json())["status"] not in ENDED:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+    return dict(job)
+
+
+def test_a_job_with_a_bad_reference_is_refused_at_submission(
+    two_keys: BackgroundServer, audio_dir: Path
+) -> None:
+    fields = {
+        "response_format": "diarized_json",
+        "known_speaker_names[]": ["Lee"],
+        "known_speaker_references[]": [_clip_url(audio_dir, 1.0)],
+    }
+    with _http(two_keys, API_KEY) as http, JFK.open("rb") as audio:
+        refused = http.post("/v1/jobs", files={"file": ("jfk.flac", audio)}, data=fields)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["param"] == "known_speaker_references"
+
+
+@pytest.mark.slow
+def test_a_job_names_known_speakers_from_the_keys_profiles(
+    two_keys: BackgroundServer, three_voices: Conversation, audio_dir: Path
+) -> None:
+    wav = wav_bytes(reference_samples(audio_dir, "sonnets"))
+    assert _save(two_keys, OTHER_KEY, "Sonnet", wav).status_code == 200
+    with _http(two_keys, OTHER_KEY) as http, three_voices.path.open("rb") as audio:
+        # a name alone: the key's own profile
+        submitted = http.post(
+            "/v1/jobs", files={"file": ("three.wav", audio)},
+            data={"language": "en", "diarize": "true", "known_speaker_names[]": "Sonnet"},
+        )  # fmt: skip
+        assert submitted.status_code == 202, submitted.text
+        job = _wait(http, submitted.json()["id"])
+        assert job["status"] == "succeeded", job
+        result = http.get(f"/v1/jobs/{job['id']}/result", params={"format": "diarized_json"})
+    segments = result.json()["segments"]
+    sonnet = [
+        s for s in segments if speaker_of(s["start"], s["end"], three_voices.spans) == "sonnets"
+    ]
+    assert sonnet and all(s["speaker"] == "Sonnet" for s in sonnet if s["end"] - s["start"] > 1)
+    others = [s for s in segments if s not in sonnet]
+    assert others and all(s["speaker"].startswith("SPEAKER_") for s in others)
