@@ -128,3 +128,12 @@ def test_known_speakers_are_kept_in_job_options_and_old_jobs_read_the_same() -> 
     plain = options_to_json(TranscribeOptions())
     assert "known_speaker" not in plain  # earlier fingerprints hold
     assert options.BY_NAME["known_speaker_names"].form_field == "known_speaker_names[]"
+
+
+def test_a_sessions_profiles_are_those_of_the_first_accepted_key() -> None:
+    from stt_engine.server.auth import key_holder, key_owner
+
+    accepted = frozenset({"k1", "k2"})
+    assert key_holder(["bad", "k2"], accepted) == key_owner("k2")
+    assert key_holder(["ek_secret"], accepted) is None
+    assert key_holder(["k1"], frozenset()) is None  # no keys: one shared scope

@@ -35,8 +35,8 @@ from stt_engine.realtime.stream import Observer
 from stt_engine.server import client_secret
 from stt_engine.server.auth import (
     SUBPROTOCOL_KEY_PREFIX,
+    key_holder,
     key_matches,
-    key_owner,
     websocket_keys,
 )
 from stt_engine.server.routes.speakers import saved_voices
@@ -130,15 +130,9 @@ def _sender(websocket: WebSocket) -> Any:
 
 
 def _owner(websocket: WebSocket, state: ServerState) -> str | None:
-    """The API key's owner digest (its saved voice profiles); None without keys or with a
-    client secret (the shared profiles only)."""
-    if not state.keys:
-        return None
+    """Whose saved voice profiles the session sees (none of a key's with a client secret)."""
     subprotocols = list(websocket.scope.get("subprotocols", ()))
-    for key in websocket_keys(websocket.headers, subprotocols):
-        if key_matches(key, state.keys):
-            return key_owner(key)
-    return None
+    return key_holder(websocket_keys(websocket.headers, subprotocols), state.keys)
 
 
 def _session(
