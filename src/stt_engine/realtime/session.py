@@ -117,7 +117,7 @@ class Session:
             self.decoder.check_model(config.model)
         if config.diarize and not self.config.diarize:
             self._require_speakers()
-        if config.diarize and _known(config) != _known(self.config):
+        if config.diarize and (not self.config.diarize or _known(config) != _known(self.config)):
             await self._know(config)
         if config.language is not None:
             config = _lower_language(config)
