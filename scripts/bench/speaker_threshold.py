@@ -6,7 +6,10 @@ to at most 8 s of speech) and the "cluster" is the speaker's other clips (up to 
 diarization hands a found speaker's turns to the matcher. Prints the same-speaker and
 different-speaker similarities and the gap between them. Run from the repository root:
 
-    python scripts/bench/speaker_threshold.py [--audio ../shared/audio]
+    python scripts/bench/speaker_threshold.py [--audio ../shared/audio] [--turns]
+
+``--turns`` compares single clips of 2 s or more (as a live session's turns) with every
+reference instead.
 """
 
 from __future__ import annotations
@@ -58,7 +61,10 @@ def voice(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--audio", type=Path, default=Path("../shared/audio"))
+    parser.add_argument("--turns", action="store_true")
     args = parser.parse_args()
+    if args.turns:
+        return turns(args.audio)
     settings = Settings()
     embedder = shared("cpu", settings.diarize_merge_cosine, settings.cache_dir)
     refs, clusters = {}, {}
@@ -74,6 +80,31 @@ def main() -> int:
     print(f"speakers {len(names)}; same: min {min(same.values()):.3f} mean "
           f"{np.mean(list(same.values())):.3f}; different: max {max(other.values()):.3f} "
           f"mean {np.mean(list(other.values())):.3f}")  # fmt: skip
+    return 0
+
+
+def turns(root: Path, threshold: float = 0.85) -> int:
+    """Each later clip (2-8 s) of a speaker against every reference: a live turn's view."""
+    settings = Settings()
+    embedder = shared("cpu", settings.diarize_merge_cosine, settings.cache_dir)
+    found = {n: p for n, p in clips(root).items() if len(p) > 2}
+    refs = {n: embedder.embed(decode_audio(p[0])[: int(REFERENCE_SECONDS * SAMPLE_RATE)])
+            for n, p in found.items()}  # fmt: skip
+    same, other, wrong = [], [], 0
+    for name, paths in found.items():
+        for path in paths[1:9]:
+            audio = decode_audio(path)[: int(8 * SAMPLE_RATE)]
+            if audio.size < 2 * SAMPLE_RATE:
+                continue
+            vector = embedder.embed(audio)
+            scores = {n: float(r @ vector) for n, r in refs.items()}
+            same.append(scores.pop(name))
+            other.append(max(scores.values()))
+            wrong += max(scores.values()) >= threshold and max(scores.values()) > same[-1]
+    print(f"turns {len(same)}; own reference: min {min(same):.3f} mean {np.mean(same):.3f}, "
+          f"below {threshold}: {sum(s < threshold for s in same)}; nearest other reference: "
+          f"mean {np.mean(other):.3f}, at {threshold} or more: {sum(o >= threshold for o in other)}"
+          f", named wrongly: {wrong}")  # fmt: skip
     return 0
 
 
