@@ -374,6 +374,14 @@ class DiarizationSettings(SettingsGroup):
         description="Diarization: speaker clusters whose centroids are at least this cosine-"
         "similar are merged into one speaker (lower merges more; 1.0 merges only identical).",
     )
+    known_speaker_cosine: float = Field(
+        0.85,
+        gt=0.0,
+        le=1.0,
+        description="Known speakers: a found speaker (or a live turn) whose voice is at least "
+        "this cosine-similar to a known speaker's reference carries their name (measured on 20 "
+        "voices: a voice against its own reference 0.87 to 0.98; see docs/diarization.md).",
+    )
 
 
 class Settings(

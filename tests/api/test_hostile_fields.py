@@ -40,7 +40,9 @@ HOSTILE = [
     "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
 ]
 FORM_FIELDS = sorted(
-    {o.public for o in on("form")} | {"model", "timestamp_granularities[]", "response_format"}
+    {o.public for o in on("form")}
+    | {o.form_field for o in on("form")}
+    | {"model", "timestamp_granularities[]", "response_format"}
 )
 JOB_FIELDS = sorted({o.public for o in on("jobs")} | {"model", "webhook_url"})
 
@@ -123,12 +125,14 @@ def test_job_json_bodies(http: httpx.Client, body: bytes) -> None:
         "/v1/jobs/{v}/result",
         "/v1/models/{v}",
         "/v1/vocabularies/{v}",
+        "/v1/speakers/{v}",
     ],
 )
 def test_path_parameters(http: httpx.Client, path: str) -> None:
     for value in ["x", "..", "%2e%2e%2fetc", "%00", "A" * 5000, "한국어", "%ff%fe"]:
         assert_clean(http.get(path.format(v=value)))
     assert_clean(http.delete("/v1/jobs/%00"))
+    assert_clean(http.delete("/v1/speakers/%00"))
 
 
 @pytest.mark.parametrize(
@@ -156,3 +160,25 @@ def test_vocabulary_bodies(http: httpx.Client, body: bytes) -> None:
         "/v1/vocabularies/hostile", content=body, headers={"Content-Type": "application/json"}
     )
     assert_clean(response)
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00" * 100, WAV, b"ID3" + b"\xff" * 5000])
+def test_voice_profile_bodies(http: httpx.Client, body: bytes) -> None:
+    response = http.put("/v1/speakers/hostile", content=body)
+    assert_clean(response)
+    assert response.status_code == 400  # none is 2 to 10 s of audio
+
+
+def test_many_references_are_cut_off_while_they_arrive(http: httpx.Client) -> None:
+    # sent chunked (no Content-Length): the field parser alone has to stop it
+    url = b"data:audio/wav;base64," + b"A" * 2_700_000
+    part = b'--b\r\nContent-Disposition: form-data; name="known_speaker_references[]"\r\n\r\n'
+    body = [part + url + b"\r\n" for _ in range(5)] + [b"--b--\r\n"]
+    response = http.post(
+        "/v1/audio/transcriptions",
+        content=iter(body),
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert_clean(response)
+    assert response.json()["error"]["param"] == "known_speaker_references"
+    assert "at most 4" in response.json()["error"]["message"]

@@ -31,6 +31,7 @@ ALLOWED = {
         "jobs/intake.py": "options and audio in one fingerprint (the file via files.py)",
         "models/assemble.py": "one digest over several parts (each via files.py)",
         "server/auth.py": "the digest of an API key, not of a file",
+        "diarize/profiles.py": "a voice profile's file name from its speaker's name, not a file",
         "server/client_secret.py": "the signing key and HMAC of a client secret, not a file",
     },
     "rglob": {

@@ -22,6 +22,7 @@ from stt_engine.options import DEFAULT_TEMPERATURES, OPTIONS, Option, Transcribe
 from stt_engine.server.params import openapi_body, parse_request
 from stt_engine.server.uploads import UploadedForm
 
+_REFERENCE = "data:audio/wav;base64,UklGRg=="  # a data URL's shape (decoded only when used)
 # a valid, non-default value for every option: (as typed on a form or command line, parsed)
 SAMPLES: dict[str, tuple[str, object]] = {
     "language": ("Korean", "ko"),
@@ -55,6 +56,8 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "num_speakers": ("3", 3),
     "min_speakers": ("2", 2),
     "max_speakers": ("4", 4),
+    "known_speaker_names": ("Lee", ("Lee",)),
+    "known_speaker_references": (_REFERENCE, (_REFERENCE,)),
     "max_line_width": ("30", 30),
     "max_lines": ("1", 1),
 }
@@ -197,9 +200,13 @@ def test_the_openapi_body_lists_the_form_options_with_their_bounds() -> None:
         return dict(body["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"])
 
     transcribe_fields, translate_fields = properties("transcribe"), properties("translate")
-    form = {o.public for o in options.on("form")}
+    form = {o.form_field for o in options.on("form")}
+    translated = {o.form_field for o in options.on("form") if "translate" in o.schema_tasks}
     assert set(transcribe_fields) == form | {"file", "model", "timestamp_granularities[]"}
-    assert set(translate_fields) == form - {"language"} | {"file", "model"}
+    assert set(translate_fields) == translated | {"file", "model"}
+    assert "language" not in translated and "known_speaker_names[]" not in translated
+    assert transcribe_fields["known_speaker_references[]"]["type"] == "array"
+    assert transcribe_fields["known_speaker_references[]"]["maxItems"] == 4
     assert transcribe_fields["beam_size"] == {
         "type": "integer",
         "description": "Extension. Beam width (1: greedy).",

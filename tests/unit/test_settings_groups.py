@@ -64,6 +64,7 @@ ENV_NAMES = [
     "STT_ENGINE_REDACT",
     "STT_ENGINE_REDACT_PLACEHOLDER",
     "STT_ENGINE_DIARIZE_MERGE_COSINE",
+    "STT_ENGINE_KNOWN_SPEAKER_COSINE",
 ]
 
 GROUPS = (
@@ -118,7 +119,7 @@ def test_every_field_is_in_exactly_one_group() -> None:
 def test_a_group_lists_its_fields_in_declaration_order() -> None:
     assert Settings.group_fields("server")[:4] == ("host", "port", "workers", "queue_size")
     assert "fitted_windows" in Settings.group_fields("batching")
-    assert Settings.group_fields("diarization") == ("diarize_merge_cosine",)
+    assert Settings.group_fields("diarization") == ("diarize_merge_cosine", "known_speaker_cosine")
 
 
 @pytest.mark.parametrize("group", GROUPS)

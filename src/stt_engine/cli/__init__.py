@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "jobs": ("stt_engine.cli.jobs:jobs", "Submit and follow durable transcription jobs."),
     "bench": ("stt_engine.cli.bench:bench", "Measure accuracy, speed and load."),
     "vocab": ("stt_engine.cli.vocab:vocab", "Manage custom vocabularies."),
+    "speakers": ("stt_engine.cli.speakers:speakers", "Manage saved voice profiles."),
 }
 
 

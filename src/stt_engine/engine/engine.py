@@ -15,7 +15,7 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.diarize import run as diarize
-from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerEmbedder, SpeakerTurn
+from stt_engine.diarize.turns import Diarizer, SpeakerEmbedder
 from stt_engine.engine.backend import Backend, DeviceChoice
 from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
@@ -23,6 +23,7 @@ from stt_engine.engine.device import choose_device
 from stt_engine.engine.pool import ModelPool
 from stt_engine.engine.prepared import Prepared, Transcription, collect
 from stt_engine.engine.scheduler import CancelToken
+from stt_engine.engine.speakers import reference_voices, speaker_turns
 from stt_engine.engine.transcription import Decoding, transcribe_windows
 from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError, SttError
@@ -159,7 +160,8 @@ class Engine:
         if vocabulary is not None:
             hotwords = " ".join(filter(None, (options.hotwords, vocabulary.hotwords())))
             options = replace(options, hotwords=hotwords or None)
-        return Prepared(info, options, post, self.limits(), words_asked)
+        voices = reference_voices(options.known_speaker_references)
+        return Prepared(info, options, post, self.limits(), words_asked, voices)
 
     def transcribe(
         self,
@@ -204,22 +206,10 @@ class Engine:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
         if options.diarize:
-            turns = self._turns(audio, options)
+            turns = speaker_turns(self, audio, prepared)
             segments = diarize.diarized(segments, turns, prepared.words_asked)
         stream = audio if isinstance(audio, AudioStream) else None
         return Transcription(segments, summary, release, stream)
-
-    def _turns(
-        self, audio: np.ndarray | AudioStream, options: TranscribeOptions
-    ) -> Iterator[SpeakerTurn]:
-        """The speaker turns, found when first read (after the last segment was decoded)."""
-        request = diarize.DiarizeRequest(
-            options.diarize_mode,
-            SpeakerCount(options.num_speakers, options.min_speakers, options.max_speakers),
-        )
-        source = audio.path if isinstance(audio, AudioStream) else audio
-        backend = self.diarizer() if diarize.available() else None
-        yield from diarize.speaker_turns(source, request, backend, self.limits())
 
     def diarizer(self) -> Diarizer:
         """The shared diarization pipeline, on the default model's device (loaded once)."""

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from types import TracebackType
 
+import numpy as np
+
 from stt_engine.audio import AudioLimits, AudioStream
 from stt_engine.models import ModelInfo
 from stt_engine.options import TranscribeOptions
@@ -35,6 +37,7 @@ class Prepared:
     post: PostProcess
     limits: AudioLimits
     words_asked: bool
+    voices: tuple[np.ndarray, ...] = ()  # known speakers' references, decoded and checked
 
     def with_options(self, **changes: object) -> Prepared:
         """The same request decoded differently (a live partial pass decodes greedily)."""

@@ -60,11 +60,17 @@ class Option:
     schema_tasks: tuple[str, ...] = TASKS  # the endpoints whose OpenAPI body lists it
     setting: str = ""  # the engine setting it sets on the CLI; a server request keeps the default
     added_later: bool = False  # in job JSON only when not the default (earlier fingerprints hold)
+    most: int = 0  # a list of at most this many values, each cleaned (0: a single value)
 
     @property
     def public(self) -> str:
         """The name clients and users see: the form field, the error's param."""
         return self.field or self.name
+
+    @property
+    def form_field(self) -> str:
+        """The form field a client sends: ``name[]`` for a list, as OpenAI's clients do."""
+        return self.public + "[]" if self.most else self.public
 
     @property
     def cli_flag(self) -> str:
@@ -95,6 +101,8 @@ class Option:
         """A given value checked against the bounds or choices, then cleaned."""
         if value is None:
             return None
+        if self.most:
+            return self._settle_list(value)
         if self.choices and value not in self.choices:
             raise InvalidRequestError(
                 f"unknown {self.public} {quoted(value)}: use {self.expected()}", param=self.public
@@ -105,8 +113,29 @@ class Option:
             )
         return self.clean(value) if self.clean is not None else value
 
+    def _settle_list(self, value: object) -> tuple[object, ...]:
+        items = (value,) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise InvalidRequestError(
+                f"invalid {self.public}: must be a list of strings", param=self.public
+            )
+        if len(items) > self.most:
+            raise InvalidRequestError(
+                f"too many {self.public}: at most {self.most}, got {len(items)}",
+                param=self.public,
+            )
+        return tuple(self.clean(i) if self.clean is not None else i for i in items)
+
+    def parse_list(self, texts: list[str]) -> object:
+        """A list field's texts (every ``name[]`` and ``name`` part) checked; None when none
+        (empty parts are left out, as an empty field is)."""
+        given = [text for text in texts if text.strip()]
+        return self.settle(given) if given else None
+
     def parse(self, raw: str | None) -> object:
         """A form field's text as a checked value; None when absent or left empty."""
+        if self.most:
+            return self.parse_list([raw] if raw else [])
         text = raw if raw is None or (self.kind is str and not self.choices) else raw.strip()
         if text is None or text == "":
             return None

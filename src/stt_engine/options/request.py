@@ -64,6 +64,8 @@ class TranscribeOptions:
     num_speakers: int = _default("num_speakers")  # 0: not known
     min_speakers: int = _default("min_speakers")
     max_speakers: int = _default("max_speakers")
+    known_speaker_names: tuple[str, ...] = _default("known_speaker_names")
+    known_speaker_references: tuple[str, ...] = _default("known_speaker_references")
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +81,10 @@ class TranscribeOptions:
             from stt_engine.diarize.turns import SpeakerCount
 
             SpeakerCount(self.num_speakers, self.min_speakers, self.max_speakers)  # checks
+        if self.known_speaker_names or self.known_speaker_references:
+            from stt_engine.diarize.references import check_pairs
+
+            check_pairs(self.known_speaker_names, self.known_speaker_references)
 
     @classmethod
     def from_temperature(cls, temperature: float | None, **kwargs: object) -> TranscribeOptions:
@@ -111,13 +117,22 @@ def _check_fields_match_table() -> None:
 _check_fields_match_table()
 
 
-def from_form(get: Callable[[str], str | None], *surfaces: Surface) -> dict[str, object]:
-    """The given fields of these surfaces (a server request's), parsed and checked."""
+def from_form(
+    get: Callable[[str], str | None],
+    *surfaces: Surface,
+    get_all: Callable[[str], list[str]] | None = None,
+) -> dict[str, object]:
+    """The given fields of these surfaces (a server request's), parsed and checked; a list
+    option reads every ``name[]`` and ``name`` part through ``get_all``."""
     values: dict[str, object] = {}
     for option in OPTIONS:
         if option.surfaces.isdisjoint(surfaces):
             continue
-        value = option.for_server(option.parse(get(option.public)))
+        if option.most and get_all is not None:
+            texts = get_all(option.form_field) + get_all(option.public)
+            value = option.parse_list(texts)
+        else:
+            value = option.for_server(option.parse(get(option.public)))
         if value is not None:
             values[option.name] = value
     return values
@@ -146,4 +161,6 @@ def subtitle_options(values: Mapping[str, object]) -> SubtitleOptions:
 def session_options(session: object) -> TranscribeOptions:
     """The request options of a realtime session: its ``realtime`` fields, read by their
     public names (``language``, ``prompt``), the rest the defaults."""
-    return decode_options({o.name: getattr(session, o.public) for o in on("realtime")})
+    return decode_options(
+        {o.name: getattr(session, o.public) for o in on("realtime") if not o.most}
+    )

@@ -10,6 +10,7 @@ that ``stt-engine transcribe --help`` stays light.
 
 from __future__ import annotations
 
+from stt_engine.diarize import references
 from stt_engine.formats import FORMAT_NAMES
 from stt_engine.languages import normalise_language
 from stt_engine.options.option import DECODE, TASKS, Option, Surface
@@ -20,6 +21,7 @@ from stt_engine.text.vocabulary import check_name
 FORM: frozenset[Surface] = frozenset({"form"})
 SUBTITLE: frozenset[Surface] = frozenset({"form", "cli"})
 SESSION: frozenset[Surface] = DECODE | {"realtime"}
+KNOWN: frozenset[Surface] = frozenset({"form", "json", "realtime"})
 BENCH: frozenset[Surface] = DECODE | {"bench"}
 MAX_SPEAKERS = 15  # the most speakers diarization tells apart
 
@@ -196,6 +198,33 @@ OPTIONS: tuple[Option, ...] = (
         minimum=0,
         maximum=MAX_SPEAKERS,
         added_later=True,
+    ),
+    Option(
+        "known_speaker_names",
+        str,
+        (),
+        "Names of known speakers (diarization; at most 4): a found speaker whose voice matches "
+        "the name's reference (or saved voice profile) carries the name instead of SPEAKER_N.",
+        KNOWN,
+        clean=references.check_name,
+        openai=True,
+        schema_tasks=("transcribe",),
+        added_later=True,
+        most=references.MAX_SPEAKERS,
+    ),
+    Option(
+        "known_speaker_references",
+        str,
+        (),
+        "A voice sample of each known speaker, in the names' order: a data URL "
+        "(data:audio/wav;base64,...) of 2 to 10 s of that speaker alone. Leave them all out "
+        "to use the saved voice profiles of the names (PUT /v1/speakers/{name}).",
+        KNOWN,
+        clean=references.check_reference_url,
+        openai=True,
+        schema_tasks=("transcribe",),
+        added_later=True,
+        most=references.MAX_SPEAKERS,
     ),
     Option(
         "max_line_width",

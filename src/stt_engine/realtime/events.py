@@ -44,6 +44,8 @@ class SessionConfig:
     turn: TurnSettings | None = field(default_factory=TurnSettings)
     noise_reduction: str | None = None  # accepted and reported; no filter is applied
     diarize: bool = False  # speaker labels on completed turns (a "-diarize" model name)
+    known_speaker_names: tuple[str, ...] = ()  # known voices (diarizing sessions)
+    known_speaker_references: tuple[str, ...] = ()  # their data URLs, or () for saved profiles
 
 
 class _Params(BaseModel):
@@ -66,6 +68,8 @@ class TranscriptionParams(_Params):
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
+    known_speaker_names: list[str] | None = None
+    known_speaker_references: list[str] | None = None
 
 
 class ServerVadParams(_Params):

@@ -64,6 +64,18 @@ class Session:
 
     async def start(self) -> None:
         await self.outbox.session(self.config, created=True)
+        if self.config.diarize and self.config.known_speaker_names:
+            try:
+                await self._know(self.config)
+            except SttError as exc:
+                await self.outbox.error(Problem(exc.message, exc.code, exc.param), None)
+
+    async def _know(self, config: SessionConfig) -> None:
+        """Give the session's speakers its known voices (errors name the field)."""
+        if self.stream.speakers is None:
+            return
+        names = tuple(config.known_speaker_names or ())
+        await self.stream.speakers.know(names, tuple(config.known_speaker_references or ()))
 
     async def close(self) -> None:
         await self.stream.close()
@@ -114,6 +126,8 @@ class Session:
             self.decoder.check_model(config.model)
         if config.diarize and not self.config.diarize:
             self._require_speakers()
+        if config.diarize and (not self.config.diarize or _known(config) != _known(self.config)):
+            await self._know(config)
         if config.language is not None:
             config = _lower_language(config)
         if config.audio_format != self.config.audio_format:
@@ -171,6 +185,10 @@ def _parse(text: str) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise EventError("the event must be a JSON object", code="invalid_event")
     return event
+
+
+def _known(config: SessionConfig) -> tuple[object, ...]:
+    return (config.known_speaker_names, config.known_speaker_references)
 
 
 def _lower_language(config: SessionConfig) -> SessionConfig:

@@ -34,6 +34,7 @@ from stt_engine.server.routes import (
     jobs,
     models,
     realtime,
+    speakers,
     transcriptions,
     vocabularies,
     web,
@@ -68,7 +69,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     app.add_middleware(RequestLogMiddleware, stopping=state.stopping.is_set)
-    routes = (health, models, transcriptions, jobs, vocabularies, realtime, client_secrets, docs)
+    routes = (
+        health, models, transcriptions, jobs, vocabularies, speakers, realtime, client_secrets, docs
+    )  # fmt: skip
     for module in routes:
         app.include_router(module.router)
     web.mount(app)

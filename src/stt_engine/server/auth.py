@@ -69,7 +69,16 @@ def caller(request: Request, state: StateDep) -> str | None:
     """
     if not state.keys:
         return None
-    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    return key_owner(request.headers.get("authorization", "").partition(" ")[2].strip())
+
+
+def key_holder(presented: list[str], accepted: frozenset[str]) -> str | None:
+    """The owner digest of the first presented key that is accepted; None without keys."""
+    return next((key_owner(k) for k in presented if accepted and key_matches(k, accepted)), None)
+
+
+def key_owner(token: str) -> str:
+    """The digest that stands for an API key in what it owns (jobs, voice profiles)."""
     return "key:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
 
 

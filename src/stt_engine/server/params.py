@@ -3,12 +3,15 @@
 The fields are those of ``stt_engine.options.OPTIONS`` on the ``form`` surface: OpenAI's
 ``language``, ``prompt``, ``response_format``, ``temperature`` and ``stream``, and the
 extensions that tune decoding and subtitles (docs/server.md). ``model`` and
-``timestamp_granularities[]`` are parsed here. Unknown fields are ignored, as OpenAI clients
-send fields (``include[]``, ``chunking_strategy``) that do not apply here.
+``timestamp_granularities[]`` are parsed here; the table's list fields
+(``known_speaker_names[]``) are read from every part of their name. Unknown fields are
+ignored, as OpenAI clients send fields (``include[]``, ``chunking_strategy``) that do not
+apply here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stt_engine import options
@@ -18,6 +21,7 @@ from stt_engine.options import Option, Task, TranscribeOptions
 from stt_engine.server.uploads import UploadedForm
 
 GRANULARITIES = ("word", "segment")
+Profiles = Callable[[tuple[str, ...]], tuple[str, ...]]  # names -> their saved references
 _SCHEMA_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -31,14 +35,18 @@ class TranscriptionRequest:
     subtitles: SubtitleOptions
 
 
-def parse_request(form: UploadedForm, task: Task | None = None) -> TranscriptionRequest:
+def parse_request(
+    form: UploadedForm, task: Task | None = None, profiles: Profiles | None = None
+) -> TranscriptionRequest:
     """Check the fields of one request; raises InvalidRequestError naming the bad field.
 
     ``task`` is the route's (transcriptions or translations); without one the fields are
-    those of a job, whose ``task`` is a field.
+    those of a job, whose ``task`` is a field. Known speakers named without references get
+    them from ``profiles`` (the caller's saved voice profiles). Reads files: call it from a
+    worker thread.
     """
     surfaces: tuple[options.Surface, ...] = ("form",) if task else ("form", "jobs")
-    values = options.from_form(form.get, *surfaces)
+    values = options.from_form(form.get, *surfaces, get_all=form.get_all)
     task = task or options.value(values, "task")  # type: ignore[assignment]
     fmt = str(options.value(values, "response_format"))
     granularities = _granularities(form)
@@ -46,6 +54,7 @@ def parse_request(form: UploadedForm, task: Task | None = None) -> Transcription
         values["word_timestamps"] = True
     if fmt == "diarized_json":
         values["diarize"] = True
+    _known_speakers(values, profiles)
     return TranscriptionRequest(
         model=(form.get("model") or "").strip() or None,
         options=options.decode_options({**values, "task": task}),
@@ -54,6 +63,22 @@ def parse_request(form: UploadedForm, task: Task | None = None) -> Transcription
         granularities=granularities,
         subtitles=options.subtitle_options(values),
     )
+
+
+def _known_speakers(values: dict[str, object], profiles: Profiles | None) -> None:
+    """Names without references take saved profiles; known speakers need diarization."""
+    names = values.get("known_speaker_names")
+    if not names:
+        return
+    if not values.get("diarize"):
+        raise InvalidRequestError(
+            "known_speaker_names need diarization",
+            hint="send response_format=diarized_json or diarize=true",
+            param="known_speaker_names",
+        )
+    assert isinstance(names, tuple)
+    if not values.get("known_speaker_references") and profiles is not None:
+        values["known_speaker_references"] = profiles(names)
 
 
 def _granularities(form: UploadedForm) -> frozenset[str]:
@@ -78,7 +103,7 @@ def openapi_body(task: Task) -> dict[str, object]:
     }
     for option in options.on("form"):
         if task in option.schema_tasks:
-            properties[option.public] = field_schema(option)
+            properties[option.form_field] = field_schema(option)
     if task == "transcribe":
         properties["timestamp_granularities[]"] = {
             "type": "array",
@@ -96,6 +121,13 @@ def field_schema(option: Option) -> dict[str, object]:
         "type": _SCHEMA_TYPES[option.kind],
         "description": option.help if option.openai else f"Extension. {option.help}",
     }
+    if option.most:
+        return {
+            "type": "array",
+            "items": {"type": _SCHEMA_TYPES[option.kind]},
+            "maxItems": option.most,
+            "description": schema["description"],
+        }
     if option.choices:
         schema["enum"] = list(option.choices)
     if option.minimum is not None:

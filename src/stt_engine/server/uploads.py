@@ -19,6 +19,7 @@ import anyio
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from stt_engine.diarize.references import MAX_REFERENCE_URL_CHARS, MAX_SPEAKERS
 from stt_engine.errors import (
     AudioTooLargeError,
     InvalidRequestError,
@@ -31,6 +32,12 @@ from stt_engine.errors import (
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 64
+# fields that carry data, not words: a voice sample as a base64 data URL (at most four)
+LONG_FIELDS = {
+    name: MAX_REFERENCE_URL_CHARS
+    for name in ("known_speaker_references[]", "known_speaker_references")
+}
+MAX_LONG_BYTES = MAX_SPEAKERS * MAX_REFERENCE_URL_CHARS
 _FLUSH_BYTES = 1024 * 1024
 _FORM_OVERHEAD = 64 * 1024  # boundaries, headers and text fields around the file
 
@@ -48,6 +55,10 @@ class UploadedForm:
     def get(self, name: str) -> str | None:
         values = self.fields.get(name)
         return values[-1] if values else None
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of a repeated field (``known_speaker_names[]``), in order."""
+        return list(self.fields.get(name, ()))
 
     def discard(self) -> None:
         """Remove the temp file (safe to call more than once)."""
@@ -77,6 +88,7 @@ class _Collector:
         self._header_value = bytearray()
         self._fd: int | None = None
         self.pending = bytearray()  # file bytes not yet written
+        self._long_bytes = 0  # of every long field together
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -133,8 +145,16 @@ class _Collector:
             self.pending.extend(data[start:end])
             return
         self._part.text.extend(data[start:end])
-        if len(self._part.text) > MAX_FIELD_BYTES:
-            raise InvalidRequestError(f"form field '{self._part.name}' is too long")
+        name = self._part.name
+        if len(self._part.text) > LONG_FIELDS.get(name, MAX_FIELD_BYTES):
+            raise InvalidRequestError(f"form field '{name}' is too long", param=name.rstrip("[]"))
+        if name in LONG_FIELDS:
+            self._long_bytes += end - start
+            if self._long_bytes > MAX_LONG_BYTES:
+                raise InvalidRequestError(
+                    f"too many known speaker references: at most {MAX_SPEAKERS}",
+                    param=name.rstrip("[]"),
+                )
 
     def _end(self) -> None:
         if self._is_file_part() or self._part.filename is not None:

@@ -31,6 +31,7 @@ from stt_engine.jobs.service import JobService
 from stt_engine.jobs.targets import TargetPolicy
 from stt_engine.server.auth import CallerDep, require_key
 from stt_engine.server.params import parse_request
+from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 
@@ -78,9 +79,9 @@ async def submit(
     service = _service(state)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
-        spec = await _json_spec(request, state, key)
+        spec = await _json_spec(request, state, key, owner)
     else:
-        spec = await _upload_spec(request, state, key)
+        spec = await _upload_spec(request, state, key, owner)
     spec = replace(spec, owner=owner, idempotency_key=_scoped(spec.idempotency_key, owner))
     try:
         job, created = await anyio.to_thread.run_sync(service.submit, spec)
@@ -162,7 +163,9 @@ async def job_result(
     return Response(render(transcript, format, subtitles), media_type=FORMATS[format].media_type)
 
 
-async def _upload_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:
+async def _upload_spec(
+    request: Request, state: ServerState, key: str | None, owner: str | None
+) -> JobSpec:
     service = _service(state)
     limit = state.settings.max_upload_bytes
     try:
@@ -177,7 +180,7 @@ async def _upload_spec(request: Request, state: ServerState, key: str | None) ->
                 "the jobs input folder",
                 param=FILE_FIELD,
             )
-        draft = await anyio.to_thread.run_sync(_draft, form, state, key, True)
+        draft = await anyio.to_thread.run_sync(_draft, form, state, (key, owner), True)
         kept = await anyio.to_thread.run_sync(
             intake.adopt_upload, form.path, service.store.uploads_dir
         )
@@ -186,7 +189,9 @@ async def _upload_spec(request: Request, state: ServerState, key: str | None) ->
     return JobSpec(**{**draft, "audio_path": str(kept), "source": "upload"})
 
 
-async def _json_spec(request: Request, state: ServerState, key: str | None) -> JobSpec:
+async def _json_spec(
+    request: Request, state: ServerState, key: str | None, owner: str | None
+) -> JobSpec:
     body = await request.body()
     if len(body) > _MAX_JSON_BYTES:
         raise InvalidRequestError(f"the JSON body is over {_MAX_JSON_BYTES // 1024} KiB")
@@ -201,14 +206,18 @@ async def _json_spec(request: Request, state: ServerState, key: str | None) -> J
     path = intake.resolve_input(state.settings.jobs_input_dir, fields[FILE_FIELD])
     form = UploadedForm(fields={k: _as_texts(v) for k, v in fields.items() if k != FILE_FIELD})
     form.path, form.filename = path, path.name
-    draft = await anyio.to_thread.run_sync(_draft, form, state, key, False)
+    draft = await anyio.to_thread.run_sync(_draft, form, state, (key, owner), False)
     return JobSpec(**{**draft, "audio_path": str(path), "source": "input"})
 
 
-def _draft(form: UploadedForm, state: ServerState, key: str | None, upload: bool) -> dict[str, Any]:
-    """The spec's fields except where the audio lives (run in a worker thread)."""
+def _draft(
+    form: UploadedForm, state: ServerState, who: tuple[str | None, str | None], upload: bool
+) -> dict[str, Any]:
+    """The spec's fields except where the audio lives (run in a worker thread); ``who`` is
+    the Idempotency-Key and the caller."""
     assert form.path is not None
-    params = parse_request(form)
+    key, owner = who
+    params = parse_request(form, profiles=saved_voices(state, owner))
     model = state.engine.prepare(params.model, params.options).model.name  # refused now
     webhook = _webhook_url(form.get("webhook_url"), state.settings)
     digest = intake.fingerprint(form.path, upload, model, params.options, webhook)

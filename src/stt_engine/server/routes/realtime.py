@@ -33,8 +33,14 @@ from stt_engine.realtime.session import Session
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Observer
 from stt_engine.server import client_secret
-from stt_engine.server.auth import SUBPROTOCOL_KEY_PREFIX, key_matches, websocket_keys
+from stt_engine.server.auth import (
+    SUBPROTOCOL_KEY_PREFIX,
+    key_holder,
+    key_matches,
+    websocket_keys,
+)
 from stt_engine.server.request_log import current_figures
+from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState
 from stt_engine.server.stopping import Stopping, receive_or_stop
 
@@ -125,7 +131,15 @@ def _sender(websocket: WebSocket) -> Any:
     return send
 
 
-def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -> Session:
+def _owner(websocket: WebSocket, state: ServerState) -> str | None:
+    """Whose saved voice profiles the session sees (none of a key's with a client secret)."""
+    subprotocols = list(websocket.scope.get("subprotocols", ()))
+    return key_holder(websocket_keys(websocket.headers, subprotocols), state.keys)
+
+
+def _session(
+    state: ServerState, outbox: Outbox, config: SessionConfig | None, owner: str | None = None
+) -> Session:
     settings, metrics = state.settings, state.metrics
     policy = TimeoutPolicy(settings.timeout_base_seconds, settings.timeout_per_audio_second)
     figures = current_figures()  # the session's log line (request_log)
@@ -141,7 +155,10 @@ def _session(state: ServerState, outbox: Outbox, config: SessionConfig | None) -
     )
     speakers = None
     if diarize.available():
-        speakers = LiveSpeakers(state.engine.speaker_embedder, settings.realtime_speaker_cosine)
+        speakers = LiveSpeakers(
+            state.engine.speaker_embedder, settings.realtime_speaker_cosine,
+            settings.known_speaker_cosine, saved_voices(state, owner),
+        )  # fmt: skip
     return Session(
         outbox, EngineDecoder(state.engine, policy), config=config,
         partial_interval=settings.realtime_partial_interval_seconds,
@@ -241,7 +258,8 @@ async def realtime(websocket: WebSocket) -> None:
     with contextlib.suppress(Refused):
         async with _session_slot(websocket, send, secrets=True) as (state, bound):
             outbox = OpenAIOutbox(send, "beta" if beta else "ga")
-            await _serve(websocket, state, _session(state, outbox, bound), plain=False)
+            session = _session(state, outbox, bound, _owner(websocket, state))
+            await _serve(websocket, state, session, plain=False)
 
 
 def _plain_config(websocket: WebSocket) -> SessionConfig:
@@ -301,5 +319,5 @@ async def audio_stream(websocket: WebSocket) -> None:
                 await send({"type": "error", "error": refused.problem.body()})
                 await websocket.close(refused.close_code, refused.problem.message[:120])
                 return
-            session = _session(state, PlainOutbox(send), config)
+            session = _session(state, PlainOutbox(send), config, _owner(websocket, state))
             await _serve(websocket, state, session, plain=True)

@@ -20,9 +20,10 @@ from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, Unsu
 from stt_engine.formats import FORMATS, render, verbose_dict
 from stt_engine.options import Task
 from stt_engine.server import inference
-from stt_engine.server.auth import require_key
+from stt_engine.server.auth import CallerDep, require_key
 from stt_engine.server.error_handlers import error_response
 from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_request
+from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
 from stt_engine.transcript import Segment, Transcript
@@ -44,8 +45,8 @@ _NOT_AUDIO_MEDIA = (
     summary="Transcribe audio into the input language",
     openapi_extra=openapi_body("transcribe"),
 )
-async def transcriptions(request: Request, state: StateDep) -> Response:
-    return await _handle(request, state, "transcribe")
+async def transcriptions(request: Request, state: StateDep, owner: CallerDep) -> Response:
+    return await _handle(request, state, "transcribe", owner)
 
 
 @router.post(
@@ -53,11 +54,11 @@ async def transcriptions(request: Request, state: StateDep) -> Response:
     summary="Translate audio into English",
     openapi_extra=openapi_body("translate"),
 )
-async def translations(request: Request, state: StateDep) -> Response:
-    return await _handle(request, state, "translate")
+async def translations(request: Request, state: StateDep, owner: CallerDep) -> Response:
+    return await _handle(request, state, "translate", owner)
 
 
-async def _handle(request: Request, state: ServerState, task: Task) -> Response:
+async def _handle(request: Request, state: ServerState, task: Task, owner: str | None) -> Response:
     if state.readiness.starting:
         raise NotReadyError("the server is still loading its default model")
     try:
@@ -70,7 +71,8 @@ async def _handle(request: Request, state: ServerState, task: Task) -> Response:
         return refused
     handed_off = False
     try:
-        params = parse_request(form, task)
+        voices = saved_voices(state, owner)
+        params = await anyio.to_thread.run_sync(parse_request, form, task, voices)
         flight = await _submit(state, form, params)
         if params.stream:
             streaming = await _stream(request, flight, form)

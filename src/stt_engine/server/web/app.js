@@ -20,7 +20,24 @@ function options() {
     model: $("model").value, language: $("language").value, task: $("task").value,
     words: $("words").checked, vad: $("vad").checked,
     speakers: config.diarize && $("speakers").checked,
+    profiles: [...document.querySelectorAll("#profiles input:checked")].map((box) => box.value),
   };
+}
+
+// The saved voice profiles this key may name (GET /v1/speakers), as checkboxes
+async function loadProfiles() {
+  const { data } = await getJson("/v1/speakers");
+  const boxes = data.map((profile) => {
+    const label = document.createElement("label");
+    label.className = "check";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = profile.name;
+    label.append(box, ` ${profile.name}`);
+    return label;
+  });
+  $("profiles").replaceChildren(...boxes);
+  $("profiles-option").hidden = boxes.length === 0;
 }
 
 function addResult(name) {
@@ -207,6 +224,7 @@ async function unlocked() {
   }
   if (config.jobs_enabled) jobs.refresh();
   else document.querySelector("section.jobs").hidden = true;
+  if (config.diarize) loadProfiles().catch((error) => showError(error));
 }
 
 function askForKey(message = null) {

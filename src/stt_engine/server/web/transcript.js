@@ -48,15 +48,55 @@ function row(segment, index) {
   return item;
 }
 
-// SPEAKER_2 shows as "Speaker 2" (화자 2), coloured by its number; downloads keep the label
+// SPEAKER_2 shows as "Speaker 2" (화자 2), coloured by its number; a click renames the speaker
+// everywhere in the transcript, and the downloads carry the new name
 function speakerTag(label) {
-  const tag = document.createElement("span");
-  const number = Number(label.split("_").pop()) || 0;
+  const tag = document.createElement("button");
+  const number = /^SPEAKER_(\d+)$/.exec(label);
+  tag.type = "button";
   tag.className = "speaker";
   tag.dataset.speaker = label;
-  tag.dataset.hue = String(number % 6);
-  tag.textContent = number ? t("speaker.label", { n: number }) : label;
+  tag.dataset.hue = String(number ? Number(number[1]) % 6 : hue(label));
+  tag.textContent = number ? t("speaker.label", { n: Number(number[1]) }) : label;
+  tag.title = t("speaker.rename");
+  tag.addEventListener("click", () => editName(tag, label));
   return tag;
+}
+
+function hue(name) {
+  let total = 0;
+  for (const char of name) total = (total * 31 + char.codePointAt(0)) % 6;
+  return total;
+}
+
+function editName(tag, label) {
+  const input = document.createElement("input");
+  input.className = "speaker-name";
+  input.value = /^SPEAKER_\d+$/.test(label) ? "" : label;
+  input.placeholder = tag.textContent;
+  input.setAttribute("aria-label", t("speaker.rename"));
+  let keep = true;
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === "Escape") {
+      event.preventDefault();
+      keep = event.key === "Enter";
+      input.blur();
+    }
+  });
+  input.addEventListener("blur", () => {
+    const name = input.value.trim();
+    if (keep && name && name !== label) rename(label, name);
+    refresh();
+  });
+  tag.replaceWith(input);
+  input.focus();
+}
+
+export function rename(label, name) {
+  for (const segment of shown ? shown.segments : []) {
+    if (segment.speaker === label) segment.speaker = name;
+    for (const word of segment.words || []) if (word.speaker === label) word.speaker = name;
+  }
 }
 
 function play(start) {

@@ -29,6 +29,8 @@ function form(file, options, extra) {
   data.append("word_timestamps", String(options.words));
   data.append("vad_filter", String(options.vad));
   if (options.speakers) data.append("diarize", "true");
+  // saved voice profiles by name: their speakers come back named
+  if (options.speakers) for (const name of options.profiles) data.append("known_speaker_names[]", name);
   for (const [name, value] of Object.entries(extra)) data.append(name, value);
   return data;
 }
