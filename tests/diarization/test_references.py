@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -58,3 +59,15 @@ def test_bench_diarization_prints_and_saves_der(audio_dir: Path, tmp_path: Path)
     (row,) = saved["results"]
     assert row["speakers"] == 2 and row["found"] == 2 and row["der"] < 0.05
     assert saved["settings"]["collar"] == 0.25 and saved["speaker_count_accuracy"] == 1.0
+
+
+def test_no_recording_takes_one_person_twice() -> None:
+    """The plain-to-emotional folders are the same people as emotional-to-emotional ones."""
+    spec = importlib.util.spec_from_file_location("build_set", Path(__file__).parent / "build_set.py")
+    assert spec is not None and spec.loader is not None
+    build_set = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_set)
+    for path in FILES:
+        folders = {p.speaker for p in pieces(load_reference(path))}
+        people = {build_set.SAME_PERSON.get(f, f) for f in folders}
+        assert len(people) == len(folders), path.stem
