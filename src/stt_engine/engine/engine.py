@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from stt_engine.engine.device import choose_device
 from stt_engine.engine.pool import ModelPool
 from stt_engine.engine.scheduler import CancelToken
 from stt_engine.engine.transcription import Decoding, transcribe_windows
+from stt_engine.engine.vad import VadSettings
 from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
@@ -190,28 +191,38 @@ class Engine:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
         if options.diarize:
-            segments = diarize.diarized(segments, self._turns(audio, options), words_asked)
+            turns = partial(self._turns, audio, options)
+            segments = diarize.diarized(segments, turns, words_asked)
         return HeldSegments(segments, release), summary
 
     def _turns(
-        self, audio: np.ndarray | AudioStream, options: TranscribeOptions
-    ) -> Iterator[SpeakerTurn]:
-        """The speaker turns, found when first read (after the last segment was decoded)."""
+        self,
+        audio: np.ndarray | AudioStream,
+        options: TranscribeOptions,
+        words: tuple[tuple[float, float], ...],
+    ) -> list[SpeakerTurn]:
+        """The speaker turns (called after the last segment was decoded, with its words)."""
         request = diarize.DiarizeRequest(
             options.diarize_mode,
             SpeakerCount(options.num_speakers, options.min_speakers, options.max_speakers),
+            words,
         )
         source = audio.path if isinstance(audio, AudioStream) else audio
         backend = self.diarizer() if diarize.available() else None
-        yield from diarize.speaker_turns(source, request, backend, self.limits())
+        return diarize.speaker_turns(source, request, backend, self.limits())
 
     def diarizer(self) -> Diarizer:
         """The shared diarization pipeline, on the default model's device (loaded once)."""
         from stt_engine.diarize.senko_backend import shared
 
-        return shared(
-            self.device.device, self.settings.diarize_merge_cosine, self.settings.cache_dir
+        settings = self.settings
+        vad = VadSettings(
+            settings.diarize_vad_threshold,
+            min_silence_ms=settings.diarize_vad_min_silence_ms,
+            speech_pad_ms=settings.diarize_vad_pad_ms,
+            min_speech_ms=250,
         )
+        return shared(self.device.device, settings.diarize_merge_cosine, settings.cache_dir, vad)
 
     def speaker_embedder(self) -> SpeakerEmbedder:
         """The same pipeline as the voice embedder of live speaker labels."""
