@@ -382,6 +382,22 @@ class DiarizationSettings(SettingsGroup):
         "this cosine-similar to a known speaker's reference carries their name (measured on 20 "
         "voices: a voice against its own reference 0.87 to 0.98; see docs/diarization.md).",
     )
+    diarize_vad_threshold: float = Field(
+        0.4,
+        gt=0.0,
+        lt=1.0,
+        description="Diarization: Silero speech probability from which a frame is speech "
+        "(its own voice detection, apart from the ASR chunking's).",
+    )
+    diarize_vad_pad_ms: int = Field(
+        200, ge=0, le=1000, description="Diarization: speech regions widened by this much."
+    )
+    diarize_vad_min_silence_ms: int = Field(
+        300,
+        ge=0,
+        le=5000,
+        description="Diarization: a pause shorter than this stays inside a speech region.",
+    )
 
 
 class Settings(

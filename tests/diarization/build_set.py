@@ -27,6 +27,7 @@ HERE = Path(__file__).parent
 EMO = "ko/emotiontts/Emotional/emotional-to-emotional"
 PLAIN = "ko/emotiontts/Emotional/plain-to-emotional"
 LMY = "ko/emotiontts/Main/main/lmy"
+AUSTEN = (870, 880, 890, 920, 930)
 
 # speaker -> a long English recording cut at pauses into turns of about 6 s
 ENGLISH = {
@@ -35,6 +36,8 @@ ENGLISH = {
     "harvard": ["en/gentle_harvard-sentences-list30.flac"],
     "mfa": ["en/mfa/acoustic_corpus.flac"],
     "jfk": ["en/whisper_jfk.flac"],
+    "austen": [f"en/pocketsphinx/sense_and_sensibility_01_austen_64kb-0{n}.flac" for n in AUSTEN],
+    "es": ["multi/aeneas_es.flac"],  # a LibriVox reader (Spanish): a fourth long voice
 }
 
 
@@ -44,18 +47,39 @@ KOREAN = {
     "neb": f"{EMO}/neb",
     "nec": f"{EMO}/nec",
     "ned": f"{EMO}/ned",
-    "ema": f"{PLAIN}/ema",
+    **{name: f"{EMO}/{name}" for name in ("nee", "nek", "nel", "nem", "nen", "neo")},
+    **{name: f"{PLAIN}/{name}" for name in ("ema", "emb", "emf", "emg", "emh")},
 }
 
-# name -> (speakers in turn order, turns, pause seconds)
+# The plain-to-emotional folders hold the emotional-to-emotional speakers again: the centroids
+# of their clips' CAM++ embeddings are 0.88-0.96 cosine-similar (ema-nea 0.95, emb-neb 0.96,
+# emf-nek 0.94, emg-nel 0.95, emh-nem 0.88), above any two different people (at most 0.84)
+# and about as close as a clip is to its own speaker's centroid (0.89-0.95). A set never takes
+# both folders of one person.
+SAME_PERSON = {"ema": "nea", "emb": "neb", "emf": "nek", "emg": "nel", "emh": "nem"}
+
+# name -> (speakers in turn order, turns, pause seconds; negative: the next turn starts
+# that long before the previous one ends, an overlap)
 SETS = {
     "en_2spk_pause": (["lj", "sonnets"], 10, 0.5),
     "en_2spk_nopause": (["harvard", "mfa"], 10, 0.0),
     "en_3spk_pause": (["lj", "harvard", "sonnets"], 12, 0.3),
-    "ko_2spk_pause": (["nea", "ema"], 10, 0.5),
+    "ko_2spk_pause": (["nea", "emh"], 10, 0.5),
     "ko_2spk_nopause": (["neb", "nec"], 10, 0.0),
     "ko_4spk_pause": (["nea", "neb", "nec", "ned"], 20, 0.3),
-    "ko_5spk_nopause": (["nea", "neb", "nec", "ned", "ema"], 20, 0.0),
+    "ko_5spk_nopause": (["nea", "neb", "nec", "ned", "emg"], 20, 0.0),
+    # the wider set: other voices, several files per speaker count, overlaps
+    "en_2spk_overlap": (["sonnets", "austen"], 10, -0.4),
+    "en_2spk_longpause": (["es", "lj"], 10, 1.0),
+    "en_3spk_nopause": (["sonnets", "austen", "es"], 12, 0.0),
+    "en_4spk_pause": (["lj", "sonnets", "harvard", "austen"], 16, 0.4),
+    "ko_2spk_longpause": (["nee", "emb"], 10, 1.0),
+    "ko_2spk_nopause_b": (["nek", "nel"], 12, 0.0),
+    "ko_2spk_overlap": (["emf", "nem"], 12, -0.4),
+    "ko_3spk_pause": (["nen", "neo", "emh"], 12, 0.5),
+    "ko_3spk_overlap": (["nea", "emb", "nek"], 12, -0.3),
+    "ko_4spk_nopause": (["nee", "nel", "emf", "emh"], 16, 0.0),
+    "ko_4spk_overlap": (["neb", "nem", "emf", "ema"], 16, -0.3),
 }
 
 

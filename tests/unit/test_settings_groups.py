@@ -65,6 +65,9 @@ ENV_NAMES = [
     "STT_ENGINE_REDACT_PLACEHOLDER",
     "STT_ENGINE_DIARIZE_MERGE_COSINE",
     "STT_ENGINE_KNOWN_SPEAKER_COSINE",
+    "STT_ENGINE_DIARIZE_VAD_THRESHOLD",
+    "STT_ENGINE_DIARIZE_VAD_PAD_MS",
+    "STT_ENGINE_DIARIZE_VAD_MIN_SILENCE_MS",
 ]
 
 GROUPS = (
@@ -119,7 +122,13 @@ def test_every_field_is_in_exactly_one_group() -> None:
 def test_a_group_lists_its_fields_in_declaration_order() -> None:
     assert Settings.group_fields("server")[:4] == ("host", "port", "workers", "queue_size")
     assert "fitted_windows" in Settings.group_fields("batching")
-    assert Settings.group_fields("diarization") == ("diarize_merge_cosine", "known_speaker_cosine")
+    assert Settings.group_fields("diarization") == (
+        "diarize_merge_cosine",
+        "known_speaker_cosine",
+        "diarize_vad_threshold",
+        "diarize_vad_pad_ms",
+        "diarize_vad_min_silence_ms",
+    )
 
 
 @pytest.mark.parametrize("group", GROUPS)

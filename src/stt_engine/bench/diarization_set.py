@@ -23,6 +23,8 @@ from stt_engine.diarize.turns import SpeakerTurn
 
 _FRAME = 320  # 20 ms
 _SILENCE_RANGE_DB = 35.0  # frames this far below the clip's loudest are silence
+_NOISE_PERCENTILE = 5  # a source's noise level: its quietest frames but a few
+_ABOVE_NOISE_DB = 10.0  # speech is at least this much above the noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,15 @@ def speech_span(samples: np.ndarray, begin: int = 0, end: int | None = None) -> 
 
 def speech_runs(samples: np.ndarray, begin: int, end: int, pause: float = 0.5) -> list[list[int]]:
     """[start, end) of speech within [begin, end), relative to begin; pauses of at least
-    ``pause`` seconds (frames below the piece's speech floor) are left out."""
+    ``pause`` seconds (frames below the piece's speech floor) are left out.
+
+    The floor is 35 dB below the piece's loudest frame, and at least 10 dB above the whole
+    source's noise (its 5th-percentile frame): in a recording with audible background noise
+    (30 dB below its speech in some English clips), the noise is not speech."""
     levels = _levels(samples[begin:end])
-    speech = levels > levels.max(initial=-120.0) - _SILENCE_RANGE_DB
+    noise = float(np.percentile(_levels(samples), _NOISE_PERCENTILE)) if samples.size else -120.0
+    floor = max(levels.max(initial=-120.0) - _SILENCE_RANGE_DB, noise + _ABOVE_NOISE_DB)
+    speech = levels > floor
     runs: list[list[int]] = []
     shortest = int(pause * SAMPLE_RATE / _FRAME)
     for index in np.flatnonzero(speech):

