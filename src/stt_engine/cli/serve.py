@@ -58,6 +58,7 @@ def serve(**flags: Any) -> None:
 
     from stt_engine.config import load_settings
     from stt_engine.server import create_app
+    from stt_engine.server.protocols import uvicorn_options
 
     ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
@@ -85,7 +86,7 @@ def serve(**flags: Any) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
-        timeout_keep_alive=30,
+        **uvicorn_options(settings),
     )
 
 
