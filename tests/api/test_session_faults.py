@@ -1,0 +1,167 @@
+"""Live sessions under faults: each fault is ended by a limit, and the server stays healthy.
+
+A client that vanishes mid-turn (ping timeout), one that stops reading while it keeps
+sending (bounded outgoing events), one that sends audio faster than it is transcribed
+(bounded backlog) and a flood of sessions over the cap, on a live server on 127.0.0.1 with
+the limits turned down so each fault shows in seconds. Each test ends with /health and a
+real transcription answered and the server's memory (this process's, after a garbage
+collection) within 10 MiB of where it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from api_support import make_settings
+from fault_support import (
+    AUTH,
+    RSS_SLACK_MIB,
+    RawWebSocket,
+    append_event,
+    assert_healthy,
+    rss_mib,
+    speech_pcm24k,
+    wait_until,
+    warm_realtime,
+)
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from stt_engine.bench.local_server import BackgroundServer
+from stt_engine.engine import Engine
+from stt_engine.server import create_app
+from stt_engine.server.state import ServerState
+
+REALTIME = "/v1/realtime?intent=transcription"
+
+
+@contextmanager
+def fault_server(
+    base_dir: Path, engine: Engine, **overrides: object
+) -> Iterator[tuple[BackgroundServer, ServerState]]:
+    """A server with ``overrides``, warmed up (its memory settles after a few requests),
+    its memory measured before and checked after the test's fault."""
+    settings = make_settings(base_dir, **overrides)
+    app = create_app(settings, engine)
+    with BackgroundServer(app, settings=settings) as server:
+        server.wait_ready()
+        before = _settled_rss(server, 5)
+        yield server, app.state.stt
+        wait_until(lambda: app.state.stt.realtime_sessions == 0)
+        after = min(rss_mib(), _settled_rss(server, 2))
+        assert after - before < RSS_SLACK_MIB
+
+
+def _settled_rss(server: BackgroundServer, requests: int) -> float:
+    """The least memory measured after each of ``requests`` transcriptions (each answered)
+    and a live session: what one request caches varies by tens of MiB from one to the next,
+    a leak shows in every figure."""
+    figures = []
+    for _ in range(requests):
+        assert_healthy(server)
+        figures.append(rss_mib())
+    warm_realtime(server)
+    return min(figures[-2:] + [rss_mib()])
+
+
+def _closed(state: ServerState, reason: str) -> float:
+    value = state.metrics.registry.get_sample_value(
+        "stt_realtime_sessions_closed_total", {"reason": reason}
+    )
+    return value or 0.0
+
+
+def test_a_client_that_vanishes_mid_turn_is_found_by_ping(base_dir: Path, engine: Engine) -> None:
+    overrides = {
+        "realtime_ping_interval_seconds": 0.5,
+        "realtime_ping_timeout_seconds": 2.0,
+        "realtime_idle_timeout_seconds": 600.0,  # the ping, not the idle timeout, finds it
+    }
+    with fault_server(base_dir, engine, **overrides) as (server, state):
+        client = RawWebSocket(server, REALTIME)
+        assert client.first_event()["type"] == "session.created"
+        pcm = speech_pcm24k(3.0)
+        for start in range(0, len(pcm), 4800):  # 100 ms events, mid-sentence at the end
+            client.send(append_event(pcm[start : start + 4800]))
+        assert state.realtime_sessions == 1
+        # from here on the client neither reads, nor answers pings, nor closes
+        wait_until(lambda: state.realtime_sessions == 0)
+        client.read_until_closed()
+        assert client.protocol.close_code == 1011  # keepalive ping timeout
+        client.close()
+
+
+def test_a_client_that_stops_reading_is_closed_with_an_error(
+    base_dir: Path, engine: Engine
+) -> None:
+    overrides = {"realtime_ping_interval_seconds": 0, "realtime_max_pending_events": 16}
+    with fault_server(base_dir, engine, **overrides) as (server, state):
+        client = RawWebSocket(server, REALTIME, receive_buffer=4096)
+        update = {"type": "session.update", "session": {"type": "transcription"}}
+        # audio keeps coming, and each update is answered: the socket buffers hold megabytes
+        # of events before the server's writes wait and its queue fills
+        burst = [append_event(speech_pcm24k(0.1))] + [update] * 10
+        sent = client.send_until(burst, lambda: _closed(state, "client_not_reading") > 0)
+        events = client.read_until_closed()  # the client reads again: the end is explained
+        assert events[-1]["type"] == "error"
+        assert events[-1]["error"]["code"] == "client_not_reading"
+        assert client.protocol.close_code == 1008
+        assert len(events) < sent  # events beyond the bound were dropped
+        client.close()
+        del events
+
+
+def test_a_client_faster_than_transcription_is_closed_beyond_the_backlog(
+    base_dir: Path, engine: Engine
+) -> None:
+    manual = {"type": "session.update", "session": {"type": "transcription", "audio": {
+        "input": {"turn_detection": None}}}}  # fmt: skip
+    chunk = append_event(speech_pcm24k(5.0))
+
+    async def run(url: str) -> tuple[list[dict[str, object]], int | None]:
+        async with connect(url + REALTIME, additional_headers=AUTH) as ws:
+            await ws.send(json.dumps(manual))
+            for _ in range(12):  # a minute of audio, as fast as the socket takes it
+                await ws.send(json.dumps(chunk))
+                await ws.send(json.dumps({"type": "input_audio_buffer.commit"}))
+            events = []
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    events.append(json.loads(await asyncio.wait_for(ws.recv(), 120)))
+            return events, ws.close_code
+
+    overrides = {"realtime_max_backlog_seconds": 8.0}
+    with fault_server(base_dir, engine, **overrides) as (server, _):
+        events, code = asyncio.run(run(server.url.replace("http://", "ws://")))
+        errors = [e["error"] for e in events if e["type"] == "error"]
+        assert [e["code"] for e in errors] == ["audio_backlog_full"]  # type: ignore[index]
+        assert code == 1008
+
+
+def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Engine) -> None:
+    async def flood(url: str) -> list[tuple[str, int | None]]:
+        async def one() -> tuple[str, int | None]:
+            async with connect(url + REALTIME, additional_headers=AUTH) as ws:
+                event = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                with pytest.raises(ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), 60)
+                return event["error"]["code"], ws.close_code
+
+        async with connect(url + REALTIME, additional_headers=AUTH) as first:
+            async with connect(url + REALTIME, additional_headers=AUTH) as second:
+                for held in (first, second):
+                    assert json.loads(await held.recv())["type"] == "session.created"
+                refused = await asyncio.gather(*(one() for _ in range(40)))
+        async with connect(url + REALTIME, additional_headers=AUTH) as after:
+            assert json.loads(await after.recv())["type"] == "session.created"
+        return refused
+
+    with fault_server(base_dir, engine, realtime_max_sessions=2) as (server, state):
+        refused = asyncio.run(flood(server.url.replace("http://", "ws://")))
+        assert set(refused) == {("session_limit", 1013)}
+        assert _closed(state, "session_limit") == 0  # refused, not counted as closed
