@@ -16,6 +16,7 @@ import select
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -58,7 +59,7 @@ def rss_mib() -> float:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    for line in open("/proc/self/status", encoding="ascii").read().splitlines():
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
@@ -138,10 +139,8 @@ class RawWebSocket:
         return bool(data)
 
     def _flush_quietly(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._flush()
-        except OSError:
-            pass
 
     def send(self, event: dict[str, Any]) -> None:
         self.protocol.send_text(json.dumps(event).encode())

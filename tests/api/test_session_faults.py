@@ -66,7 +66,7 @@ def _settled_rss(server: BackgroundServer, requests: int) -> float:
         assert_healthy(server)
         figures.append(rss_mib())
     warm_realtime(server)
-    return min(figures[-2:] + [rss_mib()])
+    return min([*figures[-2:], rss_mib()])
 
 
 def _closed(state: ServerState, reason: str) -> float:
@@ -152,11 +152,13 @@ def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Eng
                     await asyncio.wait_for(ws.recv(), 60)
                 return event["error"]["code"], ws.close_code
 
-        async with connect(url + REALTIME, additional_headers=AUTH) as first:
-            async with connect(url + REALTIME, additional_headers=AUTH) as second:
-                for held in (first, second):
-                    assert json.loads(await held.recv())["type"] == "session.created"
-                refused = await asyncio.gather(*(one() for _ in range(40)))
+        async with (
+            connect(url + REALTIME, additional_headers=AUTH) as first,
+            connect(url + REALTIME, additional_headers=AUTH) as second,
+        ):
+            for held in (first, second):
+                assert json.loads(await held.recv())["type"] == "session.created"
+            refused = await asyncio.gather(*(one() for _ in range(40)))
         async with connect(url + REALTIME, additional_headers=AUTH) as after:
             assert json.loads(await after.recv())["type"] == "session.created"
         return refused
