@@ -15,13 +15,14 @@ import json
 import select
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
-from api_support import API_KEY, JFK
+from api_support import API_KEY, JFK, make_settings
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
@@ -30,6 +31,9 @@ from websockets.uri import parse_uri
 
 from stt_engine.audio import decode_audio
 from stt_engine.bench.local_server import BackgroundServer
+from stt_engine.engine import Engine
+from stt_engine.server import create_app
+from stt_engine.server.state import ServerState
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 RSS_SLACK_MIB = 10.0
@@ -197,3 +201,32 @@ def warm_realtime(server: BackgroundServer) -> None:
             event = json.loads(ws.recv(timeout=120))
             if event["type"].endswith(".completed") or event["type"] == "error":
                 break
+
+
+@contextmanager
+def fault_server(
+    base_dir: Path, engine: Engine, **overrides: object
+) -> Iterator[tuple[BackgroundServer, ServerState]]:
+    """A server with ``overrides``, warmed up (its memory settles after a few requests),
+    its memory measured before and checked after the test's fault."""
+    settings = make_settings(base_dir, **overrides)
+    app = create_app(settings, engine)
+    with BackgroundServer(app, settings=settings) as server:
+        server.wait_ready()
+        before = _settled_rss(server, 5)
+        yield server, app.state.stt
+        wait_until(lambda: app.state.stt.realtime_sessions == 0)
+        after = min(rss_mib(), _settled_rss(server, 2))
+        assert after - before < RSS_SLACK_MIB, f"memory {before:.1f} -> {after:.1f} MiB"
+
+
+def _settled_rss(server: BackgroundServer, requests: int) -> float:
+    """The least memory measured after each of ``requests`` transcriptions (each answered)
+    and a live session: what one request caches varies by tens of MiB from one to the next,
+    a leak shows in every figure."""
+    figures = []
+    for _ in range(requests):
+        assert_healthy(server)
+        figures.append(rss_mib())
+    warm_realtime(server)
+    return min([*figures[-2:], rss_mib()])

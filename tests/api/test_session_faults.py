@@ -12,61 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from api_support import make_settings
-from fault_support import (
-    AUTH,
-    RSS_SLACK_MIB,
-    RawWebSocket,
-    append_event,
-    assert_healthy,
-    rss_mib,
-    speech_pcm24k,
-    wait_until,
-    warm_realtime,
-)
+from fault_support import AUTH, RawWebSocket, append_event, fault_server, speech_pcm24k, wait_until
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
-from stt_engine.server import create_app
 from stt_engine.server.state import ServerState
 
 REALTIME = "/v1/realtime?intent=transcription"
-
-
-@contextmanager
-def fault_server(
-    base_dir: Path, engine: Engine, **overrides: object
-) -> Iterator[tuple[BackgroundServer, ServerState]]:
-    """A server with ``overrides``, warmed up (its memory settles after a few requests),
-    its memory measured before and checked after the test's fault."""
-    settings = make_settings(base_dir, **overrides)
-    app = create_app(settings, engine)
-    with BackgroundServer(app, settings=settings) as server:
-        server.wait_ready()
-        before = _settled_rss(server, 5)
-        yield server, app.state.stt
-        wait_until(lambda: app.state.stt.realtime_sessions == 0)
-        after = min(rss_mib(), _settled_rss(server, 2))
-        assert after - before < RSS_SLACK_MIB
-
-
-def _settled_rss(server: BackgroundServer, requests: int) -> float:
-    """The least memory measured after each of ``requests`` transcriptions (each answered)
-    and a live session: what one request caches varies by tens of MiB from one to the next,
-    a leak shows in every figure."""
-    figures = []
-    for _ in range(requests):
-        assert_healthy(server)
-        figures.append(rss_mib())
-    warm_realtime(server)
-    return min([*figures[-2:], rss_mib()])
 
 
 def _closed(state: ServerState, reason: str) -> float:
@@ -76,6 +32,7 @@ def _closed(state: ServerState, reason: str) -> float:
     return value or 0.0
 
 
+@pytest.mark.slow  # a server of its own, warmed up and measured
 def test_a_client_that_vanishes_mid_turn_is_found_by_ping(base_dir: Path, engine: Engine) -> None:
     overrides = {
         "realtime_ping_interval_seconds": 0.5,
@@ -96,6 +53,7 @@ def test_a_client_that_vanishes_mid_turn_is_found_by_ping(base_dir: Path, engine
         client.close()
 
 
+@pytest.mark.slow  # a server of its own, warmed up and measured
 def test_a_client_that_stops_reading_is_closed_with_an_error(
     base_dir: Path, engine: Engine
 ) -> None:
@@ -116,6 +74,7 @@ def test_a_client_that_stops_reading_is_closed_with_an_error(
         del events
 
 
+@pytest.mark.slow  # a server of its own, warmed up and measured
 def test_a_client_faster_than_transcription_is_closed_beyond_the_backlog(
     base_dir: Path, engine: Engine
 ) -> None:
@@ -143,6 +102,7 @@ def test_a_client_faster_than_transcription_is_closed_beyond_the_backlog(
         assert code == 1008
 
 
+@pytest.mark.slow  # a server of its own, warmed up and measured
 def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Engine) -> None:
     async def flood(url: str) -> list[tuple[str, int | None]]:
         async def one() -> tuple[str, int | None]:
