@@ -147,8 +147,16 @@ class RawWebSocket:
             self._flush()
 
     def send(self, event: dict[str, Any]) -> None:
-        self.protocol.send_text(json.dumps(event).encode())
+        self.send_many([event])
+
+    def send_many(self, events: list[dict[str, Any]]) -> None:
+        """The events' frames in one write."""
+        for event in events:
+            self.protocol.send_text(json.dumps(event).encode())
         self._flush()
+
+    def read_some(self) -> None:
+        assert self._read_some(), "the server closed the connection"
 
     def send_until(self, events: list[dict[str, Any]], stop: Callable[[], bool]) -> int:
         """Send ``events`` over and over until ``stop()``, which is checked every 0.1 s even

@@ -127,3 +127,21 @@ def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Eng
         refused = asyncio.run(flood(server.url.replace("http://", "ws://")))
         assert set(refused) == {("session_limit", 1013)}
         assert _closed(state, "session_limit") == 0  # refused, not counted as closed
+
+
+@pytest.mark.slow  # a server of its own, warmed up and measured
+def test_a_burst_of_events_from_a_reading_client_is_no_fault(
+    base_dir: Path, engine: Engine
+) -> None:
+    """Many answers queued at once are written as soon as the writer runs: only a client
+    that does not read overflows the queue."""
+    update = {"type": "session.update", "session": {"type": "transcription"}}
+    with fault_server(base_dir, engine, realtime_max_pending_events=16) as (server, state):
+        client = RawWebSocket(server, REALTIME)
+        client.send_many([update] * 200)  # one write: the server reads them all at once
+        while len(client.events()) < 201:
+            client.read_some()
+        kinds = {event["type"] for event in client.events()[1:]}
+        assert kinds == {"session.updated"}
+        assert _closed(state, "client_not_reading") == 0
+        client.close()

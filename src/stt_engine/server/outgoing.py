@@ -38,8 +38,12 @@ class Outgoing:
     async def send(self, event: dict[str, object]) -> None:
         """Queue one event (dropped once ``limit`` events wait or the client is gone)."""
         if self._queue.qsize() >= self._limit:
-            self.overflowed = True
-            return
+            # a burst queued in one turn of the loop: the writer drains it now unless the
+            # client's socket is full
+            await asyncio.sleep(0)
+            if self._queue.qsize() >= self._limit:
+                self.overflowed = True
+                return
         self._put(event)
 
     def _put(self, event: dict[str, object]) -> None:
