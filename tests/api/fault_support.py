@@ -202,8 +202,9 @@ def warm_realtime(server: BackgroundServer) -> None:
     url = server.url.replace("http://", "ws://") + "/v1/realtime?intent=transcription"
     with connect(url, additional_headers=AUTH) as ws:
         pcm = speech_pcm24k(4.0)
-        for start in range(0, len(pcm), 24000):
-            ws.send(json.dumps(append_event(pcm[start : start + 24000])))
+        for start in range(0, len(pcm), 4800):  # 100 ms events: partial passes run too
+            ws.send(json.dumps(append_event(pcm[start : start + 4800])))
+            time.sleep(0.02)
         ws.send(json.dumps({"type": "input_audio_buffer.commit"}))
         while True:
             event = json.loads(ws.recv(timeout=120))

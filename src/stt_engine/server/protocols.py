@@ -155,19 +155,28 @@ def _timeout_response(message: str) -> bytes:
 class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol that aborts a connection whose peer stopped reading."""
 
+    _abort_timer: asyncio.TimerHandle | None = None
+
     def keepalive_timeout(self) -> None:
         super().keepalive_timeout()
         self._abort_later(_ABORT_GRACE_SECONDS)
 
     async def run_asgi(self) -> None:
         await super().run_asgi()
-        closing = self.close_timer is not None
         grace = _ABORT_GRACE_SECONDS
-        self._abort_later(self.close_timeout + grace if closing else grace)
+        self._abort_later(self.close_timeout + grace if self.close_timer is not None else grace)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_timer is not None:  # the timer would keep this protocol alive
+            self._abort_timer.cancel()
+            self._abort_timer = None
+        super().connection_lost(exc)
 
     def _abort_later(self, delay: float) -> None:
-        self.loop.call_later(delay, self._abort)
+        if not self.disconnected and self._abort_timer is None:
+            self._abort_timer = self.loop.call_later(delay, self._abort)
 
     def _abort(self) -> None:
+        self._abort_timer = None
         if not self.disconnected:
             self.transport.abort()
