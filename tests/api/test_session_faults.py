@@ -3,9 +3,9 @@
 A client that vanishes mid-turn (ping timeout), one that stops reading while it keeps
 sending (bounded outgoing events), one that sends audio faster than it is transcribed
 (bounded backlog) and a flood of sessions over the cap, on a live server on 127.0.0.1 with
-the limits turned down so each fault shows in seconds. Each test ends with /health and a
-real transcription answered and the server's memory (this process's, after a garbage
-collection) within 10 MiB of where it started.
+the limits turned down so each fault shows in seconds. Each fault runs twice; after the
+second, /health and a real transcription are answered and the server's memory (this
+process's, after a garbage collection) is within 10 MiB of where it was after the first.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_support import AUTH, RawWebSocket, append_event, fault_server, speech_pcm24k, wait_until
+from fault_support import AUTH, RawWebSocket, append_event, speech_pcm24k, survives, wait_until
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
 from stt_engine.server.state import ServerState
 
@@ -33,14 +34,15 @@ def _closed(state: ServerState, reason: str) -> float:
     return value or 0.0
 
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_client_that_vanishes_mid_turn_is_found_by_ping(base_dir: Path, engine: Engine) -> None:
     overrides = {
         "realtime_ping_interval_seconds": 0.5,
         "realtime_ping_timeout_seconds": 2.0,
         "realtime_idle_timeout_seconds": 600.0,  # the ping, not the idle timeout, finds it
     }
-    with fault_server(base_dir, engine, **overrides) as (server, state):
+
+    def fault(server: BackgroundServer, state: ServerState) -> None:
         client = RawWebSocket(server, REALTIME)
         assert client.first_event()["type"] == "session.created"
         pcm = speech_pcm24k(3.0)
@@ -53,19 +55,23 @@ def test_a_client_that_vanishes_mid_turn_is_found_by_ping(base_dir: Path, engine
         assert client.protocol.close_code == 1011  # keepalive ping timeout
         client.close()
 
+    survives(base_dir, engine, fault, **overrides)
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_client_that_stops_reading_is_closed_with_an_error(
     base_dir: Path, engine: Engine
 ) -> None:
     overrides = {"realtime_ping_interval_seconds": 0, "realtime_max_pending_events": 16}
-    with fault_server(base_dir, engine, **overrides) as (server, state):
+
+    def fault(server: BackgroundServer, state: ServerState) -> None:
         client = RawWebSocket(server, REALTIME, receive_buffer=4096)
         update = {"type": "session.update", "session": {"type": "transcription"}}
         # audio keeps coming, and each update is answered: the socket buffers hold megabytes
         # of events before the server's writes wait and its queue fills
         burst = [append_event(speech_pcm24k(0.1))] + [update] * 10
-        sent = client.send_until(burst, lambda: _closed(state, "client_not_reading") > 0)
+        closed = _closed(state, "client_not_reading")
+        sent = client.send_until(burst, lambda: _closed(state, "client_not_reading") > closed)
         events = client.read_until_closed()  # the client reads again: the end is explained
         assert events[-1]["type"] == "error"
         assert events[-1]["error"]["code"] == "client_not_reading"
@@ -74,8 +80,10 @@ def test_a_client_that_stops_reading_is_closed_with_an_error(
         client.close()
         del events
 
+    survives(base_dir, engine, fault, **overrides)
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_client_faster_than_transcription_is_closed_beyond_the_backlog(
     base_dir: Path, engine: Engine
 ) -> None:
@@ -96,14 +104,17 @@ def test_a_client_faster_than_transcription_is_closed_beyond_the_backlog(
             return events, ws.close_code
 
     overrides = {"realtime_max_backlog_seconds": 8.0}
-    with fault_server(base_dir, engine, **overrides) as (server, _):
+
+    def fault(server: BackgroundServer, _state: ServerState) -> None:
         events, code = asyncio.run(run(server.url.replace("http://", "ws://")))
         errors = [e["error"] for e in events if e["type"] == "error"]
         assert [e["code"] for e in errors] == ["audio_backlog_full"]  # type: ignore[index]
         assert code == 1008
 
+    survives(base_dir, engine, fault, **overrides)
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Engine) -> None:
     def _connect(url: str) -> Any:
         # no compression: the test's own 43 zlib contexts would swamp the server's figure
@@ -125,20 +136,23 @@ def test_a_flood_of_sessions_over_the_cap_is_refused(base_dir: Path, engine: Eng
             assert json.loads(await after.recv())["type"] == "session.created"
         return refused
 
-    with fault_server(base_dir, engine, realtime_max_sessions=2) as (server, state):
+    def fault(server: BackgroundServer, state: ServerState) -> None:
         refused = asyncio.run(flood(server.url.replace("http://", "ws://")))
         assert set(refused) == {("session_limit", 1013)}
         assert _closed(state, "session_limit") == 0  # refused, not counted as closed
 
+    survives(base_dir, engine, fault, realtime_max_sessions=2)
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_burst_of_events_from_a_reading_client_is_no_fault(
     base_dir: Path, engine: Engine
 ) -> None:
     """Many answers queued at once are written as soon as the writer runs: only a client
     that does not read overflows the queue."""
     update = {"type": "session.update", "session": {"type": "transcription"}}
-    with fault_server(base_dir, engine, realtime_max_pending_events=16) as (server, state):
+
+    def fault(server: BackgroundServer, state: ServerState) -> None:
         client = RawWebSocket(server, REALTIME)
         client.send_many([update] * 200)  # one write: the server reads them all at once
         while len(client.events()) < 201:
@@ -147,3 +161,5 @@ def test_a_burst_of_events_from_a_reading_client_is_no_fault(
         assert kinds == {"session.updated"}
         assert _closed(state, "client_not_reading") == 0
         client.close()
+
+    survives(base_dir, engine, fault, realtime_max_pending_events=16)

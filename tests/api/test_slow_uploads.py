@@ -2,7 +2,8 @@
 
 A client that opens a connection and sends nothing, one that trickles its headers and one
 that trickles its upload are each answered 408 (OpenAI's error shape) and disconnected, the
-upload leaves no file behind, and the server stays healthy with its memory steady.
+upload leaves no file behind, and the server stays healthy with its memory steady (each
+fault twice, as in test_session_faults.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from api_support import API_KEY, JFK, upload_files
-from fault_support import fault_server, wait_until
+from fault_support import survives, wait_until
 
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
+from stt_engine.server.state import ServerState
 
 LIMITS = {
     "http_header_timeout_seconds": 1.0,
@@ -52,16 +54,18 @@ def _timed_out(answer: bytes) -> str:
     return str(error["message"])
 
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_silent_and_slow_headers_are_answered_408(base_dir: Path, engine: Engine) -> None:
-    with fault_server(base_dir, engine, **LIMITS) as (server, _):
+    def fault(server: BackgroundServer, _state: ServerState) -> None:
         assert "headers" in _timed_out(_trickle(server, b"", b""))  # connects, says nothing
         start = b"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: localhost\r\n"
         message = _timed_out(_trickle(server, start, b"X-Slow: 1\r\n"))
         assert "did not arrive within 1 s" in message
 
+    survives(base_dir, engine, fault, **LIMITS)
 
-@pytest.mark.slow  # a server of its own, warmed up and measured
+
+@pytest.mark.slow  # a server of its own; the fault twice, measured
 def test_a_slow_upload_is_answered_408_and_leaves_no_file(
     base_dir: Path, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -81,10 +85,13 @@ def test_a_slow_upload_is_answered_408_and_leaves_no_file(
         f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
-    with fault_server(base_dir, engine, **LIMITS) as (server, _):
+
+    def fault(server: BackgroundServer, _state: ServerState) -> None:
         # 100 bytes (of the file, again and again) every 0.2 s: 500 bytes/s, under the 4000
         # bytes/s asked for
         answer = _trickle(server, head + body[:2000], body[2000:2100])
         assert "came too slowly" in _timed_out(answer)
         wait_until(lambda: not upload_files(base_dir))
+
+    survives(base_dir, engine, fault, **LIMITS)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no "bug" logged
