@@ -197,6 +197,26 @@ class LimitSettings(SettingsGroup):
         2.0, gt=0, description="Extra timeout per second of audio, seconds."
     )
 
+    http_header_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="A request's line and headers must all arrive within this many seconds "
+        "of its first byte (or of the connection opening); else the connection is closed "
+        "(408 where nothing was answered yet).",
+    )
+    http_body_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="An upload's body may take this many seconds, plus one second for every "
+        "http_body_min_rate bytes received; a slower one is answered 408 and closed.",
+    )
+    http_body_min_rate: int = Field(
+        500,
+        ge=1,
+        description="Bytes per second an upload's body must keep up, on average, after "
+        "http_body_timeout_seconds (500: the rate of a very poor mobile link).",
+    )
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
@@ -266,6 +286,32 @@ class RealtimeSettings(SettingsGroup):
         gt=0,
         le=3600,
         description="Uncommitted audio one live session may hold, in seconds (manual commits).",
+    )
+    realtime_max_backlog_seconds: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Committed audio one live session may have waiting for its transcript, "
+        "in seconds; a client sending faster than the server transcribes gets an error and "
+        "close code 1008 beyond it.",
+    )
+    realtime_max_pending_events: int = Field(
+        256,
+        ge=8,
+        le=100000,
+        description="Server events one live session may have waiting to be sent; a client "
+        "that stops reading gets an error and close code 1008 beyond it.",
+    )
+    realtime_ping_interval_seconds: float = Field(
+        20.0,
+        ge=0,
+        description="A WebSocket ping every this many seconds (0: none), so a client that "
+        "vanished without closing is found.",
+    )
+    realtime_ping_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="A ping unanswered this long ends the connection (close code 1011).",
     )
     realtime_max_turn_seconds: float = Field(
         30.0, ge=2, le=30, description="Continuous speech cut into a new turn after, seconds."

@@ -50,7 +50,7 @@ def make_settings(base_dir: Path, **overrides: object) -> Settings:
 @contextmanager
 def live_server(settings: Settings, engine: Engine | None = None) -> Iterator[BackgroundServer]:
     """A started, ready server for the settings (it removes its upload folder on exit)."""
-    with BackgroundServer(create_app(settings, engine)) as server:
+    with BackgroundServer(create_app(settings, engine), settings=settings) as server:
         server.wait_ready()
         yield server
 

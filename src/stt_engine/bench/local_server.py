@@ -21,16 +21,26 @@ from typing import Any
 import httpx
 import uvicorn
 
+from stt_engine.config import Settings
+from stt_engine.server.protocols import uvicorn_options
+
 
 class BackgroundServer:
-    """uvicorn serving an ASGI app from a daemon thread; ``url`` is known once started."""
+    """uvicorn serving an ASGI app from a daemon thread; ``url`` is known once started.
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0):
+    With ``settings``, the server has the limits ``stt-engine serve`` has (slow requests,
+    WebSocket pings).
+    """
+
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None
+    ):
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_keep_alive=30)
+        limits = uvicorn_options(settings) if settings is not None else {"timeout_keep_alive": 30}
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", **limits)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True

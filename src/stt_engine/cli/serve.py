@@ -59,6 +59,7 @@ def serve(**flags: Any) -> None:
     from stt_engine.config import load_settings
     from stt_engine.server import create_app, graceful
     from stt_engine.server.logs import log_config
+    from stt_engine.server.protocols import uvicorn_options
 
     ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
@@ -89,7 +90,7 @@ def serve(**flags: Any) -> None:
         log_level=settings.log_level.lower(),
         log_config=log_config(settings.log_format, settings.log_level),
         access_log=False,  # one line per request comes from the app, with its id (request_log)
-        timeout_keep_alive=30,
+        **uvicorn_options(settings),
     )
 
 

@@ -129,6 +129,7 @@ class LiveStream:
         self._previous_item: str | None = None
         self._finals: asyncio.Queue[_Final] = asyncio.Queue()
         self._finals_due = 0  # queued or decoding: partial passes wait for them
+        self._backlog = 0  # samples of the turns queued or decoding
         self._tasks = [asyncio.ensure_future(self._final_loop())]
         self._tasks.append(asyncio.ensure_future(self._partial_loop()))
 
@@ -146,6 +147,11 @@ class LiveStream:
     @property
     def _end(self) -> int:
         return self._buffer_start + self._buffer.size
+
+    @property
+    def backlog_seconds(self) -> float:
+        """Seconds of committed audio still waiting for their transcripts."""
+        return self._backlog / SAMPLE_RATE
 
     def buffer_full(self, samples: int) -> bool:
         return self._buffer.size + samples > self.max_buffer_samples
@@ -234,6 +240,7 @@ class LiveStream:
         self._trim(end)
         await self.outbox.committed(turn)
         self._finals_due += 1
+        self._backlog += audio.size
         early, opened.early = opened.early, None
         if early is not None and early.end != end:
             early.discard()
@@ -264,6 +271,7 @@ class LiveStream:
                 await self._finish(final)
             finally:
                 self._finals_due -= 1
+                self._backlog -= final.audio.size
                 self._finals.task_done()
 
     async def _finish(self, final: _Final) -> None:

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from stt_engine.errors import BusyError, NotReadyError, SttError
 
@@ -57,6 +58,14 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _gone(request: Request, exc: Exception) -> JSONResponse:
+    """The client left mid-request (or was cut off as too slow): nothing to answer, no bug."""
+    log.info("client disconnected during %s %s", request.method, request.url.path)
+    body = {"error": {"message": "client disconnected", "type": "invalid_request_error",
+                      "param": None, "code": "client_disconnected"}}  # fmt: skip
+    return JSONResponse(body, status_code=400)
+
+
 async def _bug(_: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc)
     return error_response(SttError(f"internal error: {type(exc).__name__}"))
@@ -66,4 +75,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SttError, _stt_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _gone)
     app.add_exception_handler(Exception, _bug)

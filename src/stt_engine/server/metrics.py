@@ -71,6 +71,12 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.realtime_closed = Counter(
+            "stt_realtime_sessions_closed",
+            "Live sessions the server closed, by reason (a limit or a fault).",
+            ["reason"],
+            registry=self.registry,
+        )
         self.realtime_audio = Counter(
             "stt_realtime_audio_seconds",
             "Seconds of audio received by live sessions.",

@@ -5,13 +5,16 @@ Every connection is accepted first so a refusal can say why: an ``error`` event 
 shape, then a close with a code and reason (1008 for a bad or missing key or bad query,
 1013 when the session cap is reached or the model is not loaded yet). Sessions close after
 ``realtime_idle_timeout_seconds`` without a message and ``realtime_max_session_seconds`` in
-all (1000, with the reason). A session speaks speakers when its model name ends in
-``-diarize`` (``gpt-4o-transcribe-diarize``); the plain stream also takes ``?diarize=true``.
+all (1000, with the reason), and with 1008 when the client sends audio faster than it is
+transcribed (``realtime_max_backlog_seconds``) or stops reading its events
+(``realtime_max_pending_events``, :mod:`stt_engine.server.outgoing`). Events go out through
+a bounded queue, so a session never waits on a client's network. A session speaks speakers
+when its model name ends in ``-diarize`` (``gpt-4o-transcribe-diarize``); the plain stream
+also takes ``?diarize=true``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
@@ -19,7 +22,6 @@ from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from stt_engine import options
 from stt_engine.diarize import run as diarize
@@ -39,21 +41,20 @@ from stt_engine.server.auth import (
     key_matches,
     websocket_keys,
 )
+from stt_engine.server.outgoing import Outgoing
 from stt_engine.server.request_log import current_figures
 from stt_engine.server.routes.speakers import saved_voices
+from stt_engine.server.session_limits import NORMAL as _NORMAL
+from stt_engine.server.session_limits import POLICY as _POLICY
+from stt_engine.server.session_limits import TRY_LATER as _TRY_LATER
+from stt_engine.server.session_limits import Refused, check_limits
 from stt_engine.server.state import ServerState
 from stt_engine.server.stopping import Stopping, receive_or_stop
 
 router = APIRouter(tags=["realtime"])
-_POLICY, _TRY_LATER, _NORMAL, _GOING_AWAY = 1008, 1013, 1000, 1001
+_GOING_AWAY = 1001
 _DRAIN_SECONDS = 60.0
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-class Refused(Exception):
-    def __init__(self, problem: Problem, close_code: int):
-        super().__init__(problem.message)
-        self.problem, self.close_code = problem, close_code
 
 
 def _subprotocol(websocket: WebSocket) -> str | None:
@@ -98,7 +99,7 @@ def _admit(websocket: WebSocket, state: ServerState, secrets: bool) -> SessionCo
 
 @contextlib.asynccontextmanager
 async def _session_slot(
-    websocket: WebSocket, send: Any, secrets: bool = False
+    websocket: WebSocket, out: Outgoing, secrets: bool = False
 ) -> AsyncIterator[tuple[ServerState, SessionConfig | None]]:
     """The admitted connection's state and the configuration its client secret binds."""
     state: ServerState = websocket.app.state.stt
@@ -106,8 +107,7 @@ async def _session_slot(
     try:
         bound = _admit(websocket, state, secrets)
     except Refused as refused:
-        await send({"type": "error", "error": refused.problem.body()})
-        await websocket.close(refused.close_code, refused.problem.message[:120])
+        await _refuse(out, refused)
         raise
     state.realtime_sessions += 1
     state.metrics.realtime_open.inc()
@@ -118,17 +118,15 @@ async def _session_slot(
         state.metrics.realtime_open.dec()
 
 
-def _sender(websocket: WebSocket) -> Any:
-    lock = asyncio.Lock()
+def _outgoing(websocket: WebSocket) -> Outgoing:
+    state: ServerState = websocket.app.state.stt
+    return Outgoing(websocket, state.settings.realtime_max_pending_events)
 
-    async def send(event: dict[str, object]) -> None:
-        if websocket.application_state != WebSocketState.CONNECTED:
-            return
-        async with lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                await websocket.send_text(json.dumps(event, ensure_ascii=False))
 
-    return send
+async def _refuse(out: Outgoing, refused: Refused) -> None:
+    """The ``error`` event and the close frame (past the outgoing bound)."""
+    last: dict[str, object] = {"type": "error", "error": refused.problem.body()}
+    await out.close(refused.close_code, refused.problem.message, last)
 
 
 def _owner(websocket: WebSocket, state: ServerState) -> str | None:
@@ -191,26 +189,27 @@ async def _messages(
         yield message
 
 
-async def _serve(websocket: WebSocket, state: ServerState, session: Session, plain: bool) -> None:
-    send = _sender(websocket)
+async def _serve(
+    websocket: WebSocket, state: ServerState, session: Session, out: Outgoing, plain: bool
+) -> None:
     await session.start()
     try:
         async for message in _messages(websocket, state):
             if message.get("text") is not None:
                 if plain and await _plain_text(session, message["text"]):
-                    await websocket.close(_NORMAL, "end of stream")
+                    await out.close(_NORMAL, "end of stream")
                     return
                 if not plain:
                     await session.handle(message["text"])
             elif message.get("bytes") is not None:
                 await _binary(session, message["bytes"], plain)
+            check_limits(session, out, state.settings)
     except Refused as refused:
-        await send({"type": "error", "error": refused.problem.body()})
-        await websocket.close(refused.close_code, refused.problem.message[:120])
+        state.metrics.realtime_closed.labels(refused.problem.code).inc()
+        await _refuse(out, refused)
     except Stopping:
         await session.finish(state.settings.drain_seconds)
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # the client left first
-            await websocket.close(_GOING_AWAY, "the server is shutting down")
+        await out.close(_GOING_AWAY, "the server is shutting down")
     finally:
         if isinstance(session.decoder, EngineDecoder):
             session.decoder.cancel()
@@ -253,13 +252,17 @@ async def realtime(websocket: WebSocket) -> None:
 
     An API key or a client secret opens it; a secret's session starts with its configuration.
     """
-    send = _sender(websocket)
+    out = _outgoing(websocket)
     beta = "realtime=v1" in websocket.headers.get("openai-beta", "")
-    with contextlib.suppress(Refused):
-        async with _session_slot(websocket, send, secrets=True) as (state, bound):
-            outbox = OpenAIOutbox(send, "beta" if beta else "ga")
+    try:
+        async with _session_slot(websocket, out, secrets=True) as (state, bound):
+            outbox = OpenAIOutbox(out.send, "beta" if beta else "ga")
             session = _session(state, outbox, bound, _owner(websocket, state))
-            await _serve(websocket, state, session, plain=False)
+            await _serve(websocket, state, session, out, plain=False)
+    except Refused:
+        pass
+    finally:
+        await out.stop()
 
 
 def _plain_config(websocket: WebSocket) -> SessionConfig:
@@ -309,15 +312,18 @@ def _check_model(state: ServerState, name: str | None) -> None:
 @router.websocket("/v1/audio/stream")
 async def audio_stream(websocket: WebSocket) -> None:
     """Binary PCM16 frames in (``?sample_rate=16000&language=ko``), JSON events out."""
-    send = _sender(websocket)
-    with contextlib.suppress(Refused):
-        async with _session_slot(websocket, send) as (state, _):
+    out = _outgoing(websocket)
+    try:
+        async with _session_slot(websocket, out) as (state, _):
             try:
                 config = _plain_config(websocket)
                 _check_model(state, config.model)
             except Refused as refused:
-                await send({"type": "error", "error": refused.problem.body()})
-                await websocket.close(refused.close_code, refused.problem.message[:120])
+                await _refuse(out, refused)
                 return
-            session = _session(state, PlainOutbox(send), config, _owner(websocket, state))
-            await _serve(websocket, state, session, plain=True)
+            session = _session(state, PlainOutbox(out.send), config, _owner(websocket, state))
+            await _serve(websocket, state, session, out, plain=True)
+    except Refused:
+        pass
+    finally:
+        await out.stop()
