@@ -52,6 +52,7 @@ def test_sigterm_answers_the_requests_in_flight_and_logs_each(tmp_path: Path) ->
             _wait_busy(served, 3)
             served.running.send_signal(signal.SIGTERM)
             served.wait_for_log("SIGTERM: stopping")
+            served.wait_for_log("no longer accepting connections")  # the next loop tick
             with pytest.raises(httpx.TransportError):  # the listening socket is closed
                 httpx.get(served.url + "/health", timeout=10)
             replies = [answer.result() for answer in answers]

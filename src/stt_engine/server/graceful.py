@@ -67,6 +67,7 @@ class DrainingServer(uvicorn.Server):
         for server in self.servers:
             server.close()  # refuse new connections now, not after the live sessions
         self.state.begin_stop()
+        log.info("no longer accepting connections")
         await _sessions_closed(self.state, deadline)
         # uvicorn's field is typed int; whole seconds (rounded up) are precise enough here
         self.config.timeout_graceful_shutdown = math.ceil(max(deadline - time.monotonic(), 0.0))
