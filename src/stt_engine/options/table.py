@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from stt_engine.formats import FORMAT_NAMES
 from stt_engine.languages import normalise_language
+from stt_engine.options import openai_fields as oa
 from stt_engine.options.option import DECODE, TASKS, Option, Surface
 from stt_engine.text.itn import NUMBER_MODES
 from stt_engine.text.redact import canonical_kinds
@@ -21,6 +22,7 @@ FORM: frozenset[Surface] = frozenset({"form"})
 SUBTITLE: frozenset[Surface] = frozenset({"form", "cli"})
 SESSION: frozenset[Surface] = DECODE | {"realtime"}
 BENCH: frozenset[Surface] = DECODE | {"bench"}
+FORM_JSON: frozenset[Surface] = frozenset({"form", "json"})
 MAX_SPEAKERS = 15  # the most speakers diarization tells apart
 
 OPTIONS: tuple[Option, ...] = (
@@ -216,6 +218,80 @@ OPTIONS: tuple[Option, ...] = (
         "subtitle",
         minimum=1,
         maximum=10,
+    ),
+    # OpenAI's 2026 transcription fields (openai_fields.py): each sets options above or one
+    # of its own, so a value means the same whichever field carried it
+    Option(
+        "logprobs",
+        bool,
+        False,
+        "Give each text token's log-probability (set by include[]=logprobs).",
+        frozenset({"json", "realtime"}),
+        added_later=True,
+    ),
+    Option(
+        "include",
+        str,
+        None,
+        "Extra output: logprobs (each token's log-probability, in json and stream events).",
+        FORM,
+        "request",
+        choices=("logprobs",),
+        openai=True,
+        shape="list",
+        sets=oa.include_sets,
+        schema_tasks=("transcribe",),
+    ),
+    Option(
+        "languages",
+        str,
+        None,
+        "The languages the audio may be in (ISO-639-1 codes): detection picks among them. "
+        "Give language or languages, not both.",
+        FORM_JSON | {"realtime"},
+        clean=oa.language_list,
+        openai=True,
+        schema_tasks=("transcribe",),
+        added_later=True,
+        shape="list",
+        excludes="language",
+    ),
+    Option(
+        "keywords",
+        str,
+        None,
+        f"Words or phrases to favour (decoder hotwords): one line each, no < or >, at most "
+        f"{oa.MAX_KEYWORDS} of {oa.MAX_KEYWORD_CHARS} characters.",
+        FORM | {"realtime"},
+        "request",
+        clean=oa.check_keywords,
+        openai=True,
+        shape="list",
+        sets=oa.keywords_as_hotwords,
+        schema_tasks=("transcribe",),
+    ),
+    Option(
+        "chunking_strategy",
+        str,
+        None,
+        'How the audio is cut: "auto" (voice detection) or {"type": "server_vad", '
+        '"threshold", "prefix_padding_ms", "silence_duration_ms"}, which set vad_threshold, '
+        "vad_speech_pad_ms and vad_min_silence_ms.",
+        FORM,
+        "request",
+        clean=oa.chunking_strategy,
+        openai=True,
+        shape="object",
+        sets=oa.chunking_sets,
+    ),
+    Option(
+        "vad_speech_pad_ms",
+        int,
+        400,
+        "Audio kept before and after each speech region VAD finds (ms).",
+        minimum=0,
+        maximum=5000,
+        added_later=True,
     ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -26,6 +26,7 @@ from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
 from stt_engine.models.aliases import session_model
 from stt_engine.options import TranscribeOptions, session_options
 from stt_engine.realtime.events import SessionConfig
+from stt_engine.realtime.logprobs import DecodedText
 
 if TYPE_CHECKING:
     from stt_engine.engine import Engine
@@ -84,7 +85,11 @@ class EngineDecoder:
             audio, options, model, token=token, kind=kind, group=group
         )
         try:
-            return "".join(segment.text for segment in segments).strip()
+            read = list(segments)
+            text = "".join(segment.text for segment in read).strip()
+            if not options.logprobs:
+                return text
+            return DecodedText(text, tuple(t for s in read for t in (s.logprobs or ())))
         finally:
             segments.close()  # type: ignore[attr-defined]
 

@@ -3,8 +3,9 @@
 The fields are those of ``stt_engine.options.OPTIONS`` on the ``form`` surface: OpenAI's
 ``language``, ``prompt``, ``response_format``, ``temperature`` and ``stream``, and the
 extensions that tune decoding and subtitles (docs/server.md). ``model`` and
-``timestamp_granularities[]`` are parsed here. Unknown fields are ignored, as OpenAI clients
-send fields (``include[]``, ``chunking_strategy``) that do not apply here.
+``timestamp_granularities[]`` are parsed here. Lists come as ``name[]`` fields and objects
+(``chunking_strategy``) as ``name[key]`` fields or JSON text, as OpenAI's client sends them.
+Unknown fields are ignored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from stt_engine import options
 from stt_engine.diarize import run as diarize
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
+from stt_engine.models import aliases
 from stt_engine.options import Option, Task, TranscribeOptions
 from stt_engine.server.uploads import UploadedForm
 
@@ -34,17 +36,18 @@ class TranscriptionRequest:
 
 def parse_request(form: UploadedForm, task: Task) -> TranscriptionRequest:
     """Check the fields of one request; raises InvalidRequestError naming the bad field."""
-    values = options.from_form(form.get, "form")
+    values = options.from_form(form.get, "form", fields=form.fields)
+    model = (form.get("model") or "").strip() or None
     fmt = str(options.value(values, "response_format"))
     granularities = _granularities(form)
     if "word" in granularities and fmt == "verbose_json":
         values["word_timestamps"] = True
-    if fmt == "diarized_json":
+    if fmt == "diarized_json" or aliases.diarizes(model):
         values["diarize"] = True
     if values.get("diarize"):
         diarize.require(str(options.value(values, "diarize_mode")))
     return TranscriptionRequest(
-        model=(form.get("model") or "").strip() or None,
+        model=model,
         options=options.decode_options({**values, "task": task}),
         response_format=fmt,
         stream=bool(options.value(values, "stream")),
@@ -75,7 +78,8 @@ def openapi_body(task: Task) -> dict[str, object]:
     }
     for option in options.on("form"):
         if task in option.schema_tasks:
-            properties[option.public] = field_schema(option)
+            listed = option.shape == "list"
+            properties[option.public + ("[]" if listed else "")] = field_schema(option)
     if task == "transcribe":
         properties["timestamp_granularities[]"] = {
             "type": "array",
@@ -101,4 +105,10 @@ def field_schema(option: Option) -> dict[str, object]:
         schema["maximum"] = option.maximum
     if option.default is not None:
         schema["default"] = option.default
+    if option.shape == "list":
+        items = {k: schema.pop(k) for k in ("type", "enum") if k in schema}
+        schema = {"type": "array", "items": items, **schema}
+    elif option.shape == "object":
+        schema.pop("type")
+        schema["oneOf"] = [{"type": "string", "enum": ["auto"]}, {"type": "object"}]
     return schema
