@@ -22,7 +22,6 @@ FORM: frozenset[Surface] = frozenset({"form"})
 SUBTITLE: frozenset[Surface] = frozenset({"form", "cli"})
 SESSION: frozenset[Surface] = DECODE | {"realtime"}
 BENCH: frozenset[Surface] = DECODE | {"bench"}
-FORM_JSON: frozenset[Surface] = frozenset({"form", "json"})
 MAX_SPEAKERS = 15  # the most speakers diarization tells apart
 
 OPTIONS: tuple[Option, ...] = (
@@ -219,8 +218,7 @@ OPTIONS: tuple[Option, ...] = (
         minimum=1,
         maximum=10,
     ),
-    # OpenAI's 2026 transcription fields (openai_fields.py): each sets options above or one
-    # of its own, so a value means the same whichever field carried it
+    # OpenAI's 2026 fields (openai_fields.py): each sets options above, or one of its own
     Option(
         "logprobs",
         bool,
@@ -248,7 +246,7 @@ OPTIONS: tuple[Option, ...] = (
         None,
         "The languages the audio may be in (ISO-639-1 codes): detection picks among them. "
         "Give language or languages, not both.",
-        FORM_JSON | {"realtime"},
+        frozenset({"form", "json", "realtime"}),
         clean=oa.language_list,
         openai=True,
         schema_tasks=("transcribe",),
