@@ -141,3 +141,15 @@ def test_a_bad_chunking_strategy_is_refused(client: OpenAI) -> None:
         _create(client, chunking_strategy={"type": "server_vad", "threshold": "high"})
     assert isinstance(caught.value.body, dict)
     assert caught.value.body["param"] == "chunking_strategy"
+
+
+def test_a_masked_segment_gives_no_logprobs(client: OpenAI, phone_clip: Path) -> None:
+    """Its tokens would spell the masked number again."""
+    masked = _create(
+        client, phone_clip, language="en", include=["logprobs"], extra_body={"redact": "phone"}
+    )
+    assert "[PHONE]" in masked.text
+    spelled = "".join(lp.token for lp in masked.logprobs)
+    assert not any(ch.isdigit() for ch in spelled)
+    plain = _create(client, phone_clip, language="en", include=["logprobs"])
+    assert any(ch.isdigit() for lp in plain.logprobs for ch in lp.token)
