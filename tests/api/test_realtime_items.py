@@ -155,3 +155,27 @@ def test_language_with_languages_is_an_error_event(server: BackgroundServer) -> 
     assert event.type == "error"
     assert event.error.param == "session.audio.input.transcription.languages"
     assert "not both" in event.error.message
+
+
+def test_semantic_vad_ends_the_turn_of_a_finished_sentence(
+    server: BackgroundServer, tmp_path: Path
+) -> None:
+    audio, _ = speech(["ko/emotiontts/Main/main/lmy/lmy02044.flac"], gap=0.5)
+    data = sox_raw(write_wav(tmp_path / "one.wav", audio), 24000)
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with async_client(server).realtime.connect() as connection:
+            await connection.recv()
+            turn = {"type": "semantic_vad", "eagerness": "high"}
+            await connection.session.update(
+                session={"type": "transcription", "audio": {"input": {
+                    "turn_detection": turn, "transcription": {"language": "ko"}}}}
+            )  # fmt: skip
+            updated = await connection.recv()
+            return updated, await stream_and_collect(connection, data, 48000)
+
+    updated, events = asyncio.run(run())
+    assert updated.session.audio.input.turn_detection.type == "semantic_vad"
+    completed = events.of(f"{_ITEM}.completed")
+    assert len(completed) == 1 and "스파게티" in completed[0].transcript
+    assert len(events.of("conversation.item.done")) == 1

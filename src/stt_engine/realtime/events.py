@@ -18,11 +18,11 @@ from stt_engine.errors import InvalidRequestError
 from stt_engine.models.aliases import diarizes
 from stt_engine.options import on
 from stt_engine.realtime.formats import AudioFormat
+from stt_engine.realtime.semantic import EAGERNESS_SILENCE_MS
 from stt_engine.realtime.turn import TurnSettings
 
 Dialect = Literal["ga", "beta"]
 MAX_APPEND_BYTES = 15 * 1024 * 1024  # OpenAI's limit on one append event's base64 text
-_EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "auto": 500, "high": 300}
 
 
 class EventError(Exception):
@@ -136,7 +136,10 @@ def _turn(params: ServerVadParams | SemanticVadParams | None, cut: float) -> Tur
     if params is None:
         return None
     if isinstance(params, SemanticVadParams):
-        return TurnSettings(silence_duration_ms=_EAGERNESS_SILENCE_MS[params.eagerness])
+        base = EAGERNESS_SILENCE_MS[params.eagerness]
+        return TurnSettings(
+            silence_duration_ms=base, max_turn_seconds=cut, eagerness=params.eagerness
+        )
     return TurnSettings(params.threshold, params.prefix_padding_ms, params.silence_duration_ms, cut)
 
 
@@ -234,6 +237,8 @@ def new_id(prefix: str) -> str:
 def _turn_detection(turn: TurnSettings | None) -> dict[str, object] | None:
     if turn is None:
         return None
+    if turn.eagerness is not None:
+        return {"type": "semantic_vad", "eagerness": turn.eagerness}
     return {
         "type": "server_vad",
         "threshold": turn.threshold,

@@ -195,7 +195,15 @@ class LiveStream:
         self.decoder.cancel_partials()  # queued passes make way for the final
         audio = self._buffer[max(opened.start - self._buffer_start, 0) : end - self._buffer_start]
         task = asyncio.ensure_future(self.decoder.decode(audio.copy(), self.config, False))
+        task.add_done_callback(lambda done: self._hear(opened, done))
         opened.early = _Early(end, task)
+
+    def _hear(self, opened: _OpenTurn, decoded: asyncio.Future[str]) -> None:
+        """semantic_vad: the open turn's text up to the pause moves the silence that ends it."""
+        if decoded.cancelled() or decoded.exception() is not None:
+            return
+        if self._detector is not None and self._open is opened and not opened.committed:
+            self._detector.hear(decoded.result())
 
     def _take_item_id(self) -> str:
         item_id, self._next_item = self._next_item or new_id("item"), None
@@ -345,6 +353,8 @@ class LiveStream:
         if opened.committed or number < opened.applied:
             return
         opened.applied = number
+        if self._detector is not None and self._open is opened:
+            self._detector.hear(text)
         delta = opened.agreement.update(text)
         if delta:
             confirmed = opened.agreement.text
