@@ -67,18 +67,20 @@ def diarized_dict(transcript: Transcript) -> dict[str, object]:
         "task": transcript.info.task,
         "duration": round(transcript.info.duration, 3),
         "text": transcript.text,
-        "segments": [
-            {
-                "type": "transcript.text.segment",
-                "id": f"seg_{s.id}",
-                "start": round(s.start, 3),
-                "end": round(s.end, 3),
-                "text": s.text.strip(),
-                "speaker": s.speaker or "unknown",
-            }
-            for s in transcript.segments
-        ],
+        "segments": [diarized_segment(s) for s in transcript.segments],
         "usage": {"type": "duration", "seconds": round(transcript.info.duration, 3)},
+    }
+
+
+def diarized_segment(segment: Segment) -> dict[str, object]:
+    """A segment with its speaker, as diarized_json lists it and a stream sends it."""
+    return {
+        "type": "transcript.text.segment",
+        "id": f"seg_{segment.id}",
+        "start": round(segment.start, 3),
+        "end": round(segment.end, 3),
+        "text": segment.text.strip(),
+        "speaker": segment.speaker or "unknown",
     }
 
 

@@ -15,6 +15,16 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """One decoded text token: its text, its log-probability, and its raw UTF-8 bytes (a
+    Korean character may span two tokens, so a token's text alone may not be valid)."""
+
+    token: str
+    logprob: float
+    bytes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     id: int
     seek: int
@@ -29,6 +39,7 @@ class Segment:
     words: tuple[Word, ...] | None = None
     redactions: tuple[tuple[str, int], ...] = ()  # (kind, count) masked in this segment
     speaker: str | None = None  # SPEAKER_1, ... when diarized
+    logprobs: tuple[TokenLogprob, ...] | None = None  # its text tokens, when asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,13 @@ class Transcript:
             for kind, count in segment.redactions:
                 counts[kind] = counts.get(kind, 0) + count
         return counts
+
+    @property
+    def logprobs(self) -> tuple[TokenLogprob, ...] | None:
+        """Every text token's log-probability, when they were asked for."""
+        if not any(s.logprobs is not None for s in self.segments):
+            return None
+        return tuple(t for s in self.segments for t in (s.logprobs or ()))
 
     @property
     def words(self) -> tuple[Word, ...]:

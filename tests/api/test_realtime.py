@@ -182,7 +182,11 @@ def test_g711_with_manual_commits(
             return kinds, event
 
     kinds, completed = asyncio.run(run())
-    assert kinds[:2] == ["input_audio_buffer.committed", "conversation.item.created"]
+    assert kinds[:3] == [
+        "input_audio_buffer.committed",
+        "conversation.item.added",
+        "conversation.item.created",
+    ]
     offline = _offline(client, wav, "ko")
     live = _rate(completed.transcript, ref, "ko")
     print(f"{name} CER {live:.3f}, offline 16 kHz {_rate(offline, ref, 'ko'):.3f}")

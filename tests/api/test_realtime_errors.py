@@ -245,3 +245,19 @@ def test_plain_stream_refuses_a_bad_rate(server: BackgroundServer) -> None:
 
     error, (code, _) = asyncio.run(run())
     assert error["error"]["param"] == "sample_rate" and code == 1008
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [("language=ko&languages=ko&languages=en", "languages"), ("keywords=%3Cb%3E", "keywords")],
+)
+def test_plain_stream_refuses_fields_openai_refuses(
+    server: BackgroundServer, query: str, param: str
+) -> None:
+    async def run() -> tuple[dict[str, Any], tuple[int, str]]:
+        url = _ws(server, f"/v1/audio/stream?{query}")
+        async with connect(url, additional_headers=AUTH) as ws:
+            return await _next(ws), await _closed(ws)
+
+    error, (code, _) = asyncio.run(run())
+    assert error["error"]["param"] == param and code == 1008

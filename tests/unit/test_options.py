@@ -60,7 +60,15 @@ SAMPLES: dict[str, tuple[str, object]] = {
     "known_speaker_references": (_REFERENCE, (_REFERENCE,)),
     "max_line_width": ("30", 30),
     "max_lines": ("1", 1),
+    "logprobs": ("true", True),
+    "include": ("logprobs", ("logprobs",)),
+    "languages": ("ko", "ko"),
+    "keywords": ("Anthropic", ("Anthropic",)),
+    "chunking_strategy": ("auto", "auto"),
+    "vad_speech_pad_ms": ("200", 200),
 }
+# fields that set other options or exclude one (tests/unit/test_openai_fields.py covers them)
+SETTING = {o.name for o in OPTIONS if o.sets is not None or o.excludes}
 # (field, text) refused on the form, for every form option that can refuse a value
 FORM = options.on("form")
 BAD: list[tuple[str, str]] = [
@@ -137,7 +145,7 @@ def test_the_table_covers_every_decoding_option_with_its_defaults() -> None:
 
 
 def test_the_form_parser_takes_every_form_option_by_its_field_name() -> None:
-    names = [o.name for o in options.on("form")]
+    names = [o.name for o in options.on("form") if o.name not in SETTING]
     parsed = parse_request(_form(names), "transcribe")
     for name in names:
         option = options.BY_NAME[name]
@@ -201,10 +209,15 @@ def test_the_openapi_body_lists_the_form_options_with_their_bounds() -> None:
 
     transcribe_fields, translate_fields = properties("transcribe"), properties("translate")
     form = {o.form_field for o in options.on("form")}
-    translated = {o.form_field for o in options.on("form") if "translate" in o.schema_tasks}
+    transcription_only = {"language", "include[]", "languages[]", "keywords[]"}
+    transcription_only |= {"known_speaker_names[]", "known_speaker_references[]"}
     assert set(transcribe_fields) == form | {"file", "model", "timestamp_granularities[]"}
-    assert set(translate_fields) == translated | {"file", "model"}
-    assert "language" not in translated and "known_speaker_names[]" not in translated
+    assert set(translate_fields) == form - transcription_only | {"file", "model"}
+    assert transcribe_fields["include[]"]["items"]["enum"] == ["logprobs"]
+    assert transcribe_fields["chunking_strategy"]["oneOf"][0] == {
+        "type": "string",
+        "enum": ["auto"],
+    }
     assert transcribe_fields["known_speaker_references[]"]["type"] == "array"
     assert transcribe_fields["known_speaker_references[]"]["maxItems"] == 4
     assert transcribe_fields["beam_size"] == {
@@ -305,6 +318,7 @@ def test_form_fields_leave_defaults_out() -> None:
 def test_job_json_round_trips_every_option() -> None:
     form = _form([o.name for o in options.on("form")] + ["task"])
     values = options.from_form(form.get, "form", "jobs")
+    values.update(language=None, languages="en,ko", logprobs=True)  # languages excludes language
     stored = options.decode_options(values)
     text = options_to_json(stored)
     assert set(json.loads(text)) == {o.name for o in options.on("json")} | {"extra"}

@@ -4,6 +4,7 @@
 
     python -m stt_engine.bench.realtime_latency --turns 20            # one session
     python -m stt_engine.bench.realtime_latency --sessions 8 --turns 4 --file-request
+    python -m stt_engine.bench.realtime_latency --turns 10 --semantic auto    # semantic_vad
 
 Clips of the corpus (``--audio``, manifest.jsonl, ``--language``) are joined with 1.5 s of
 silence, one turn each. Per turn it records speech start -> first delta and end of speech ->
@@ -120,7 +121,7 @@ async def _run(url: str, args: argparse.Namespace) -> None:
     pcm = pcm16(joined)
     options = StreamOptions(
         url=url, api_key=args.api_key, language=args.language, speed=args.speed, timeout=600,
-        diarize=args.diarize,
+        diarize=args.diarize, eagerness=args.semantic,
     )  # fmt: skip
     stop = asyncio.Event()
     health = asyncio.ensure_future(_health_times(url, stop))
@@ -173,6 +174,11 @@ def main() -> None:
     parser.add_argument("--file-request", action="store_true")
     parser.add_argument("--speed", type=float, default=1.0, help="x real time (latency: 1)")
     parser.add_argument("--diarize", action="store_true", help="ask for speaker labels")
+    parser.add_argument(
+        "--semantic",
+        choices=("low", "medium", "auto", "high"),
+        help="semantic_vad at this eagerness (default: server_vad, 500 ms)",
+    )
     parser.add_argument("--texts", type=Path, help="write each turn's final and deltas here")
     args = parser.parse_args()
     if args.url:

@@ -48,6 +48,16 @@ def check_name(name: str) -> str:
     return cleaned
 
 
+def check_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Every name checked (``check_name``)."""
+    return tuple(check_name(name) for name in names)
+
+
+def check_reference_urls(urls: Sequence[str]) -> tuple[str, ...]:
+    """Every reference's data URL checked for shape (``check_reference_url``)."""
+    return tuple(check_reference_url(url) for url in urls)
+
+
 def check_reference_url(url: str) -> str:
     """A reference's data URL, checked for shape (audio media type, base64, size)."""
     decoded_bytes(url)

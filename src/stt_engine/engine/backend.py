@@ -56,6 +56,13 @@ class DecodeOptions:
     without_timestamps: bool = False
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
+    logprobs: bool = False  # give every decoded token's log-probability
+    languages: str | None = None  # detection picks among these codes ("ko,en"); None: any
+
+    @property
+    def allowed_languages(self) -> tuple[str, ...]:
+        """The codes language detection may pick (empty: any)."""
+        return tuple(self.languages.split(",")) if self.languages else ()
 
     @classmethod
     def for_request(
@@ -144,6 +151,9 @@ class ChunkResult:
     temperature: float
     language: str
     language_probability: float
+    # with DecodeOptions.logprobs: the log-probability of each decoded token and of the end
+    # token after them; their sum over (tokens + 1) is ``avg_logprob``
+    token_logprobs: tuple[float, ...] = ()
 
 
 class Backend(Protocol):

@@ -8,13 +8,14 @@ rules: faster-whisper's ``Tokenizer`` on CTranslate2, ``whisper_tokenizer.py`` o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from stt_engine.engine.backend import ENCODER_FRAMES, ChunkResult, DecodeOptions
-from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps
-from stt_engine.transcript import Segment, Word
+from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps, token_bytes
+from stt_engine.transcript import Segment, TokenLogprob, Word
 
 FRAMES = ENCODER_FRAMES
 FRAMES_PER_SECOND = 100
@@ -39,15 +40,22 @@ def prompt(tokenizer: Any, options: DecodeOptions, max_length: int) -> list[int]
 
 
 def decoded(
-    tokens: list[int], avg_logprob: float, no_speech_prob: float, tokenizer: Any, seconds: float
+    tokens: list[int],
+    avg_logprob: float,
+    no_speech_prob: float,
+    tokenizer: Any,
+    seconds: float,
+    token_logprobs: tuple[float, ...] = (),
 ) -> dict[str, Any]:
-    """A decoded chunk in the shape faster-whisper's word aligner reads and writes."""
+    """A decoded chunk in the shape faster-whisper's word aligner reads and writes (and the
+    log-probability of each token, then of the end token, when they were asked for)."""
     pieces = split_by_timestamps(tokens, tokenizer.timestamp_begin, tokenizer.eot, seconds)
     return {
         "tokens": tokens,
         "avg_logprob": avg_logprob,
         "no_speech_prob": no_speech_prob,
         "subsegments": [_subsegment(p) for p in pieces],
+        "token_logprobs": token_logprobs,
     }
 
 
@@ -63,6 +71,8 @@ def chunk_result(
     segments = tuple(
         _segment(sub, tokenizer, decoded, temperature) for sub in decoded["subsegments"]
     )
+    if decoded["token_logprobs"]:
+        segments = _with_logprobs(segments, decoded, tokenizer)
     return ChunkResult(
         segments=segments,
         text=text,
@@ -72,7 +82,29 @@ def chunk_result(
         temperature=temperature,
         language=language[0],
         language_probability=language[1],
+        token_logprobs=tuple(decoded["token_logprobs"]),
     )
+
+
+def _with_logprobs(
+    segments: tuple[Segment, ...], decoded: dict[str, Any], tokenizer: Any
+) -> tuple[Segment, ...]:
+    """Each segment with its text tokens' log-probabilities (the pieces hold the chunk's text
+    tokens in order, so each takes the next ones)."""
+    texts = [
+        TokenLogprob(
+            tokenizer.decode([token]), float(logprob), token_bytes(tokenizer.tokenizer, token)
+        )
+        for token, logprob in zip(decoded["tokens"], decoded["token_logprobs"], strict=False)
+        if token < tokenizer.eot
+    ]
+    given: list[Segment] = []
+    start = 0
+    for segment in segments:
+        end = start + len(segment.tokens)
+        given.append(replace(segment, logprobs=tuple(texts[start:end])))
+        start = end
+    return tuple(given)
 
 
 def _segment(
@@ -98,6 +130,15 @@ def _segment(
         no_speech_prob=decoded["no_speech_prob"],
         words=words,
     )
+
+
+def likeliest(scores: list[tuple[str, float]], allowed: tuple[str, ...]) -> tuple[str, float]:
+    """The likeliest language among ``allowed`` (any, when empty), with its probability
+    renormalised over the allowed ones."""
+    kept = [(code, p) for code, p in scores if not allowed or code in allowed] or scores
+    total = sum(p for _, p in kept) or 1.0
+    code, probability = max(kept, key=lambda pair: pair[1])
+    return code, probability / total if allowed else probability
 
 
 def content_frames(seconds: float) -> int:

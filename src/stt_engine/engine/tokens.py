@@ -10,6 +10,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 TIME_PRECISION = 0.02  # seconds per timestamp token step
 
@@ -51,3 +53,27 @@ def compression_ratio(text: str) -> float:
     if not data:
         return 0.0
     return len(data) / len(zlib.compress(data))
+
+
+@cache
+def _byte_of_character() -> dict[str, int]:
+    """Byte-level BPE's printable stand-in for each byte (GPT-2's table, which Whisper's
+    tokenizer uses): printable Latin-1 bytes stand for themselves, the others are shifted
+    past 255."""
+    kept = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
+    table = {chr(b): b for b in kept}
+    shifted = 0
+    for byte in range(256):
+        if byte not in kept:
+            table[chr(256 + shifted)] = byte
+            shifted += 1
+    return table
+
+
+def token_bytes(tokenizer: Any, token: int) -> tuple[int, ...]:
+    """The raw UTF-8 bytes of one token of a byte-level ``tokenizers`` tokenizer."""
+    piece = tokenizer.id_to_token(token) or ""
+    table = _byte_of_character()
+    if not all(ch in table for ch in piece):  # a special token: its text as written
+        return tuple(piece.encode("utf-8"))
+    return tuple(table[ch] for ch in piece)

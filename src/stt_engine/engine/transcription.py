@@ -60,7 +60,9 @@ class Decoding:
         if not self.options.vad_filter:
             return None
         options = self.options
-        return VadSettings(options.vad_threshold, options.vad_min_silence_ms)
+        return VadSettings(
+            options.vad_threshold, options.vad_min_silence_ms, options.vad_speech_pad_ms
+        )
 
 
 def transcribe_windows(

@@ -72,14 +72,14 @@ class WhisperCT2Backend:
         self, chunks: Sequence[ChunkInput], options: DecodeOptions
     ) -> list[ChunkResult]:
         encoded = self._model.encode(np.stack([c.features for c in chunks]))
-        languages = self._languages(encoded, len(chunks), options.language)
+        languages = self._languages(encoded, len(chunks), options)
         tokenizers = [self._tokenizer(options.task, lang) for lang, _ in languages]
         prompts = [self._prompt(tok, options) for tok in tokenizers]
         results = self._model.model.generate(
             encoded, prompts, **_generate_kwargs(self._model, tokenizers[0], options)
         )
         decoded = [
-            _decoded(result, tok, chunk.seconds)
+            _decoded(result, tok, chunk.seconds, options.logprobs)
             for result, tok, chunk in zip(results, tokenizers, chunks, strict=True)
         ]
         if options.word_timestamps:
@@ -89,11 +89,16 @@ class WhisperCT2Backend:
             for d, tok, lang in zip(decoded, tokenizers, languages, strict=True)
         ]
 
-    def _languages(self, encoded: Any, count: int, language: str | None) -> list[tuple[str, float]]:
-        if language is not None or not self.multilingual:
-            return [(language or "en", 1.0)] * count
+    def _languages(
+        self, encoded: Any, count: int, options: DecodeOptions
+    ) -> list[tuple[str, float]]:
+        if options.language is not None or not self.multilingual:
+            return [(options.language or "en", 1.0)] * count
         detected = self._model.model.detect_language(encoded)
-        return [(pairs[0][0][2:-2], float(pairs[0][1])) for pairs in detected]
+        allowed = options.allowed_languages
+        return [
+            dec.likeliest([(t[2:-2], float(p)) for t, p in pairs], allowed) for pairs in detected
+        ]
 
     def _tokenizer(self, task: str, language: str) -> Any:
         key = (task, language)
@@ -147,13 +152,31 @@ def _generate_kwargs(model: Any, tokenizer: Any, options: DecodeOptions) -> dict
         "no_repeat_ngram_size": options.no_repeat_ngram_size,
         "beam_size": options.beam_size,  # never sampled: the fallback is deterministic
     }
+    if options.logprobs:  # CTranslate2 returns each step's distribution from greedy search
+        kwargs.update(beam_size=1, return_logits_vocab=True)
     return kwargs
 
 
-def _decoded(result: Any, tokenizer: Any, seconds: float) -> dict[str, Any]:
+def _decoded(result: Any, tokenizer: Any, seconds: float, logprobs: bool) -> dict[str, Any]:
     tokens = list(result.sequences_ids[0])
     avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
-    return dec.decoded(tokens, avg_logprob, float(result.no_speech_prob), tokenizer, seconds)
+    steps = _step_logprobs(result, [*tokens, tokenizer.eot]) if logprobs else ()
+    no_speech = float(result.no_speech_prob)
+    return dec.decoded(tokens, avg_logprob, no_speech, tokenizer, seconds, steps)
+
+
+def _step_logprobs(result: Any, tokens: list[int]) -> tuple[float, ...]:
+    """The log-probability of each chosen token (and of the end token, when decoding ended
+    on it) from the distributions greedy search returned, one per step."""
+    import ctranslate2
+
+    values: list[float] = []
+    for logits, token in zip(result.logits[0], tokens, strict=False):
+        on_host = logits if logits.device == "cpu" else logits.to_device(ctranslate2.Device.cpu)
+        row = np.asarray(on_host, dtype=np.float64)
+        top = row.max()
+        values.append(float(row[token] - top - np.log(np.exp(row - top).sum())))
+    return tuple(values)
 
 
 def _select(encoded: Any, indices: list[int]) -> Any:

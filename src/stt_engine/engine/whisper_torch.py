@@ -80,7 +80,7 @@ class WhisperTorchBackend:
         with self._lock, torch.inference_mode():
             encoded = self._encode(chunks)
             first: dict[tuple[tuple[int, ...], ...], torch.Tensor] = {}  # one pass per prefix
-            languages = self._languages(encoded, options.language, first)
+            languages = self._languages(encoded, options, first)
             tokenizers = [self._tokenizer(options.task, lang) for lang, _ in languages]
             prefixes = [self._prompt(tok, options) for tok in tokenizers]
             sequences = self._generate(encoded, prefixes, tokenizers[0], options)
@@ -90,11 +90,14 @@ class WhisperTorchBackend:
             ]
             no_speech = self._no_speech(encoded, prefixes, tokenizers[0], first)
             decoded = [
-                dec.decoded(tokens, logprob, float(ns), tok, chunk.seconds)
-                for (tokens, logprob), ns, tok, chunk in zip(
+                dec.decoded(tokens, logprob, float(ns), tok, chunk.seconds, steps)
+                for (tokens, logprob, steps), ns, tok, chunk in zip(
                     scored, no_speech, tokenizers, chunks, strict=True
                 )
             ]
+            if not options.logprobs:
+                for entry in decoded:
+                    entry["token_logprobs"] = ()
             if options.word_timestamps:
                 self._aligner.align(decoded, tokenizers, encoded, chunks)
         return [
@@ -120,16 +123,18 @@ class WhisperTorchBackend:
         return first[key]
 
     def _languages(
-        self, encoded: torch.Tensor, language: str | None, first: dict[Any, torch.Tensor]
+        self, encoded: torch.Tensor, options: DecodeOptions, first: dict[Any, torch.Tensor]
     ) -> list[tuple[str, float]]:
         count = encoded.shape[0]
-        if language is not None or not self.multilingual:
-            return [(language or "en", 1.0)] * count
+        if options.language is not None or not self.multilingual:
+            return [(options.language or "en", 1.0)] * count
         codes, ids = zip(*self._language_tokens, strict=True)
         sot = self._tokenizer("transcribe", "en").sot
         probs = self._first_logits(encoded, [[sot]] * count, first)[:, list(ids)].softmax(-1)
-        best = probs.argmax(-1).tolist()
-        return [(codes[b], float(probs[row, b])) for row, b in enumerate(best)]
+        allowed = options.allowed_languages
+        return [
+            dec.likeliest(list(zip(codes, row, strict=True)), allowed) for row in probs.tolist()
+        ]
 
     def _no_speech(
         self,
@@ -186,20 +191,21 @@ class WhisperTorchBackend:
         prefix: list[int],
         candidates: list[list[int]],
         tokenizer: Any,
-    ) -> tuple[list[int], float]:
-        """The likeliest candidate and its mean log-probability (Whisper's avg_logprob)."""
+    ) -> tuple[list[int], float, tuple[float, ...]]:
+        """The likeliest candidate, its mean log-probability (Whisper's avg_logprob) and the
+        log-probability of each of its tokens, then of the end token."""
         if len(candidates) == 1 and not candidates[0]:
-            return [], 0.0
-        best: tuple[list[int], float] | None = None
+            return [], 0.0, ()
+        best: tuple[list[int], float, tuple[float, ...]] | None = None
         for tokens in candidates:
             ids = torch.tensor([[*prefix, *tokens, tokenizer.eot]], device=self._torch_device)
             out = self._model(encoder_outputs=(encoded,), decoder_input_ids=ids, use_cache=False)
             logprobs = out.logits[0, len(prefix) - 1 : -1].float().log_softmax(-1)
             targets = ids[0, len(prefix) :]
-            total = float(logprobs.gather(-1, targets[:, None]).sum())
-            average = total / (len(tokens) + 1)
+            steps = logprobs.gather(-1, targets[:, None])[:, 0].double()
+            average = float(steps.sum()) / (len(tokens) + 1)
             if best is None or average > best[1]:
-                best = (tokens, average)
+                best = (tokens, average, tuple(steps.tolist()))
         assert best is not None
         return best
 

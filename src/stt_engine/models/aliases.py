@@ -13,9 +13,20 @@ from stt_engine.models.catalog import HUB
 DEFAULT = ""  # an alias's target meaning the configured default model
 DIARIZE_SUFFIX = "-diarize"  # after a session's model name: speaker labels, the same model
 
+# OpenAI's transcription model ids: every one names the configured default model
+OPENAI_MODELS = (
+    "whisper-1",
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "gpt-4o-mini-transcribe-2025-12-15",
+    "gpt-4o-transcribe-diarize",  # and turns diarization on
+    "gpt-transcribe",
+    "gpt-live-transcribe",  # realtime (2026)
+    "gpt-realtime-whisper",  # realtime (the name gpt-live-transcribe replaces)
+)
+
 ALIASES: dict[str, str] = {
-    # OpenAI's model ids
-    "whisper-1": DEFAULT,
+    **dict.fromkeys(OPENAI_MODELS, DEFAULT),
     # the names users paste for the packaged models
     "whisper-base": "base",
     "Systran/faster-whisper-base": "base",
@@ -28,8 +39,14 @@ ALIASES: dict[str, str] = {
 }
 
 # OpenAI's newer transcription models and their dated snapshots (names that start so): a
-# realtime session decodes them with the default model. The HTTP routes do not take them yet.
-SESSION_DEFAULT_PREFIXES = ("gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-realtime")
+# realtime session decodes them with the default model (the HTTP routes take the exact ids).
+SESSION_DEFAULT_PREFIXES = (
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "gpt-realtime",
+    "gpt-transcribe",
+    "gpt-live-transcribe",
+)
 
 
 def canonical(name: str | None, default: str) -> str:
@@ -47,6 +64,12 @@ def aliases_of(model: str, default: str) -> list[str]:
 def default_aliases() -> list[str]:
     """The aliases that always mean the default model."""
     return [alias for alias, target in ALIASES.items() if target == DEFAULT]
+
+
+def diarizes(name: str | None) -> bool:
+    """Whether a model name asks for speaker labels (``gpt-4o-transcribe-diarize``, or any
+    model's name with ``-diarize`` after it)."""
+    return name is not None and name.endswith(DIARIZE_SUFFIX)
 
 
 def session_model(name: str | None) -> str | None:

@@ -16,7 +16,8 @@ Surfaces:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from stt_engine.errors import InvalidRequestError, quoted
 
 Surface = Literal["form", "jobs", "cli", "submit", "json", "realtime", "bench"]
 Target = Literal["decode", "subtitle", "request"]
+Shape = Literal["one", "list", "object"]  # a field's text, `name[]` repeated, `name[key]` keys
 TASKS = ("transcribe", "translate")
 DECODE: frozenset[Surface] = frozenset({"form", "cli", "submit", "json"})
 
@@ -60,7 +62,23 @@ class Option:
     schema_tasks: tuple[str, ...] = TASKS  # the endpoints whose OpenAPI body lists it
     setting: str = ""  # the engine setting it sets on the CLI; a server request keeps the default
     added_later: bool = False  # in job JSON only when not the default (earlier fingerprints hold)
-    most: int = 0  # a list of at most this many values, each cleaned (0: a single value)
+    shape: Shape = "one"  # how the form gives it (a list: `name[]` repeated, or `name`)
+    sets: Callable[[Any, dict[str, object]], dict[str, object]] | None = None  # other options
+    excludes: str = ""  # an option a request may not give with this one
+    most: int = 0  # a list of at most this many items (0: no bound but the list's own checks)
+
+    def form_text(self, fields: Mapping[str, list[str]]) -> object:
+        """The raw form value of this option: the field's text, every item of a list, or an
+        object's ``name[key]`` fields (as OpenAI's client sends a dict) as JSON text."""
+        name = self.public
+        if self.shape == "list":
+            return [*fields.get(f"{name}[]", []), *fields.get(name, [])] or None
+        given = fields.get(name)
+        if given or self.shape == "one":
+            return given[-1] if given else None
+        prefix = f"{name}["
+        keyed = {k[len(prefix) : -1]: v[-1] for k, v in fields.items() if k.startswith(prefix)}
+        return json.dumps(keyed) if keyed else None
 
     @property
     def public(self) -> str:
@@ -70,7 +88,7 @@ class Option:
     @property
     def form_field(self) -> str:
         """The form field a client sends: ``name[]`` for a list, as OpenAI's clients do."""
-        return self.public + "[]" if self.most else self.public
+        return self.public + "[]" if self.shape == "list" else self.public
 
     @property
     def cli_flag(self) -> str:
@@ -101,8 +119,8 @@ class Option:
         """A given value checked against the bounds or choices, then cleaned."""
         if value is None:
             return None
-        if self.most:
-            return self._settle_list(value)
+        if isinstance(value, list | tuple):
+            self._check_count(len(value))
         if self.choices and value not in self.choices:
             raise InvalidRequestError(
                 f"unknown {self.public} {quoted(value)}: use {self.expected()}", param=self.public
@@ -113,29 +131,12 @@ class Option:
             )
         return self.clean(value) if self.clean is not None else value
 
-    def _settle_list(self, value: object) -> tuple[object, ...]:
-        items = (value,) if isinstance(value, str) else value
-        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise InvalidRequestError(
-                f"invalid {self.public}: must be a list of strings", param=self.public
-            )
-        if len(items) > self.most:
-            raise InvalidRequestError(
-                f"too many {self.public}: at most {self.most}, got {len(items)}",
-                param=self.public,
-            )
-        return tuple(self.clean(i) if self.clean is not None else i for i in items)
-
-    def parse_list(self, texts: list[str]) -> object:
-        """A list field's texts (every ``name[]`` and ``name`` part) checked; None when none
-        (empty parts are left out, as an empty field is)."""
-        given = [text for text in texts if text.strip()]
-        return self.settle(given) if given else None
-
-    def parse(self, raw: str | None) -> object:
-        """A form field's text as a checked value; None when absent or left empty."""
-        if self.most:
-            return self.parse_list([raw] if raw else [])
+    def parse(self, raw: object) -> object:
+        """A form field's text (a list's items) as a checked value; None when absent or
+        left empty."""
+        if self.shape == "list":
+            return self._parse_items(raw)
+        assert raw is None or isinstance(raw, str)
         text = raw if raw is None or (self.kind is str and not self.choices) else raw.strip()
         if text is None or text == "":
             return None
@@ -147,6 +148,26 @@ class Option:
                 f"invalid {self.public}: {_not_a(self.kind, text, exc)}", param=self.public
             ) from exc
         return self.settle(value)
+
+    def _parse_items(self, raw: object) -> object:
+        items = [raw] if isinstance(raw, str) else list(raw or ())  # type: ignore[call-overload]
+        kept = tuple(str(item).strip() for item in items if str(item).strip())
+        if not kept:
+            return None
+        self._check_count(len(kept))
+        for item in kept:
+            if self.choices and item not in self.choices:
+                raise InvalidRequestError(
+                    f"unknown {self.public} {quoted(item)}: use {self.expected()}",
+                    param=self.public,
+                )
+        return self.clean(kept) if self.clean is not None else kept
+
+    def _check_count(self, count: int) -> None:
+        if self.most and count > self.most:
+            raise InvalidRequestError(
+                f"too many {self.public}: at most {self.most}, got {count}", param=self.public
+            )
 
     def for_server(self, value: object) -> object:
         """A value a server request gives: an engine setting's option may only keep its

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
-from stt_engine.options.option import Surface
+from stt_engine.options.option import Option, Surface
 from stt_engine.options.table import BY_NAME, OPTIONS, on
 
 Task = Literal["transcribe", "translate"]
@@ -66,6 +66,9 @@ class TranscribeOptions:
     max_speakers: int = _default("max_speakers")
     known_speaker_names: tuple[str, ...] = _default("known_speaker_names")
     known_speaker_references: tuple[str, ...] = _default("known_speaker_references")
+    logprobs: bool = _default("logprobs")  # each text token's log-probability
+    languages: str | None = _default("languages")  # detection picks among these ("ko,en")
+    vad_speech_pad_ms: int = _default("vad_speech_pad_ms")
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -120,22 +123,52 @@ _check_fields_match_table()
 def from_form(
     get: Callable[[str], str | None],
     *surfaces: Surface,
-    get_all: Callable[[str], list[str]] | None = None,
+    fields: Mapping[str, list[str]] | None = None,
 ) -> dict[str, object]:
-    """The given fields of these surfaces (a server request's), parsed and checked; a list
-    option reads every ``name[]`` and ``name`` part through ``get_all``."""
+    """The given fields of these surfaces (a server request's), parsed and checked; with
+    ``fields`` (every value of each field) lists and objects are read too."""
     values: dict[str, object] = {}
     for option in OPTIONS:
         if option.surfaces.isdisjoint(surfaces):
             continue
-        if option.most and get_all is not None:
-            texts = get_all(option.form_field) + get_all(option.public)
-            value = option.parse_list(texts)
-        else:
-            value = option.for_server(option.parse(get(option.public)))
+        if option.shape != "one" and fields is None:
+            continue
+        raw = option.form_text(fields) if fields is not None else get(option.public)
+        value = option.for_server(option.parse(raw))
         if value is not None:
             values[option.name] = value
     return values
+
+
+def expanded(values: Mapping[str, object]) -> dict[str, object]:
+    """The values with what each given field sets filled in (``keywords`` -> ``hotwords``,
+    ``chunking_strategy`` -> the VAD options), and fields given together that must not be."""
+    result = dict(values)
+    for option in OPTIONS:
+        given = values.get(option.name)
+        if given is None:
+            continue
+        if option.excludes and values.get(option.excludes) is not None:
+            other = BY_NAME[option.excludes].public
+            raise InvalidRequestError(
+                f"give {other} or {option.public}, not both",
+                hint=f"{option.public} lists the languages detection may pick; {other} names "
+                "the one language the audio is in",
+                param=option.public,
+            )
+        if option.sets is not None:
+            for name, chosen in option.sets(given, result).items():
+                result[name] = _settled(BY_NAME[name], chosen, option)
+    return result
+
+
+def _settled(target: Option, chosen: object, source: Option) -> object:
+    try:
+        return target.settle(chosen)
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(
+            f"invalid {source.public}: {exc.message}", param=source.public
+        ) from exc
 
 
 def value(values: Mapping[str, object], name: str) -> object:
@@ -145,7 +178,9 @@ def value(values: Mapping[str, object], name: str) -> object:
 
 
 def decode_options(values: Mapping[str, object]) -> TranscribeOptions:
-    """TranscribeOptions from option values (others in ``values`` are ignored)."""
+    """TranscribeOptions from option values (others in ``values`` are ignored, but for
+    what they set)."""
+    values = expanded(values)
     decode = {o.name: values[o.name] for o in _DECODE if values.get(o.name) is not None}
     temperature = decode.pop("temperature", None)
     assert temperature is None or isinstance(temperature, int | float)
@@ -158,9 +193,14 @@ def subtitle_options(values: Mapping[str, object]) -> SubtitleOptions:
     return SubtitleOptions(**chosen)  # type: ignore[arg-type]
 
 
+# a live session names its speakers turn by turn (realtime/speakers.py), not through the
+# decoding request's diarization
+_LIVE_ONLY = frozenset({"known_speaker_names", "known_speaker_references"})
+
+
 def session_options(session: object) -> TranscribeOptions:
     """The request options of a realtime session: its ``realtime`` fields, read by their
     public names (``language``, ``prompt``), the rest the defaults."""
     return decode_options(
-        {o.name: getattr(session, o.public) for o in on("realtime") if not o.most}
+        {o.name: getattr(session, o.public) for o in on("realtime") if o.name not in _LIVE_ONLY}
     )

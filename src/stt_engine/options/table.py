@@ -13,6 +13,7 @@ from __future__ import annotations
 from stt_engine.diarize import references
 from stt_engine.formats import FORMAT_NAMES
 from stt_engine.languages import normalise_language
+from stt_engine.options import openai_fields as oa
 from stt_engine.options.option import DECODE, TASKS, Option, Surface
 from stt_engine.text.itn import NUMBER_MODES
 from stt_engine.text.redact import canonical_kinds
@@ -206,10 +207,11 @@ OPTIONS: tuple[Option, ...] = (
         "Names of known speakers (diarization; at most 4): a found speaker whose voice matches "
         "the name's reference (or saved voice profile) carries the name instead of SPEAKER_N.",
         KNOWN,
-        clean=references.check_name,
+        clean=references.check_names,
         openai=True,
         schema_tasks=("transcribe",),
         added_later=True,
+        shape="list",
         most=references.MAX_SPEAKERS,
     ),
     Option(
@@ -220,10 +222,11 @@ OPTIONS: tuple[Option, ...] = (
         "(data:audio/wav;base64,...) of 2 to 10 s of that speaker alone. Leave them all out "
         "to use the saved voice profiles of the names (PUT /v1/speakers/{name}).",
         KNOWN,
-        clean=references.check_reference_url,
+        clean=references.check_reference_urls,
         openai=True,
         schema_tasks=("transcribe",),
         added_later=True,
+        shape="list",
         most=references.MAX_SPEAKERS,
     ),
     Option(
@@ -245,6 +248,79 @@ OPTIONS: tuple[Option, ...] = (
         "subtitle",
         minimum=1,
         maximum=10,
+    ),
+    # OpenAI's 2026 fields (openai_fields.py): each sets options above, or one of its own
+    Option(
+        "logprobs",
+        bool,
+        False,
+        "Give each text token's log-probability (set by include[]=logprobs).",
+        frozenset({"json", "realtime"}),
+        added_later=True,
+    ),
+    Option(
+        "include",
+        str,
+        None,
+        "Extra output: logprobs (each token's log-probability, in json and stream events).",
+        FORM,
+        "request",
+        choices=("logprobs",),
+        openai=True,
+        shape="list",
+        sets=oa.include_sets,
+        schema_tasks=("transcribe",),
+    ),
+    Option(
+        "languages",
+        str,
+        None,
+        "The languages the audio may be in (ISO-639-1 codes): detection picks among them. "
+        "Give language or languages, not both.",
+        frozenset({"form", "json", "realtime"}),
+        clean=oa.language_list,
+        openai=True,
+        schema_tasks=("transcribe",),
+        added_later=True,
+        shape="list",
+        excludes="language",
+    ),
+    Option(
+        "keywords",
+        str,
+        None,
+        f"Words or phrases to favour (decoder hotwords): one line each, no < or >, at most "
+        f"{oa.MAX_KEYWORDS} of {oa.MAX_KEYWORD_CHARS} characters.",
+        FORM | {"realtime"},
+        "request",
+        clean=oa.check_keywords,
+        openai=True,
+        shape="list",
+        sets=oa.keywords_as_hotwords,
+        schema_tasks=("transcribe",),
+    ),
+    Option(
+        "chunking_strategy",
+        str,
+        None,
+        'How the audio is cut: "auto" (voice detection) or {"type": "server_vad", '
+        '"threshold", "prefix_padding_ms", "silence_duration_ms"}, which set vad_threshold, '
+        "vad_speech_pad_ms and vad_min_silence_ms.",
+        FORM,
+        "request",
+        clean=oa.chunking_strategy,
+        openai=True,
+        shape="object",
+        sets=oa.chunking_sets,
+    ),
+    Option(
+        "vad_speech_pad_ms",
+        int,
+        400,
+        "Audio kept before and after each speech region VAD finds (ms).",
+        minimum=0,
+        maximum=5000,
+        added_later=True,
     ),
 )
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

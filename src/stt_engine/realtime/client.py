@@ -67,6 +67,7 @@ class StreamOptions:
     silence_ms: int = 500
     timeout: float = 120.0
     diarize: bool = False  # speaker labels: the diarizing model name
+    eagerness: str | None = None  # semantic_vad at this eagerness instead of server_vad
 
 
 def _ws_url(url: str) -> str:
@@ -79,11 +80,17 @@ def _model(options: StreamOptions) -> str:
     return "gpt-4o-transcribe-diarize" if options.diarize else "whisper-1"
 
 
+def _turn_detection(options: StreamOptions) -> dict[str, object]:
+    if options.eagerness is not None:
+        return {"type": "semantic_vad", "eagerness": options.eagerness}
+    return {"type": "server_vad", "silence_duration_ms": options.silence_ms}
+
+
 def _session(options: StreamOptions) -> dict[str, object]:
     audio_input = {
         "format": {"type": "audio/pcm", "rate": 16000},
         "transcription": {"model": _model(options), "language": options.language},
-        "turn_detection": {"type": "server_vad", "silence_duration_ms": options.silence_ms},
+        "turn_detection": _turn_detection(options),
     }
     return {
         "type": "session.update",

@@ -26,6 +26,7 @@ from stt_engine.engine.scheduler import CancelToken, TimeoutPolicy
 from stt_engine.models.aliases import session_model
 from stt_engine.options import session_options
 from stt_engine.realtime.events import SessionConfig
+from stt_engine.realtime.logprobs import DecodedText
 
 if TYPE_CHECKING:
     from stt_engine.engine import Engine
@@ -90,7 +91,11 @@ class EngineDecoder:
         transcription = self._engine.transcribe(
             audio, prepared, token=token, kind=kind, group=group
         )
-        return collect(transcription).text
+        transcript = collect(transcription)
+        if not prepared.options.logprobs:
+            return transcript.text
+        tokens = tuple(t for s in transcript.segments for t in (s.logprobs or ()))
+        return DecodedText(transcript.text, tokens)
 
     def cancel_partials(self) -> None:
         """Stop the partial passes in flight (their turn was committed)."""

@@ -15,14 +15,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stt_engine.errors import InvalidRequestError
-from stt_engine.models.aliases import DIARIZE_SUFFIX
+from stt_engine.models.aliases import diarizes
 from stt_engine.options import on
 from stt_engine.realtime.formats import AudioFormat
+from stt_engine.realtime.semantic import EAGERNESS_SILENCE_MS
 from stt_engine.realtime.turn import TurnSettings
 
 Dialect = Literal["ga", "beta"]
 MAX_APPEND_BYTES = 15 * 1024 * 1024  # OpenAI's limit on one append event's base64 text
-_EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "auto": 500, "high": 300}
 
 
 class EventError(Exception):
@@ -46,6 +46,9 @@ class SessionConfig:
     diarize: bool = False  # speaker labels on completed turns (a "-diarize" model name)
     known_speaker_names: tuple[str, ...] = ()  # known voices (diarizing sessions)
     known_speaker_references: tuple[str, ...] = ()  # their data URLs, or () for saved profiles
+    languages: str | None = None  # detection picks among these ("ko,en")
+    keywords: tuple[str, ...] | None = None  # decoder hotwords
+    logprobs: bool = False  # include: item.input_audio_transcription.logprobs
 
 
 class _Params(BaseModel):
@@ -70,6 +73,8 @@ class TranscriptionParams(_Params):
     prompt: str | None = None
     known_speaker_names: list[str] | None = None
     known_speaker_references: list[str] | None = None
+    languages: list[str] | None = None
+    keywords: list[str] | None = None
 
 
 class ServerVadParams(_Params):
@@ -114,6 +119,10 @@ class BetaSessionParams(_Params):
     input_audio_transcription: TranscriptionParams | None = None
     turn_detection: TurnParams | None = None
     input_audio_noise_reduction: NoiseParams | None = None
+    include: list[str] | None = None
+
+
+LOGPROBS_INCLUDE = "item.input_audio_transcription.logprobs"
 
 
 def _validate(model: type[_Params], value: object, prefix: str) -> Any:
@@ -131,7 +140,10 @@ def _turn(params: ServerVadParams | SemanticVadParams | None, cut: float) -> Tur
     if params is None:
         return None
     if isinstance(params, SemanticVadParams):
-        return TurnSettings(silence_duration_ms=_EAGERNESS_SILENCE_MS[params.eagerness])
+        base = EAGERNESS_SILENCE_MS[params.eagerness]
+        return TurnSettings(
+            silence_duration_ms=base, max_turn_seconds=cut, eagerness=params.eagerness
+        )
     return TurnSettings(params.threshold, params.prefix_padding_ms, params.silence_duration_ms, cut)
 
 
@@ -141,6 +153,7 @@ def _transcription(
     if params is None:
         return config
     changes = {name: getattr(params, name) for name in params.model_fields_set}
+    _one_of_language_fields(changes, prefix)
     for option in on("realtime"):
         if option.public in changes:
             try:
@@ -153,15 +166,34 @@ def _transcription(
     return replace(config, **changes)
 
 
+def _one_of_language_fields(changes: dict[str, Any], prefix: str) -> None:
+    """``language`` or ``languages``, never both; the one given replaces the other."""
+    given = [name for name in ("language", "languages") if changes.get(name) is not None]
+    if len(given) == 2:
+        raise EventError(
+            "give language or languages, not both",
+            code="invalid_value",
+            param=f"{prefix}.languages",
+        )
+    if given:
+        changes["languages" if given[0] == "language" else "language"] = None
+
+
+def _include(config: SessionConfig, include: list[str] | None) -> SessionConfig:
+    return replace(config, logprobs=LOGPROBS_INCLUDE in (include or ()))
+
+
 def diarizing(model: str | None) -> bool:
     """Whether a session's model name asks for speaker labels (``gpt-4o-transcribe-diarize``,
     or any engine model with ``-diarize`` after its name)."""
-    return model is not None and model.endswith(DIARIZE_SUFFIX)
+    return diarizes(model)
 
 
 def apply_ga(config: SessionConfig, session: object, cut: float) -> SessionConfig:
     """The config after a GA ``session.update``."""
     params = _validate(GaSessionParams, session, "session")
+    if "include" in params.model_fields_set:
+        config = _include(config, params.include)
     audio = params.audio.input if params.audio and params.audio.input else None
     if audio is None:
         return config
@@ -184,6 +216,8 @@ def apply_beta(config: SessionConfig, session: object, cut: float) -> SessionCon
     """The config after a beta ``transcription_session.update``."""
     params = _validate(BetaSessionParams, session, "session")
     fields = params.model_fields_set
+    if "include" in fields:
+        config = _include(config, params.include)
     if params.input_audio_format is not None:
         encoding = {"pcm16": "pcm16", "g711_ulaw": "pcmu", "g711_alaw": "pcma"}
         kind = encoding[params.input_audio_format]
@@ -207,6 +241,8 @@ def new_id(prefix: str) -> str:
 def _turn_detection(turn: TurnSettings | None) -> dict[str, object] | None:
     if turn is None:
         return None
+    if turn.eagerness is not None:
+        return {"type": "semantic_vad", "eagerness": turn.eagerness}
     return {
         "type": "server_vad",
         "threshold": turn.threshold,
@@ -217,7 +253,14 @@ def _turn_detection(turn: TurnSettings | None) -> dict[str, object] | None:
 
 def describe(config: SessionConfig, session_id: str, dialect: Dialect) -> dict[str, object]:
     """The session object of ``session.created``/``.updated`` in the dialect's shape."""
-    transcription = {"model": config.model, "language": config.language, "prompt": config.prompt}
+    transcription = {
+        "model": config.model,
+        "language": config.language,
+        "prompt": config.prompt,
+        "languages": config.languages.split(",") if config.languages else None,
+        "keywords": list(config.keywords) if config.keywords else None,
+    }
+    include = [LOGPROBS_INCLUDE] if config.logprobs else []
     noise = {"type": config.noise_reduction} if config.noise_reduction else None
     base = {"id": session_id, "object": "realtime.transcription_session"}
     if dialect == "beta":
@@ -227,6 +270,7 @@ def describe(config: SessionConfig, session_id: str, dialect: Dialect) -> dict[s
             "input_audio_transcription": transcription,
             "turn_detection": _turn_detection(config.turn),
             "input_audio_noise_reduction": noise,
+            "include": include,
         }
     audio_input = {
         "format": config.audio_format.describe_ga(),
@@ -234,4 +278,4 @@ def describe(config: SessionConfig, session_id: str, dialect: Dialect) -> dict[s
         "turn_detection": _turn_detection(config.turn),
         "noise_reduction": noise,
     }
-    return {**base, "type": "transcription", "audio": {"input": audio_input}, "include": []}
+    return {**base, "type": "transcription", "audio": {"input": audio_input}, "include": include}

@@ -15,6 +15,7 @@ from typing import Protocol
 from stt_engine.realtime.events import Dialect, SessionConfig, describe, new_id
 
 Send = Callable[[dict[str, object]], Awaitable[None]]
+LogprobList = list[dict[str, object]] | None  # OpenAI's logprobs list, when asked for
 _TRANSCRIPTION = "conversation.item.input_audio_transcription"
 
 
@@ -48,10 +49,26 @@ class Outbox(Protocol):
     async def speech_stopped(self, item_id: str, end_ms: int) -> None: ...
     async def committed(self, turn: Turn) -> None: ...
     async def cleared(self) -> None: ...
-    async def delta(self, item_id: str, text: str, confirmed: str) -> None: ...
-    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None: ...
+    async def delta(
+        self, item_id: str, text: str, confirmed: str, logprobs: LogprobList = None
+    ) -> None: ...
+    async def completed(
+        self, turn: Turn, text: str, speaker: str | None = None, logprobs: LogprobList = None
+    ) -> None: ...
     async def failed(self, item_id: str, problem: Problem) -> None: ...
     async def error(self, problem: Problem, event_id: str | None) -> None: ...
+
+
+def _user_item(item_id: str, transcript: str | None) -> dict[str, object]:
+    """The conversation item of a committed turn (its transcript once completed)."""
+    return {
+        "id": item_id,
+        "object": "realtime.item",
+        "type": "message",
+        "status": "completed",
+        "role": "user",
+        "content": [{"type": "input_audio", "transcript": transcript}],
+    }
 
 
 class OpenAIOutbox:
@@ -79,16 +96,16 @@ class OpenAIOutbox:
         await self._emit("input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id)
 
     async def committed(self, turn: Turn) -> None:
+        """``committed``, then the turn's item: GA sends ``conversation.item.added`` (and
+        ``.done`` after the transcript); ``conversation.item.created``, the beta name, is
+        sent in both dialects, as earlier clients wait for it."""
         ids = {"item_id": turn.item_id, "previous_item_id": turn.previous_item_id}
         await self._emit("input_audio_buffer.committed", **ids)
-        item = {
-            "id": turn.item_id,
-            "object": "realtime.item",
-            "type": "message",
-            "status": "completed",
-            "role": "user",
-            "content": [{"type": "input_audio", "transcript": None}],
-        }
+        item = _user_item(turn.item_id, None)
+        if self.dialect == "ga":
+            await self._emit(
+                "conversation.item.added", previous_item_id=turn.previous_item_id, item=item
+            )
         await self._emit(
             "conversation.item.created", previous_item_id=turn.previous_item_id, item=item
         )
@@ -96,10 +113,17 @@ class OpenAIOutbox:
     async def cleared(self) -> None:
         await self._emit("input_audio_buffer.cleared")
 
-    async def delta(self, item_id: str, text: str, confirmed: str) -> None:
-        await self._emit(f"{_TRANSCRIPTION}.delta", item_id=item_id, content_index=0, delta=text)
+    async def delta(
+        self, item_id: str, text: str, confirmed: str, logprobs: LogprobList = None
+    ) -> None:
+        extra = {} if logprobs is None else {"logprobs": logprobs}
+        await self._emit(
+            f"{_TRANSCRIPTION}.delta", item_id=item_id, content_index=0, delta=text, **extra
+        )
 
-    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
+    async def completed(
+        self, turn: Turn, text: str, speaker: str | None = None, logprobs: LogprobList = None
+    ) -> None:
         if speaker is not None:  # the diarizing model's event, one segment per turn
             await self._emit(
                 f"{_TRANSCRIPTION}.segment", item_id=turn.item_id, content_index=0,
@@ -107,13 +131,20 @@ class OpenAIOutbox:
                 start=turn.start_ms / 1000, end=turn.end_ms / 1000,
             )  # fmt: skip
         usage = {"type": "duration", "seconds": round((turn.end_ms - turn.start_ms) / 1000, 3)}
+        extra = {} if logprobs is None else {"logprobs": logprobs}
         await self._emit(
             f"{_TRANSCRIPTION}.completed",
             item_id=turn.item_id,
             content_index=0,
             transcript=text,
             usage=usage,
+            **extra,
         )
+        if self.dialect == "ga":
+            item = _user_item(turn.item_id, text)
+            await self._emit(
+                "conversation.item.done", previous_item_id=turn.previous_item_id, item=item
+            )
 
     async def failed(self, item_id: str, problem: Problem) -> None:
         await self._emit(
@@ -146,14 +177,20 @@ class PlainOutbox:
     async def cleared(self) -> None:
         return None
 
-    async def delta(self, item_id: str, text: str, confirmed: str) -> None:
+    async def delta(
+        self, item_id: str, text: str, confirmed: str, logprobs: LogprobList = None
+    ) -> None:
         await self._send({"type": "partial", "id": item_id, "text": confirmed})
 
-    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
+    async def completed(
+        self, turn: Turn, text: str, speaker: str | None = None, logprobs: LogprobList = None
+    ) -> None:
         start, end = turn.start_ms / 1000, turn.end_ms / 1000
         event = {"type": "final", "id": turn.item_id, "text": text, "start": start, "end": end}
         if speaker is not None:
             event["speaker"] = speaker
+        if logprobs is not None:
+            event["logprobs"] = logprobs
         await self._send(event)
 
     async def failed(self, item_id: str, problem: Problem) -> None:

@@ -43,6 +43,7 @@ from stt_engine.audio import SAMPLE_RATE
 from stt_engine.errors import SttError
 from stt_engine.realtime.agreement import LocalAgreement
 from stt_engine.realtime.events import EventError, SessionConfig, new_id
+from stt_engine.realtime.logprobs import as_dicts, delta_logprobs, logprobs_of
 from stt_engine.realtime.outbox import Outbox, Problem, Turn
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.turn import PAUSE_MS, TurnDetector, TurnEvent
@@ -200,7 +201,15 @@ class LiveStream:
         self.decoder.cancel_partials()  # queued passes make way for the final
         audio = self._buffer[max(opened.start - self._buffer_start, 0) : end - self._buffer_start]
         task = asyncio.ensure_future(self.decoder.decode(audio.copy(), self.config, False))
+        task.add_done_callback(lambda done: self._hear(opened, done))
         opened.early = _Early(end, task)
+
+    def _hear(self, opened: _OpenTurn, decoded: asyncio.Future[str]) -> None:
+        """semantic_vad: the open turn's text up to the pause moves the silence that ends it."""
+        if decoded.cancelled() or decoded.exception() is not None:
+            return
+        if self._detector is not None and self._open is opened and not opened.committed:
+            self._detector.hear(decoded.result())
 
     def _take_item_id(self) -> str:
         item_id, self._next_item = self._next_item or new_id("item"), None
@@ -278,7 +287,8 @@ class LiveStream:
         item_id = final.turn.item_id
         try:
             decoding = final.early or self.decoder.decode(final.audio, self.config, False)
-            text = (await decoding).strip()
+            decoded = await decoding
+            text = decoded.strip()
         except SttError as exc:
             await self.outbox.failed(item_id, Problem(exc.message, exc.code, type="server_error"))
             return
@@ -291,8 +301,11 @@ class LiveStream:
         agreement = final.open_turn.agreement
         rest = agreement.finish(text)
         if rest:
-            await self.outbox.delta(item_id, rest, agreement.text)
-        await self.outbox.completed(final.turn, text, await self._speaker(final))
+            logprobs = delta_logprobs(decoded, agreement.text, rest)
+            await self.outbox.delta(item_id, rest, agreement.text, logprobs)
+        tokens = logprobs_of(decoded)
+        every = None if tokens is None else as_dicts(tokens)
+        await self.outbox.completed(final.turn, text, await self._speaker(final), every)
         self.observer.completed(time.monotonic() - final.ended_at)
 
     async def _speaker(self, final: _Final) -> str | None:
@@ -348,9 +361,13 @@ class LiveStream:
         if opened.committed or number < opened.applied:
             return
         opened.applied = number
+        if self._detector is not None and self._open is opened:
+            self._detector.hear(text)
         delta = opened.agreement.update(text)
         if delta:
-            await self.outbox.delta(opened.item_id, delta, opened.agreement.text)
+            confirmed = opened.agreement.text
+            logprobs = delta_logprobs(text, confirmed, delta)
+            await self.outbox.delta(opened.item_id, delta, confirmed, logprobs)
             self.observer.partial(time.monotonic() - opened.last_pass)
 
     async def close(self) -> None:

@@ -4,7 +4,8 @@ Audio arrives in pieces of any length; it is scored in 32 ms frames (512 samples
 each piece with half a second of the audio before it as context, since the model keeps its
 state only within a call. Speech starts on the first frame at or above the threshold and
 stops once the probability stays below ``threshold - 0.15`` (Silero's own hysteresis) for
-``silence_duration_ms``. A turn that runs to ``max_turn_seconds`` is cut there, and the next
+``silence_duration_ms`` (with ``semantic_vad``: a silence the turn's latest text sets, see
+``semantic.py``). A turn that runs to ``max_turn_seconds`` is cut there, and the next
 turn starts at once if the speech goes on. Once a silence has lasted ``PAUSE_MS`` (and would
 need longer to end the turn) a ``paused`` event says where it began: if the turn stops there,
 its audio up to the pause is already known, and its final can be decoded while the rest of
@@ -19,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
+from stt_engine.realtime.semantic import silence_ms
 
 FRAME = 512
 _CONTEXT_FRAMES = 16
@@ -35,6 +37,7 @@ class TurnSettings:
     prefix_padding_ms: int = 300
     silence_duration_ms: int = 500
     max_turn_seconds: float = 30.0
+    eagerness: str | None = None  # semantic_vad: the text so far moves the silence needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,12 @@ class TurnDetector:
         self._frames = 0
         self._start: int | None = None  # first frame of the open turn
         self._silent = 0
+        self.silence_ms = settings.silence_duration_ms  # what ends the open turn
+
+    def hear(self, text: str) -> None:
+        """With semantic_vad, the open turn's latest text sets the silence that ends it."""
+        if self.settings.eagerness is not None:
+            self.silence_ms = silence_ms(text, self.settings.eagerness)
 
     @property
     def in_speech(self) -> bool:
@@ -94,13 +103,14 @@ class TurnDetector:
             if probability < settings.threshold:
                 return []
             self._start, self._silent = frame, 0
+            self.silence_ms = settings.silence_duration_ms
             return [TurnEvent("started", frame * FRAME)]
         if probability < settings.threshold - _HYSTERESIS:
             self._silent += 1
         else:
             self._silent = 0
         silence_start = (frame - self._silent + 1) * FRAME
-        if self._silent * FRAME >= settings.silence_duration_ms * SAMPLE_RATE // 1000:
+        if self._silent * FRAME >= self.silence_ms * SAMPLE_RATE // 1000:
             self._start = None
             return [TurnEvent("stopped", silence_start)]
         if self._silent and _frames(self._silent - 1) < _PAUSE_SAMPLES <= _frames(self._silent):

@@ -3,10 +3,9 @@
 The fields are those of ``stt_engine.options.OPTIONS`` on the ``form`` surface: OpenAI's
 ``language``, ``prompt``, ``response_format``, ``temperature`` and ``stream``, and the
 extensions that tune decoding and subtitles (docs/server.md). ``model`` and
-``timestamp_granularities[]`` are parsed here; the table's list fields
-(``known_speaker_names[]``) are read from every part of their name. Unknown fields are
-ignored, as OpenAI clients send fields (``include[]``, ``chunking_strategy``) that do not
-apply here.
+``timestamp_granularities[]`` are parsed here. Lists come as ``name[]`` fields (every part
+of the name is read) and objects (``chunking_strategy``) as ``name[key]`` fields or JSON
+text, as OpenAI's client sends them. Unknown fields are ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from stt_engine import options
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import SubtitleOptions
+from stt_engine.models import aliases
 from stt_engine.options import Option, Task, TranscribeOptions
 from stt_engine.server.uploads import UploadedForm
 
@@ -46,17 +46,18 @@ def parse_request(
     worker thread.
     """
     surfaces: tuple[options.Surface, ...] = ("form",) if task else ("form", "jobs")
-    values = options.from_form(form.get, *surfaces, get_all=form.get_all)
+    values = options.from_form(form.get, *surfaces, fields=form.fields)
     task = task or options.value(values, "task")  # type: ignore[assignment]
+    model = (form.get("model") or "").strip() or None
     fmt = str(options.value(values, "response_format"))
     granularities = _granularities(form)
     if "word" in granularities and fmt == "verbose_json":
         values["word_timestamps"] = True
-    if fmt == "diarized_json":
+    if fmt == "diarized_json" or aliases.diarizes(model):
         values["diarize"] = True
     _known_speakers(values, profiles)
     return TranscriptionRequest(
-        model=(form.get("model") or "").strip() or None,
+        model=model,
         options=options.decode_options({**values, "task": task}),
         response_format=fmt,
         stream=bool(options.value(values, "stream")),
@@ -121,13 +122,6 @@ def field_schema(option: Option) -> dict[str, object]:
         "type": _SCHEMA_TYPES[option.kind],
         "description": option.help if option.openai else f"Extension. {option.help}",
     }
-    if option.most:
-        return {
-            "type": "array",
-            "items": {"type": _SCHEMA_TYPES[option.kind]},
-            "maxItems": option.most,
-            "description": schema["description"],
-        }
     if option.choices:
         schema["enum"] = list(option.choices)
     if option.minimum is not None:
@@ -136,4 +130,14 @@ def field_schema(option: Option) -> dict[str, object]:
         schema["maximum"] = option.maximum
     if option.default is not None:
         schema["default"] = option.default
+    if option.shape == "list":
+        items = {k: schema.pop(k) for k in ("type", "enum") if k in schema}
+        schema = {"type": "array", "items": items, **schema}
+        if option.most:
+            schema["maxItems"] = option.most
+        if schema.get("default") == ():
+            schema.pop("default")
+    elif option.shape == "object":
+        schema.pop("type")
+        schema["oneOf"] = [{"type": "string", "enum": ["auto"]}, {"type": "object"}]
     return schema

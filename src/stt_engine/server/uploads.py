@@ -56,10 +56,6 @@ class UploadedForm:
         values = self.fields.get(name)
         return values[-1] if values else None
 
-    def get_all(self, name: str) -> list[str]:
-        """Every value of a repeated field (``known_speaker_names[]``), in order."""
-        return list(self.fields.get(name, ()))
-
     def discard(self) -> None:
         """Remove the temp file (safe to call more than once)."""
         if self.path is not None:

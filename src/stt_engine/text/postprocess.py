@@ -66,7 +66,10 @@ def postprocess_segment(segment: Segment, post: PostProcess, language: str = "")
         counts.update(edit.kind for edit in edits if edit.kind in redact.KINDS)
         if words is not None:
             words = rewrite_words(words, find)
-    return replace(segment, text=text, words=words, redactions=tuple(sorted(counts.items())))
+    # a masked segment's tokens would give back what was masked: its log-probabilities go
+    logprobs = () if counts and segment.logprobs is not None else segment.logprobs
+    redactions = tuple(sorted(counts.items()))
+    return replace(segment, text=text, words=words, redactions=redactions, logprobs=logprobs)
 
 
 @overload

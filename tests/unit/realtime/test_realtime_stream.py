@@ -15,7 +15,7 @@ import numpy as np
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 from stt_engine.diarize.turns import SpeakerEmbedder
 from stt_engine.realtime.events import SessionConfig
-from stt_engine.realtime.outbox import Problem, Turn
+from stt_engine.realtime.outbox import LogprobList, Problem, Turn
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import LiveStream
 from stt_engine.realtime.turn import PAUSE_MS, TurnSettings
@@ -56,8 +56,12 @@ class RecordingOutbox:
 
     async def committed(self, turn: Turn) -> None: ...
     async def cleared(self) -> None: ...
-    async def delta(self, item_id: str, text: str, confirmed: str) -> None: ...
-    async def completed(self, turn: Turn, text: str, speaker: str | None = None) -> None:
+    async def delta(
+        self, item_id: str, text: str, confirmed: str, logprobs: LogprobList = None
+    ) -> None: ...
+    async def completed(
+        self, turn: Turn, text: str, speaker: str | None = None, logprobs: LogprobList = None
+    ) -> None:
         self.turns.append(turn)
         self.texts.append(text)
         self.speakers.append(speaker)

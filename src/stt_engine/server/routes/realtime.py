@@ -276,17 +276,20 @@ def _plain_config(websocket: WebSocket) -> SessionConfig:
             ),
             _POLICY,
         )
-    try:  # the session's fields, read as the options table reads them
-        fields: dict[str, Any] = {
-            o.public: o.parse(query.get(o.public)) for o in options.on("realtime")
-        }
-    except InvalidRequestError as exc:
-        raise Refused(Problem(exc.message, "invalid_value", exc.param), _POLICY) from exc
+    given = {name: query.getlist(name) for name in query}
     fmt = AudioFormat("pcm16", int(rate_text))
     model = query.get("model") or None
-    return SessionConfig(
-        audio_format=fmt, model=model, diarize=_plain_diarize(query, model), **fields
-    )
+    try:  # the session's fields, read and checked as the options table reads a form
+        fields: dict[str, Any] = {
+            o.public: o.parse(o.form_text(given)) for o in options.on("realtime")
+        }
+        config = SessionConfig(
+            audio_format=fmt, model=model, diarize=_plain_diarize(query, model), **fields
+        )
+        options.session_options(config)  # fields given together that must not be
+    except InvalidRequestError as exc:
+        raise Refused(Problem(exc.message, "invalid_value", exc.param), _POLICY) from exc
+    return config
 
 
 def _plain_diarize(query: Any, model: str | None) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import anyio
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from stt_engine.audio import AudioStream
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
-from stt_engine.formats import FORMATS, render, verbose_dict
+from stt_engine.formats import FORMATS, diarized_segment, render, verbose_dict
 from stt_engine.options import Task
 from stt_engine.server import inference
 from stt_engine.server.auth import CallerDep, require_key
@@ -26,7 +27,7 @@ from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_r
 from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
-from stt_engine.transcript import Segment, Transcript
+from stt_engine.transcript import Segment, TokenLogprob, Transcript, TranscriptionInfo
 
 router = APIRouter(prefix="/v1/audio", tags=["audio"], dependencies=[Depends(require_key)])
 
@@ -75,7 +76,7 @@ async def _handle(request: Request, state: ServerState, task: Task, owner: str |
         params = await anyio.to_thread.run_sync(parse_request, form, task, voices)
         flight = await _submit(state, form, params)
         if params.stream:
-            streaming = await _stream(request, flight, form)
+            streaming = await _stream(request, flight, form, params)
             handed_off = True  # the stream removes the upload when it ends
             return streaming
         work = inference.whole(flight)
@@ -119,14 +120,41 @@ def render_response(transcript: Transcript, params: TranscriptionRequest) -> Res
         body = verbose_dict(transcript)
         if params.granularities and "segment" not in params.granularities:
             body.pop("segments", None)
-        return JSONResponse(body)
+        return JSONResponse({**body, **openai_extras(transcript, params)})
+    if fmt == "json" and openai_extras(transcript, params):
+        text = render(transcript, fmt, params.subtitles)
+        return JSONResponse({**json.loads(text), **openai_extras(transcript, params)})
     return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
 
 
-async def _stream(request: Request, flight: inference.InFlight, form: UploadedForm) -> Response:
+def openai_extras(transcript: Transcript, params: TranscriptionRequest) -> dict[str, object]:
+    """What OpenAI's newer fields add to a json answer: the tokens' log-probabilities
+    (``include[]=logprobs``) and the detected language (``languages``)."""
+    extras: dict[str, object] = {}
+    if params.options.logprobs:
+        extras["logprobs"] = logprob_dicts(transcript.logprobs or ())
+    if params.options.languages:
+        extras["languages"] = [{"code": transcript.info.language}]
+    return extras
+
+
+def logprob_dicts(tokens: Iterable[TokenLogprob]) -> list[dict[str, object]]:
+    """OpenAI's logprobs list: each token's text, log-probability and bytes."""
+    return [{"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)} for t in tokens]
+
+
+async def _stream(
+    request: Request,
+    flight: inference.InFlight,
+    form: UploadedForm,
+    params: TranscriptionRequest,
+) -> Response:
     """Wait for the transcription to start (errors keep their status), then stream events."""
-    await inference.unless_disconnected(request.receive, flight, flight.next())
-    events = _events(flight, form, inference.cancel_on_disconnect(request.receive, flight))
+    info = await inference.unless_disconnected(request.receive, flight, flight.next())
+    if not isinstance(info, TranscriptionInfo):
+        raise SttError("the worker finished without transcription info")
+    watcher = inference.cancel_on_disconnect(request.receive, flight)
+    events = _events(flight, form, watcher, _Streamed(params, info))
     first = await events.__anext__()  # started, so closing the generator runs its cleanup
     return StreamingResponse(
         _prepend(first, events),
@@ -135,18 +163,53 @@ async def _stream(request: Request, flight: inference.InFlight, form: UploadedFo
     )
 
 
+@dataclass
+class _Streamed:
+    """What a stream has sent so far, and what its events carry."""
+
+    params: TranscriptionRequest
+    info: TranscriptionInfo
+    segments: list[Segment] = field(default_factory=list)
+    text: str = ""
+
+    def events(self, segment: Segment) -> list[dict[str, object]]:
+        """A segment's events: its text delta (with its tokens' log-probabilities when asked),
+        then, in a diarized stream, the segment with its speaker."""
+        delta = segment.text if self.text else segment.text.lstrip()
+        self.text += delta
+        self.segments.append(segment)
+        event: dict[str, object] = {"type": "transcript.text.delta", "delta": delta}
+        if self.params.options.logprobs:
+            event["logprobs"] = logprob_dicts(segment.logprobs or ())
+        if not self.params.options.diarize:
+            return [event]
+        segment_id = f"seg_{segment.id}"
+        return [{**event, "segment_id": segment_id}, diarized_segment(segment)]
+
+    def done(self) -> dict[str, object]:
+        """The closing event: the text, the audio's duration as usage, and what was asked."""
+        transcript = Transcript(self.info, tuple(self.segments))
+        return {
+            "type": "transcript.text.done",
+            "text": self.text.rstrip(),
+            **openai_extras(transcript, self.params),
+            "usage": {"type": "duration", "seconds": round(self.info.duration, 3)},
+        }
+
+
 async def _events(
-    flight: inference.InFlight, form: UploadedForm, watcher: asyncio.Task[None]
+    flight: inference.InFlight,
+    form: UploadedForm,
+    watcher: asyncio.Task[None],
+    streamed: _Streamed,
 ) -> AsyncGenerator[str, None]:
     try:
         yield ": transcription started\n\n"
-        text = ""
         while (item := await flight.next()) is not None:
             if isinstance(item, Segment):
-                delta = item.text if text else item.text.lstrip()
-                text += delta
-                yield _sse({"type": "transcript.text.delta", "delta": delta})
-        yield _sse({"type": "transcript.text.done", "text": text.rstrip()})
+                for event in streamed.events(item):
+                    yield _sse(event)
+        yield _sse(streamed.done())
     except SttError as exc:
         yield _sse(exc.to_openai())
     finally:
