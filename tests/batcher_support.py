@@ -13,14 +13,14 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from stt_engine.engine.backend import (
+from stt_engine.engine.batcher import Owner
+from stt_engine.engine.contract import (
     ENCODER_FRAMES,
     ChunkInput,
     ChunkResult,
     DecodeOptions,
     DeviceChoice,
 )
-from stt_engine.engine.batcher import Owner
 from stt_engine.transcript import Segment
 
 WAIT = 10.0

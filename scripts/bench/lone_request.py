@@ -28,13 +28,13 @@ from stt_engine.audio import decode_audio
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.config import Settings
 from stt_engine.engine import Engine, TranscribeOptions
-from stt_engine.engine.backend import (
+from stt_engine.engine.batcher import _fitted
+from stt_engine.engine.contract import (
     ENCODER_FRAMES,
     ChunkInput,
     DecodeOptions,
     fitted_frames,
 )
-from stt_engine.engine.batcher import _fitted
 from stt_engine.engine.transcription import needs_fallback
 from stt_engine.engine.vad import VadSettings, speech_chunks
 from stt_engine.server import create_app

@@ -1,6 +1,6 @@
 """Seconds and error rate of short clips under alternative fitted-window rules.
 
-The rule (``stt_engine.engine.backend.fitted_frames``) is 1.5x the speech plus a second,
+The rule (``stt_engine.engine.contract.fitted_frames``) is 1.5x the speech plus a second,
 rounded up to a step, at least a floor. For each ``FLOOR/STEP`` given (seconds), the engine
 transcribes every selected clip one at a time (best of ``--repeat``) with that rule, and
 prints the total seconds, the corpus error rate (CER for Korean, WER otherwise), the clips
@@ -22,7 +22,7 @@ from stt_engine.bench.manifest import Selection, read_manifest
 from stt_engine.bench.scoring import score
 from stt_engine.config import Settings
 from stt_engine.engine import Engine, TranscribeOptions
-from stt_engine.engine import backend as rule
+from stt_engine.engine import contract as rule
 from stt_engine.engine.tokens import compression_ratio
 
 AUDIO = Path(__file__).resolve().parents[2].parent / "shared" / "audio"

@@ -19,7 +19,7 @@ from api_support import API_KEY, JFK, KO_CLIP, live_server, make_settings
 
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
-from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.contract import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.transcript import Segment
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

@@ -11,7 +11,7 @@ import pytest
 from backend_support import JFK_TEXT, assert_same_timed_words, chars, spread, words
 
 from stt_engine.engine import Engine, TranscribeOptions
-from stt_engine.engine.backend import ChunkInput, DecodeOptions, fitted_frames
+from stt_engine.engine.contract import ChunkInput, DecodeOptions, fitted_frames
 from stt_engine.errors import ModelError
 
 WORDS = TranscribeOptions(language="en", word_timestamps=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from stt_engine.engine import Engine
-from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions
+from stt_engine.engine.contract import ChunkInput, ChunkResult, DecodeOptions
 
 KO_CLIP = "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # "전 스파게티 좋아해요."
 

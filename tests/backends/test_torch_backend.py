@@ -18,7 +18,7 @@ from backend_support import (
 )
 
 from stt_engine.engine import Engine, TranscribeOptions
-from stt_engine.engine.backend import ChunkInput, DecodeOptions
+from stt_engine.engine.contract import ChunkInput, DecodeOptions
 from stt_engine.errors import ModelInvalidError
 from stt_engine.models.layout import TRANSFORMERS, check_folder
 
@@ -151,7 +151,7 @@ def test_a_backend_that_cannot_read_the_folder_is_a_clear_error(
 def test_cuda_demanded_of_a_cpu_torch_build_says_what_to_install(engine: Engine) -> None:
     import torch
 
-    from stt_engine.engine.backends import kind_named
+    from stt_engine.engine.kinds import kind_named
     from stt_engine.errors import DeviceError
 
     if torch.cuda.is_available():

@@ -198,7 +198,7 @@ def test_converting_a_ctranslate2_repository_is_refused(hub: LocalHub, tmp_path:
 _BUNDLE_MODELS = """
 import json, sys
 from pathlib import Path
-from stt_engine.bundle.models import add_models
+from stt_engine.bundle.model_copy import add_models
 from stt_engine.config import Settings
 settings = Settings(models_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
 print(json.dumps(add_models(tuple(sys.argv[4:]), settings, Path(sys.argv[3]))))

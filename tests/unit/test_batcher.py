@@ -13,8 +13,8 @@ from concurrent.futures import CancelledError, Future
 import pytest
 
 from batcher_support import WAIT, GatedBackend, chunk, submit, texts
-from stt_engine.engine.backend import ENCODER_FRAMES, ChunkResult, DecodeOptions
 from stt_engine.engine.batcher import Batcher, BatchSettings
+from stt_engine.engine.contract import ENCODER_FRAMES, ChunkResult, DecodeOptions
 from stt_engine.errors import CancelledError_
 
 

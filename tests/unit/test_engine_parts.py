@@ -10,15 +10,15 @@ import pytest
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.config import Settings
-from stt_engine.engine.backend import (
+from stt_engine.engine.contract import (
     DecodeOptions,
     TranscribeOptions,
     fallback_penalties,
     fitted_frames,
 )
-from stt_engine.engine.backends import kind_for
 from stt_engine.engine.device import CudaProbe, choose_device, pip_library_dirs
 from stt_engine.engine.guards import collapse_loops, guard_segments, is_stock_phrase
+from stt_engine.engine.kinds import kind_for
 from stt_engine.engine.windows import window_bounds
 from stt_engine.errors import DeviceError, InvalidRequestError
 from stt_engine.models.layout import CTRANSLATE2

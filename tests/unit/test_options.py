@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from stt_engine import options
 from stt_engine.cli import cli
-from stt_engine.cli.options import form_fields, table_options, table_values
+from stt_engine.cli.flags import form_fields, table_options, table_values
 from stt_engine.cli.transcribe import transcribe
 from stt_engine.errors import InvalidRequestError
 from stt_engine.formats import FORMAT_NAMES, FORMATS, SubtitleOptions
@@ -319,6 +319,7 @@ def test_job_json_round_trips_every_option() -> None:
     form = _form([o.name for o in options.on("form")] + ["task"])
     values = options.from_form(form.get, "form", "jobs")
     values.update(language=None, languages="en,ko", logprobs=True)  # languages excludes language
+    values.update(known_speaker_names=("Lee",), known_speaker_references=(_REFERENCE,))
     stored = options.decode_options(values)
     text = options_to_json(stored)
     assert set(json.loads(text)) == {o.name for o in options.on("json")} | {"extra"}

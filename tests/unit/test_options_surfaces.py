@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from stt_engine import options
 from stt_engine.cli import cli
 from stt_engine.config import Settings
-from stt_engine.engine.backend import DecodeOptions
+from stt_engine.engine.contract import DecodeOptions
 from stt_engine.errors import InvalidRequestError
 from stt_engine.jobs.record import options_from_json
 from stt_engine.options import OPTIONS, Option, TranscribeOptions
@@ -188,7 +188,7 @@ def test_batch_size_is_refused_where_the_server_decides(client: TestClient) -> N
 
 
 def test_batch_size_sets_the_engine_on_the_cli() -> None:
-    from stt_engine.cli.options import engine_and_table_values
+    from stt_engine.cli.flags import engine_and_table_values
 
     kw: dict[str, object] = {o.name: o.default for o in options.on("cli")}
     kw.update(device=None, compute_type=None, backend=None, models_dir=None, batch_size=8)
@@ -199,7 +199,7 @@ def test_batch_size_sets_the_engine_on_the_cli() -> None:
 def test_every_compute_type_setting_is_a_flag_choice() -> None:
     from typing import get_args
 
-    from stt_engine.config import ComputeType
+    from stt_engine.settings_groups import ComputeType
 
     wanted = set(get_args(ComputeType))
     assert "int8_bfloat16" in wanted

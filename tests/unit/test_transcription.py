@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.engine.backend import (
+from stt_engine.engine.batcher import Batcher, BatchSettings
+from stt_engine.engine.contract import (
     ChunkInput,
     ChunkResult,
     DecodeOptions,
     DeviceChoice,
     TranscribeOptions,
 )
-from stt_engine.engine.batcher import Batcher, BatchSettings
 from stt_engine.engine.transcription import Decoding, needs_fallback, transcribe_windows
 from stt_engine.transcript import Segment
 

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from stt_engine.config import Settings, load_settings
-from stt_engine.engine.backend import DeviceChoice, fitted_frames
 from stt_engine.engine.batcher import BatchSettings
+from stt_engine.engine.contract import DeviceChoice, fitted_frames
 from stt_engine.engine.engine import _log_ignored_packing, batch_settings
 
 CPU = DeviceChoice("cpu", "int8", "test")

@@ -19,7 +19,7 @@ from typing import Any
 from stt_engine.bundle import archive, wheelhouse
 from stt_engine.bundle import image as images
 from stt_engine.bundle.manifest import bundle_files, write_manifest
-from stt_engine.bundle.models import add_models
+from stt_engine.bundle.model_copy import add_models
 from stt_engine.bundle.progress import ProgressFactory, no_bar
 from stt_engine.bundle.target import Target
 from stt_engine.bundle.torch_plan import ExtraTorch

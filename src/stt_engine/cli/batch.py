@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stt_engine.cli.options import (
+from stt_engine.cli.flags import (
     engine_and_table_values,
     engine_options,
     formats_option,

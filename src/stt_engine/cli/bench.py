@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from stt_engine.cli.options import engine_options, settings_overrides, table_options, table_values
+from stt_engine.cli.flags import engine_options, settings_overrides, table_options, table_values
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -178,7 +178,7 @@ def build(
     from stt_engine.bundle import build as builder
     from stt_engine.bundle.progress import tqdm_bar
     from stt_engine.bundle.target import Target
-    from stt_engine.cli.options import settings_overrides
+    from stt_engine.cli.flags import settings_overrides
     from stt_engine.config import load_settings
 
     options = builder.BuildOptions(

@@ -17,7 +17,7 @@ from typing import Any
 import click
 import httpx
 
-from stt_engine.cli.options import form_fields, table_options, table_values
+from stt_engine.cli.flags import form_fields, table_options, table_values
 from stt_engine.errors import AuthError, JobError, JobStateError, NotFoundError, SttError
 from stt_engine.formats import FORMAT_NAMES
 

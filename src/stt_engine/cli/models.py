@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from stt_engine.cli.options import settings_overrides
+from stt_engine.cli.flags import settings_overrides
 from stt_engine.cli.settings_options import settings_options
 from stt_engine.models.catalog import HUB
 from stt_engine.models.convert import QUANTIZATIONS
@@ -32,7 +32,7 @@ def models() -> None:
 def list_models(models_dir: Path | None, as_json: bool) -> None:
     """Models in the models directory and in installed packages."""
     from stt_engine.config import load_settings
-    from stt_engine.engine.backends import backend_name
+    from stt_engine.engine.kinds import backend_name
     from stt_engine.models import ModelRegistry
 
     settings = load_settings(**settings_overrides(models_dir=models_dir))
@@ -149,7 +149,7 @@ def convert_model(
 def import_model(source: Path, name: str | None, models_dir: Path | None, link: bool) -> None:
     """Copy (or link) the model folder SOURCE into the models directory, with checksums."""
     from stt_engine.config import load_settings
-    from stt_engine.engine.backends import backend_name
+    from stt_engine.engine.kinds import backend_name
     from stt_engine.models.carry import import_folder
     from stt_engine.models.layout import check_folder
 
@@ -193,7 +193,7 @@ def pull_model(
     import time
 
     from stt_engine.config import load_settings
-    from stt_engine.engine.backends import backend_name
+    from stt_engine.engine.kinds import backend_name
     from stt_engine.models.pull import PullRequest, pull
 
     settings = load_settings(**settings_overrides(models_dir=models_dir))

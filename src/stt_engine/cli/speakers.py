@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stt_engine.cli.options import settings_overrides
+from stt_engine.cli.flags import settings_overrides
 
 if TYPE_CHECKING:
     from stt_engine.diarize.profiles import SpeakerProfiles

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from stt_engine.cli.options import (
+from stt_engine.cli.flags import (
     engine_and_table_values,
     engine_options,
     formats_option,

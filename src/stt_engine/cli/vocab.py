@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from stt_engine.cli.options import settings_overrides
+from stt_engine.cli.flags import settings_overrides
 from stt_engine.cli.settings_options import settings_options
 
 if TYPE_CHECKING:

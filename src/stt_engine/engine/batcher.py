@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.engine.backend import (
+from stt_engine.engine.contract import (
     ENCODER_FRAMES,
     Backend,
     ChunkInput,

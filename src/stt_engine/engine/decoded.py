@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from stt_engine.engine.backend import ENCODER_FRAMES, ChunkResult, DecodeOptions
+from stt_engine.engine.contract import ENCODER_FRAMES, ChunkResult, DecodeOptions
 from stt_engine.engine.tokens import Piece, compression_ratio, split_by_timestamps, token_bytes
 from stt_engine.transcript import Segment, TokenLogprob, Word
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stt_engine.config import Settings
-from stt_engine.engine.backend import DeviceChoice
+from stt_engine.engine.contract import DeviceChoice
 from stt_engine.errors import DeviceError
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from stt_engine.audio import SAMPLE_RATE, AudioLimits, AudioStream, decode_audio
 from stt_engine.config import Settings
 from stt_engine.diarize import run as diarize
 from stt_engine.diarize.turns import Diarizer, SpeakerEmbedder
-from stt_engine.engine.backend import Backend, DeviceChoice
-from stt_engine.engine.backends import BackendKind, kind_for, kind_named
 from stt_engine.engine.batcher import Batcher, BatcherStats, BatchSettings
+from stt_engine.engine.contract import Backend, DeviceChoice
 from stt_engine.engine.device import choose_device
+from stt_engine.engine.kinds import BackendKind, kind_for, kind_named
 from stt_engine.engine.pool import ModelPool
 from stt_engine.engine.prepared import Prepared, Transcription, collect
 from stt_engine.engine.scheduler import CancelToken

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_engine.engine.backend import Backend
+from stt_engine.engine.contract import Backend
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from stt_engine.engine import decoded as dec
-from stt_engine.engine.backend import ChunkInput
+from stt_engine.engine.contract import ChunkInput
 from stt_engine.engine.word_timing import Alignment, add_words, text_tokens
 
 MEDIAN_WIDTH = 7

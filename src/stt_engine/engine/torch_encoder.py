@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch.nn.functional import gelu
 
-from stt_engine.engine.backend import ENCODER_FRAMES
+from stt_engine.engine.contract import ENCODER_FRAMES
 from stt_engine.errors import ModelError
 
 HOP_SAMPLES = 160  # 16 kHz samples per feature frame

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
-from stt_engine.engine.backend import (
+from stt_engine.engine.batcher import Owner
+from stt_engine.engine.contract import (
     Backend,
     ChunkResult,
     DecodeOptions,
 )
-from stt_engine.engine.batcher import Owner
 from stt_engine.engine.guards import guard_segments
 from stt_engine.engine.vad import SpeechChunk, VadSettings, speech_chunks
 from stt_engine.errors import CancelledError_

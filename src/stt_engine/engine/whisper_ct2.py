@@ -16,7 +16,7 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.engine import decoded as dec
-from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.contract import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.errors import ModelInvalidError
 
 

@@ -30,7 +30,7 @@ from transformers.generation import (
 from transformers.modeling_outputs import BaseModelOutput
 
 from stt_engine.engine import decoded as dec
-from stt_engine.engine.backend import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
+from stt_engine.engine.contract import ChunkInput, ChunkResult, DecodeOptions, DeviceChoice
 from stt_engine.engine.torch_align import WordAligner
 from stt_engine.engine.torch_encoder import encode, log_mel
 from stt_engine.engine.whisper_tokenizer import WhisperTokenizer, language_tokens

@@ -3,7 +3,7 @@ bounds or choices, help, and the surfaces that take it (see ``option.py``).
 
 Derived from ``OPTIONS``: the request options (``TranscribeOptions``, request.py) with their
 defaults and checks, the form parser and the OpenAPI body (server/params.py), the click options
-(cli/options.py, and the bench's decoding flags), the job JSON (jobs/record.py) and a realtime
+(cli/flags.py, and the bench's decoding flags), the job JSON (jobs/record.py) and a realtime
 session's transcription fields (realtime/events.py). Kept free of the inference libraries so
 that ``stt-engine transcribe --help`` stays light.
 """

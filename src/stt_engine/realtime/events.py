@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from stt_engine.errors import InvalidRequestError
 from stt_engine.models.aliases import diarizes
 from stt_engine.options import on
-from stt_engine.realtime.formats import AudioFormat
+from stt_engine.realtime.input_audio import AudioFormat
 from stt_engine.realtime.semantic import EAGERNESS_SILENCE_MS
 from stt_engine.realtime.turn import TurnSettings
 

@@ -26,7 +26,7 @@ from stt_engine.realtime.events import (
     apply_beta,
     apply_ga,
 )
-from stt_engine.realtime.formats import InputDecoder
+from stt_engine.realtime.input_audio import InputDecoder
 from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, Problem
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import Decoder, LiveStream, Observer

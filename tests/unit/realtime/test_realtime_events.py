@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stt_engine.realtime.events import EventError, SessionConfig, apply_beta, apply_ga, describe
-from stt_engine.realtime.formats import AudioFormat
+from stt_engine.realtime.input_audio import AudioFormat
 
 
 def test_ga_update_sets_format_transcription_and_manual_turns() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from stt_engine.audio import decode_audio
 from stt_engine.errors import InvalidRequestError
-from stt_engine.realtime.formats import AudioFormat, InputDecoder, alaw_table, ulaw_table
+from stt_engine.realtime.input_audio import AudioFormat, InputDecoder, alaw_table, ulaw_table
 
 pytestmark = pytest.mark.skipif(shutil.which("sox") is None, reason="needs sox")
 CLIP = "ko/emotiontts/Main/main/lmy/lmy01002.flac"

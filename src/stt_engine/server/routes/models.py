@@ -11,7 +11,7 @@ import time
 from fastapi import APIRouter, Depends
 
 from stt_engine.engine import Engine
-from stt_engine.engine.backends import backend_name
+from stt_engine.engine.kinds import backend_name
 from stt_engine.errors import ModelNotFoundError, quoted
 from stt_engine.models import aliases
 from stt_engine.models.registry import ModelInfo

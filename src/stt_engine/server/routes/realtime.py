@@ -29,7 +29,7 @@ from stt_engine.engine.scheduler import TimeoutPolicy
 from stt_engine.errors import InvalidRequestError, SttError
 from stt_engine.realtime.decoder import EngineDecoder
 from stt_engine.realtime.events import EventError, SessionConfig, diarizing
-from stt_engine.realtime.formats import PCM_RATES, AudioFormat
+from stt_engine.realtime.input_audio import PCM_RATES, AudioFormat
 from stt_engine.realtime.outbox import OpenAIOutbox, Outbox, PlainOutbox, Problem
 from stt_engine.realtime.session import Session
 from stt_engine.realtime.speakers import LiveSpeakers

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stt_engine.config import Settings
-from stt_engine.engine.backend import Backend, DeviceChoice
+from stt_engine.engine.contract import Backend, DeviceChoice
 from stt_engine.engine.device import CudaProbe, pip_library_dirs
 from stt_engine.engine.gpu import gpu_name
 from stt_engine.errors import ModelInvalidError
