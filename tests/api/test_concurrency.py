@@ -62,7 +62,7 @@ def open_raw_request(server: BackgroundServer, path: Path) -> socket.socket:
 @pytest.mark.corpus
 def test_busy_workers_full_queue_and_disconnect(engine: Engine, base_dir: Path) -> None:
     settings = make_settings(base_dir, workers=1, queue_size=1, max_audio_seconds=3600.0)
-    with live_server(settings, engine) as server:
+    with live_server(settings, Engine(settings)) as server:  # the engine fixes audio limits
         long_request = open_raw_request(server, LONG_EN)  # minutes of work on these CPUs
         wait_until(lambda: health(server)["workers_busy"] == 1, 30, "the long job to run")
         queued: list[httpx.Response] = []
@@ -109,7 +109,7 @@ def test_request_over_its_time_limit_is_504(engine: Engine, base_dir: Path) -> N
 @pytest.mark.corpus
 def test_closing_an_event_stream_stops_the_work(engine: Engine, base_dir: Path) -> None:
     settings = make_settings(base_dir, workers=1, queue_size=0, max_audio_seconds=3600.0)
-    with live_server(settings, engine) as server:
+    with live_server(settings, Engine(settings)) as server:  # the engine fixes audio limits
         with httpx.stream(
             "POST",
             f"{server.url}/v1/audio/transcriptions",
