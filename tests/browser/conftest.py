@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from browser_support import (
     API_KEY,
+    AUDIO,
     CHROMIUM,
     DESKTOP,
     KO_CLIP,
@@ -127,3 +128,19 @@ def open_page(browser) -> Iterator[Opener]:  # type: ignore[no-untyped-def]
         context.close()  # type: ignore[attr-defined]
         assert urls, "the page made no requests"
         assert foreign(urls, url) == []
+
+
+@pytest.fixture(scope="session")
+def two_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first four turns of en_2spk_pause (LJSpeech, a LibriVox reader, in turn): 30 s."""
+    from stt_engine.audio import wav_bytes
+    from stt_engine.bench.diarization_set import load_reference, pieces, render
+
+    reference = load_reference(
+        Path(__file__).parents[1] / "diarization/references/en_2spk_pause.json"
+    )
+    last = pieces(reference)[3]
+    audio = render(reference, AUDIO)[: last.at + last.end - last.begin]
+    path = tmp_path_factory.mktemp("speakers") / "two_voices.wav"
+    path.write_bytes(wav_bytes(audio))
+    return path

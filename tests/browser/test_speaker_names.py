@@ -11,7 +11,6 @@ from browser_support import AUDIO, snap
 
 from speakers_support import reference_samples
 from stt_engine.audio import wav_bytes
-from stt_engine.bench.diarization_set import load_reference, pieces, render
 from stt_engine.diarize import run as diarize
 
 pytestmark = [
@@ -19,18 +18,6 @@ pytestmark = [
     pytest.mark.corpus,
     pytest.mark.skipif(not diarize.available(), reason="needs the diarize extra"),
 ]
-REFERENCES = Path(__file__).parents[1] / "diarization" / "references"
-
-
-@pytest.fixture(scope="module")
-def two_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first four turns of en_2spk_pause (LJSpeech, a LibriVox reader, in turn): 30 s."""
-    reference = load_reference(REFERENCES / "en_2spk_pause.json")
-    last = pieces(reference)[3]
-    audio = render(reference, AUDIO)[: last.at + last.end - last.begin]
-    path = tmp_path_factory.mktemp("names") / "two_voices.wav"
-    path.write_bytes(wav_bytes(audio))
-    return path
 
 
 def test_a_profile_names_a_speaker_and_a_renamed_label_reaches_the_srt(  # type: ignore[no-untyped-def]
