@@ -12,8 +12,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 start() {  # PORT [VAR=VALUE...]
   local port=$1
-  shift
-  env "$@" stt-engine serve --host 127.0.0.1 --port "$port" >"$out/server-$port.log" 2>&1 &
+  shift  # each server its own data dir: one job database per process
+  env STT_ENGINE_DATA_DIR="$out/data-$port" "$@" stt-engine serve --host 127.0.0.1 --port "$port" >"$out/server-$port.log" 2>&1 &
   pids+=($!)
 }
 start 8101

@@ -12,8 +12,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 start() {  # PORT [VAR=VALUE...]
   local port=$1
-  shift
-  env "$@" python -m stt_engine.cli serve --host 127.0.0.1 --port "$port" \
+  shift  # each server its own data dir: one job database per process
+  env STT_ENGINE_DATA_DIR="$out/data-$port" "$@" python -m stt_engine.cli serve --host 127.0.0.1 --port "$port" \
     >"$out/server-$port.log" 2>&1 &
   pids+=($!)
 }
