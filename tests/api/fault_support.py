@@ -220,9 +220,10 @@ def survives(base_dir: Path, engine: Engine, fault: Fault, **overrides: object) 
 
     The first run is the warm-up: what the model runtime and the allocator cache for the
     shapes of work a fault brings (a batch of four, a partial pass) is kept for reuse and
-    is no leak; a leak grows with every run.
+    is no leak; a leak grows with every run. The server runs no background jobs: the job
+    data directory may be held by the session's shared server.
     """
-    settings = make_settings(base_dir, **overrides)
+    settings = make_settings(base_dir, **{"job_workers": 0, **overrides})
     app = create_app(settings, engine)
     state: ServerState = app.state.stt
     with BackgroundServer(app, settings=settings) as server:
