@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stt_engine.errors import InvalidRequestError
 from stt_engine.languages import language_name
-from stt_engine.transcript import Segment, Transcript, Word
+from stt_engine.transcript import Segment, TokenLogprob, Transcript, Word
+
+if TYPE_CHECKING:
+    from stt_engine.options import TranscribeOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,22 @@ def diarized_segment(segment: Segment) -> dict[str, object]:
         "text": segment.text.strip(),
         "speaker": segment.speaker or "unknown",
     }
+
+
+def openai_extras(transcript: Transcript, options: TranscribeOptions) -> dict[str, object]:
+    """What OpenAI's newer fields add to a json answer: the tokens' log-probabilities
+    (``include[]=logprobs``) and the detected language (``languages``)."""
+    extras: dict[str, object] = {}
+    if options.logprobs:
+        extras["logprobs"] = logprob_dicts(transcript.logprobs or ())
+    if options.languages:
+        extras["languages"] = [{"code": transcript.info.language}]
+    return extras
+
+
+def logprob_dicts(tokens: Iterable[TokenLogprob]) -> list[dict[str, object]]:
+    """OpenAI's logprobs list: each token's text, log-probability and bytes."""
+    return [{"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)} for t in tokens]
 
 
 def _word_dict(word: Word) -> dict[str, object]:

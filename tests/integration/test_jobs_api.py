@@ -69,6 +69,22 @@ def test_an_uploaded_job_runs_and_renders_every_format(client: httpx.Client, bas
     assert client.get(result, params={"format": "docx"}).status_code == 400
 
 
+def test_a_job_keeps_the_logprobs_and_language_it_was_asked_for(client: httpx.Client) -> None:
+    asked = {"include[]": "logprobs", "languages[]": "en"}
+    done = wait_ended(client, upload(client, JFK, **asked).json()["id"])
+    assert done["status"] == "succeeded", done["error"]
+    result = f"/v1/jobs/{done['id']}/result"
+    answer = client.get(result).json()
+    spelled = b"".join(bytes(token["bytes"]) for token in answer["logprobs"]).decode("utf-8")
+    assert spelled.strip() == answer["text"] and "ask not" in answer["text"]
+    assert all(token["logprob"] <= 0 for token in answer["logprobs"])
+    assert answer["languages"] == [{"code": "en"}]
+    verbose = client.get(result, params={"format": "verbose_json"}).json()
+    assert verbose["logprobs"] == answer["logprobs"] and verbose["segments"]
+    plain = wait_ended(client, upload(client, JFK, language="en").json()["id"])
+    assert set(client.get(f"/v1/jobs/{plain['id']}/result").json()) == {"text"}  # only when asked
+
+
 def test_jobs_need_the_api_key(client: httpx.Client) -> None:
     response = httpx.get(f"{client.base_url}/v1/jobs")
     assert response.status_code == 401

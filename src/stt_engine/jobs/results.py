@@ -14,7 +14,7 @@ from typing import Any
 
 from stt_engine.errors import StorageError
 from stt_engine.files import PARTIAL_SUFFIX, write_atomic
-from stt_engine.transcript import Segment, Transcript, TranscriptionInfo, Word
+from stt_engine.transcript import Segment, TokenLogprob, Transcript, TranscriptionInfo, Word
 
 
 def result_path(results_dir: Path, job_id: str) -> Path:
@@ -47,13 +47,19 @@ def transcript_from_dict(raw: dict[str, Any]) -> Transcript:
 
 
 def _segment(raw: dict[str, Any]) -> Segment:
-    words = raw.get("words")
+    words, logprobs = raw.get("words"), raw.get("logprobs")
+    nested = ("tokens", "words", "redactions", "logprobs")
     return Segment(
-        **{k: v for k, v in raw.items() if k not in ("tokens", "words", "redactions")},
+        **{k: v for k, v in raw.items() if k not in nested},
         tokens=tuple(raw.get("tokens", ())),
         redactions=tuple((kind, count) for kind, count in raw.get("redactions", ())),
         words=None if words is None else tuple(Word(**w) for w in words),
+        logprobs=None if logprobs is None else tuple(_token(t) for t in logprobs),
     )
+
+
+def _token(raw: dict[str, Any]) -> TokenLogprob:
+    return TokenLogprob(raw["token"], float(raw["logprob"]), tuple(raw.get("bytes", ())))
 
 
 def remove_partials(results_dir: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 import anyio
@@ -18,7 +18,14 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from stt_engine.audio import AudioStream
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
-from stt_engine.formats import FORMATS, diarized_segment, render, verbose_dict
+from stt_engine.formats import (
+    FORMATS,
+    diarized_segment,
+    logprob_dicts,
+    openai_extras,
+    render,
+    verbose_dict,
+)
 from stt_engine.options import Task
 from stt_engine.server import inference
 from stt_engine.server.auth import CallerDep, require_key
@@ -27,7 +34,7 @@ from stt_engine.server.params import TranscriptionRequest, openapi_body, parse_r
 from stt_engine.server.routes.speakers import saved_voices
 from stt_engine.server.state import ServerState, StateDep
 from stt_engine.server.uploads import FILE_FIELD, UploadedForm, drain_body, receive_form
-from stt_engine.transcript import Segment, TokenLogprob, Transcript, TranscriptionInfo
+from stt_engine.transcript import Segment, Transcript, TranscriptionInfo
 
 router = APIRouter(prefix="/v1/audio", tags=["audio"], dependencies=[Depends(require_key)])
 
@@ -120,27 +127,11 @@ def render_response(transcript: Transcript, params: TranscriptionRequest) -> Res
         body = verbose_dict(transcript)
         if params.granularities and "segment" not in params.granularities:
             body.pop("segments", None)
-        return JSONResponse({**body, **openai_extras(transcript, params)})
-    if fmt == "json" and openai_extras(transcript, params):
+        return JSONResponse({**body, **openai_extras(transcript, params.options)})
+    if fmt == "json" and openai_extras(transcript, params.options):
         text = render(transcript, fmt, params.subtitles)
-        return JSONResponse({**json.loads(text), **openai_extras(transcript, params)})
+        return JSONResponse({**json.loads(text), **openai_extras(transcript, params.options)})
     return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
-
-
-def openai_extras(transcript: Transcript, params: TranscriptionRequest) -> dict[str, object]:
-    """What OpenAI's newer fields add to a json answer: the tokens' log-probabilities
-    (``include[]=logprobs``) and the detected language (``languages``)."""
-    extras: dict[str, object] = {}
-    if params.options.logprobs:
-        extras["logprobs"] = logprob_dicts(transcript.logprobs or ())
-    if params.options.languages:
-        extras["languages"] = [{"code": transcript.info.language}]
-    return extras
-
-
-def logprob_dicts(tokens: Iterable[TokenLogprob]) -> list[dict[str, object]]:
-    """OpenAI's logprobs list: each token's text, log-probability and bytes."""
-    return [{"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)} for t in tokens]
 
 
 async def _stream(
@@ -192,7 +183,7 @@ class _Streamed:
         return {
             "type": "transcript.text.done",
             "text": self.text.rstrip(),
-            **openai_extras(transcript, self.params),
+            **openai_extras(transcript, self.params.options),
             "usage": {"type": "duration", "seconds": round(self.info.duration, 3)},
         }
 
