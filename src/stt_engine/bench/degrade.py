@@ -2,6 +2,8 @@
 
 Conditions (names are also the output folder names):
 
+- ``clean``: the clip as it is (16-bit, 16 kHz), so that a processing step can be measured
+  on the same clips clean and degraded;
 - ``snr10``, ``snr5``, ``snr0``: pink (1/f) noise added so that the clean clip's mean power
   over the noise's mean power is 10, 5 or 0 dB. The noise is drawn from a generator seeded
   by the run seed and the clip's ``audio_filepath``, so a clip always gets the same noise,
@@ -29,7 +31,7 @@ from stt_engine.audio import SAMPLE_RATE, decode_audio
 from stt_engine.bench.manifest import Selection, read_manifest
 
 NOISE_SNRS = {"snr10": 10.0, "snr5": 5.0, "snr0": 0.0}
-CONDITIONS = (*NOISE_SNRS, "phone")
+CONDITIONS = ("clean", *NOISE_SNRS, "phone")
 PHONE_BAND = (300.0, 3400.0)
 PHONE_RATE = 8_000
 
@@ -118,6 +120,8 @@ def degrade(
     speech: np.ndarray, condition: str, rng: np.random.Generator, phone_rate: int = PHONE_RATE
 ) -> tuple[np.ndarray, int]:
     """(int16 samples, sample rate) of 16 kHz float ``speech`` under ``condition``."""
+    if condition == "clean":
+        return to_pcm16(speech), SAMPLE_RATE
     if condition in NOISE_SNRS:
         noise = pink_noise(speech.size, rng)
         return to_pcm16(add_noise(speech, noise, NOISE_SNRS[condition])), SAMPLE_RATE

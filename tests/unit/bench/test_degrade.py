@@ -107,9 +107,11 @@ def test_written_manifests_read_back(tmp_path: Path) -> None:
     write_flac(source, np.round(speech_like(1.0) * 32767).astype(np.int16), SAMPLE_RATE)
     row = {"audio_filepath": "ko/lmy/a.flac", "duration": 1.0, "text": "네", "lang": "ko"}
     manifests = write_conditions([Source(row, source)], tmp_path / "out")
-    assert sorted(manifests) == sorted([*NOISE_SNRS, "phone"])
+    assert sorted(manifests) == sorted(["clean", *NOISE_SNRS, "phone"])
     (clip,) = read_manifest(manifests["phone"])
     assert clip.name == "audio/ko/lmy/a.flac" and clip.text == "네" and clip.language == "ko"
     assert decode_audio(clip.path).size == SAMPLE_RATE
+    (clean,) = read_manifest(manifests["clean"])
+    assert np.abs(decode_audio(clean.path) - decode_audio(source)).max() < 1e-4  # as it was
     line = json.loads(manifests["snr0"].read_text("utf-8"))
     assert set(line) == set(row) and line["duration"] == 1.0
