@@ -19,6 +19,7 @@ the warm-up round.
 
     .venv/bin/python scripts/bench/soak_kinds.py --out out/soak_kinds.json
     .venv/bin/python scripts/bench/soak_kinds.py --scale 0.05   # a quick look
+    MALLOC_ARENA_MAX=2 .venv/bin/python scripts/bench/soak_kinds.py --kinds files --scale 0.5
 
 The counts default to the soak in docs/benchmarks.md (6,000 files, 2,000 streams, 500 jobs,
 300 sessions, 200 diarized, 1,000 refused); ``--scale`` multiplies them all.
@@ -228,11 +229,12 @@ def run_kind(
     }
 
 
-def plan(scale: float) -> list[tuple[str, int, int]]:
+def plan(scale: float, kinds: list[str]) -> list[tuple[str, int, int]]:
     """(kind, count, clients) in the order run."""
     clients = {"files": 3, "sse": 3, "jobs": 2, "realtime": 2, "diarized": 2, "refused": 1}
     counts = {**COUNTS, "refused": REFUSED}
-    return [(kind, max(10, round(n * scale)), clients[kind]) for kind, n in counts.items()]
+    chosen = [kind for kind in counts if kind in kinds]
+    return [(kind, max(10, round(counts[kind] * scale)), clients[kind]) for kind in chosen]
 
 
 def main() -> None:
@@ -240,12 +242,18 @@ def main() -> None:
     parser.add_argument("--model", default="tiny.en", help="the model for the request path")
     parser.add_argument("--diarize-model", default="base")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every count")
+    parser.add_argument(
+        "--kinds",
+        type=lambda text: text.split(","),
+        default=[*COUNTS, "refused"],
+        help="comma-separated kinds to run (default: all)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     port, folder = free_port(), Path(tempfile.mkdtemp(prefix="soak-"))
     server = start_server(port, folder, folder / "server.log")
     kinds = Kinds(f"http://127.0.0.1:{port}", args.model, args.diarize_model)
-    steps = plan(args.scale)
+    steps = plan(args.scale, args.kinds)
     result: dict[str, Any] = {"server_log": str(folder / "server.log"), "kinds": {}}
     result["env"] = {k: v for k, v in os.environ.items() if k.startswith(("MALLOC", "STT_"))}
     try:
