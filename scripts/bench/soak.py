@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import socket
 import statistics
 import subprocess
@@ -43,13 +44,15 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def start_server(port: int, extra: list[str]) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, extra: list[str], env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``stt-engine serve`` on 127.0.0.1:``port``, once ready (its output to ``log``)."""
     command = [sys.executable, "-m", "stt_engine.cli", "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with open(log or os.devnull, "wb") as sink:
+        process = subprocess.Popen(
+            [*command, "--port", str(port), *extra], env=env, stdout=sink, stderr=sink
+        )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:

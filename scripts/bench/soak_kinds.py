@@ -34,7 +34,6 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +50,9 @@ from websockets.sync.client import connect
 
 from stt_engine.audio import decode_audio
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from soak import rss_mib, start_server
+
 AUDIO = Path(__file__).resolve().parents[2] / ".." / "shared" / "audio"
 ENGLISH = AUDIO / "en" / "pocketsphinx" / "sense_and_sensibility_01_austen_64kb-0880.flac"
 VOICES = AUDIO / "ko" / "emotiontts" / "Emotional" / "emotional-to-emotional"
@@ -62,41 +64,20 @@ BURST = 12
 COMPLETED = "conversation.item.input_audio_transcription.completed"
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int, folder: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {
+def server_env(folder: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "STT_ENGINE_DATA_DIR": str(folder / "data"),
         "STT_ENGINE_UPLOAD_DIR": str(folder / "uploads"),
         "STT_ENGINE_WORKERS": str(WORKERS),
         "STT_ENGINE_QUEUE_SIZE": str(QUEUE),
     }
-    command = [sys.executable, "-m", "stt_engine.cli", "serve", "--host", "127.0.0.1"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"the server did not become ready (see {log})")
 
 
 def two_voice_flac() -> bytes:
@@ -251,7 +232,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     port, folder = free_port(), Path(tempfile.mkdtemp(prefix="soak-"))
-    server = start_server(port, folder, folder / "server.log")
+    server = start_server(port, [], server_env(folder), folder / "server.log")
     kinds = Kinds(f"http://127.0.0.1:{port}", args.model, args.diarize_model)
     steps = plan(args.scale, args.kinds)
     result: dict[str, Any] = {"server_log": str(folder / "server.log"), "kinds": {}}
