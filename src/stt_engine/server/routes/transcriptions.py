@@ -123,14 +123,15 @@ def check_media_type(content_type: str | None) -> None:
 
 def render_response(transcript: Transcript, params: TranscriptionRequest) -> Response:
     fmt = params.response_format
+    extras = openai_extras(transcript, params.options)
     if fmt == "verbose_json":
         body = verbose_dict(transcript)
         if params.granularities and "segment" not in params.granularities:
             body.pop("segments", None)
-        return JSONResponse({**body, **openai_extras(transcript, params.options)})
-    if fmt == "json" and openai_extras(transcript, params.options):
+        return JSONResponse({**body, **extras})
+    if fmt == "json" and extras:
         text = render(transcript, fmt, params.subtitles)
-        return JSONResponse({**json.loads(text), **openai_extras(transcript, params.options)})
+        return JSONResponse({**json.loads(text), **extras})
     return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
 
 
