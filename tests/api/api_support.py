@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,12 @@ LONG_EN = AUDIO / "en/derived/long_en_read_mix.flac"
 KO_CLIP = AUDIO / "ko/emotiontts/Main/main/lmy/lmy01002.flac"
 KO_SPAGHETTI = AUDIO / "ko/emotiontts/Main/main/lmy/lmy02044.flac"  # "전 스파게티 좋아해요."
 API_KEY = "test-key-1"
+
+
+def not_audio(size: int) -> bytes:
+    """Bytes FFmpeg cannot read as audio, the same every run. Fresh random bytes are not: about
+    one draw in 200 parses as a container with no audio stream, a different error."""
+    return random.Random(f"not audio {size}").randbytes(size)
 
 
 def reference(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from api_support import API_KEY, JFK, KO_SPAGHETTI, LONG_EN, upload_files
+from api_support import API_KEY, JFK, KO_SPAGHETTI, LONG_EN, not_audio, upload_files
 from openai import OpenAI
 
 from stt_engine.bench.local_server import BackgroundServer
@@ -40,7 +40,7 @@ def post(
 def test_bad_audio_is_400(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.audio.transcriptions.create(
-            file=("noise.wav", os.urandom(50_000), "audio/wav"), model="whisper-1"
+            file=("noise.wav", not_audio(50_000), "audio/wav"), model="whisper-1"
         )
     assert caught.value.status_code == 400
     assert_openai_error(caught.value.body, "invalid_audio")
@@ -52,7 +52,7 @@ def test_errors_name_the_clients_file_safely(client: OpenAI) -> None:
     for sent, shown in [("../../etc/passwd.wav", "passwd.wav"), ("회의 녹음.wav", "회의 녹음.wav")]:
         with pytest.raises(openai.BadRequestError) as caught:
             client.audio.transcriptions.create(
-                file=(sent, os.urandom(20_000), "audio/wav"), model="whisper-1"
+                file=(sent, not_audio(20_000), "audio/wav"), model="whisper-1"
             )
         message = caught.value.body["message"]  # type: ignore[index]
         assert message.startswith(f"{shown}: not a readable audio") and "etc" not in message

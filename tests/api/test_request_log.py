@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
-from api_support import API_KEY, JFK, make_settings
+from api_support import API_KEY, JFK, make_settings, not_audio
 from openai import OpenAI
 from websockets.sync.client import connect
 
@@ -69,7 +68,7 @@ def test_error_bodies_carry_the_id_beside_openais_error_object(server: Backgroun
 def test_the_openai_client_sees_the_id(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.audio.transcriptions.create(
-            file=("noise.wav", os.urandom(20_000), "audio/wav"),
+            file=("noise.wav", not_audio(20_000), "audio/wav"),
             model="whisper-1",
             extra_headers={"X-Request-Id": "client-chosen-1"},
         )
