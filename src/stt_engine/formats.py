@@ -48,6 +48,28 @@ def render(transcript: Transcript, fmt: str, options: SubtitleOptions | None = N
     return found.writer(transcript, options or SubtitleOptions())
 
 
+def answer(
+    transcript: Transcript,
+    fmt: str,
+    options: TranscribeOptions,
+    subtitles: SubtitleOptions | None = None,
+    *,
+    segments: bool = True,
+) -> str:
+    """A transcription's answer body in ``fmt``: the rendered transcript, with OpenAI's extras
+    (``openai_extras``) added to the json formats and, with ``segments=False``, verbose_json
+    without its segments (``timestamp_granularities`` that do not ask for them)."""
+    extras = openai_extras(transcript, options)
+    if fmt == "verbose_json" and (extras or not segments):
+        body = verbose_dict(transcript)
+        if not segments:
+            body.pop("segments", None)
+        return json.dumps({**body, **extras}, ensure_ascii=False)
+    if fmt == "json" and extras:
+        return json.dumps({**json.loads(render(transcript, fmt)), **extras}, ensure_ascii=False)
+    return render(transcript, fmt, subtitles)
+
+
 def verbose_dict(transcript: Transcript) -> dict[str, object]:
     """OpenAI's verbose_json object."""
     info = transcript.info

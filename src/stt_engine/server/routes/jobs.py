@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from stt_engine import options
 from stt_engine.config import Settings
 from stt_engine.errors import InvalidRequestError, JobError, JobStateError, SttError
-from stt_engine.formats import FORMATS, openai_extras, render, verbose_dict
+from stt_engine.formats import FORMATS, answer
 from stt_engine.jobs import intake
 from stt_engine.jobs.record import STATUSES, JobSpec
 from stt_engine.jobs.results import read_result
@@ -158,12 +158,8 @@ async def job_result(
     if job.status != "succeeded" or job.result_path is None:
         raise JobStateError(f"job '{job_id}' is {job.status}; its result is not available")
     transcript = await anyio.to_thread.run_sync(read_result, Path(job.result_path))
-    extras = openai_extras(transcript, job.options)  # logprobs and languages, when asked
-    if format == "verbose_json":
-        return JSONResponse({**verbose_dict(transcript), **extras})
-    if format == "json" and extras:
-        return JSONResponse({**json.loads(render(transcript, format, subtitles)), **extras})
-    return Response(render(transcript, format, subtitles), media_type=FORMATS[format].media_type)
+    body = answer(transcript, format, job.options, subtitles)  # with logprobs, languages
+    return Response(body, media_type=FORMATS[format].media_type)
 
 
 async def _upload_spec(

@@ -14,18 +14,11 @@ from dataclasses import dataclass, field
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from stt_engine.audio import AudioStream
 from stt_engine.errors import InvalidRequestError, NotReadyError, SttError, UnsupportedMediaError
-from stt_engine.formats import (
-    FORMATS,
-    diarized_segment,
-    logprob_dicts,
-    openai_extras,
-    render,
-    verbose_dict,
-)
+from stt_engine.formats import FORMATS, answer, diarized_segment, logprob_dicts, openai_extras
 from stt_engine.options import Task
 from stt_engine.server import inference
 from stt_engine.server.auth import CallerDep, require_key
@@ -123,16 +116,9 @@ def check_media_type(content_type: str | None) -> None:
 
 def render_response(transcript: Transcript, params: TranscriptionRequest) -> Response:
     fmt = params.response_format
-    extras = openai_extras(transcript, params.options)
-    if fmt == "verbose_json":
-        body = verbose_dict(transcript)
-        if params.granularities and "segment" not in params.granularities:
-            body.pop("segments", None)
-        return JSONResponse({**body, **extras})
-    if fmt == "json" and extras:
-        text = render(transcript, fmt, params.subtitles)
-        return JSONResponse({**json.loads(text), **extras})
-    return Response(render(transcript, fmt, params.subtitles), media_type=FORMATS[fmt].media_type)
+    keep_segments = not params.granularities or "segment" in params.granularities
+    body = answer(transcript, fmt, params.options, params.subtitles, segments=keep_segments)
+    return Response(body, media_type=FORMATS[fmt].media_type)
 
 
 async def _stream(
