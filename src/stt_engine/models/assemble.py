@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,12 +22,29 @@ from stt_engine.models.catalog import PackagedFile, PackagedModel
 _READY_MARK = ".complete"
 
 
+# Packages found, by name and import path; one not found is looked up again next time.
+_package_dirs: dict[tuple[str, tuple[str, ...]], Path] = {}
+
+
+def _package_dir(package: str) -> Path | None:
+    """The folder of an installed package, without importing it (looked up once per import
+    path: the model registry asks on every request)."""
+    key = (package, tuple(sys.path))
+    folder = _package_dirs.get(key)
+    if folder is None:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = _package_dirs[key] = Path(next(iter(spec.submodule_search_locations)))
+    return folder
+
+
 def package_file(item: PackagedFile) -> Path | None:
-    """Location of a file inside an installed package, without importing the package."""
-    spec = importlib.util.find_spec(item.package)
-    if spec is None or not spec.submodule_search_locations:
+    """Location of a file inside an installed package (None when it is not there)."""
+    folder = _package_dir(item.package)
+    if folder is None:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / item.path
+    path = folder / item.path
     return path if path.is_file() else None
 
 
