@@ -42,6 +42,9 @@ SERVE_SETTINGS = (
     "log_level",
     "log_format",
     "drain_seconds",
+    "http_header_timeout_seconds",
+    "http_body_timeout_seconds",
+    "http_body_min_rate",
 )
 _RENAMED = {"api_keys": "--api-key"}
 
