@@ -143,6 +143,14 @@ class ServerSettings(SettingsGroup):
         "may take to finish before they are cut; new ones are refused at once, and a second "
         "signal stops at once.",
     )
+    malloc_arena_max: int = Field(
+        1,
+        ge=0,
+        le=1024,
+        description="Heap arenas (glibc's M_ARENA_MAX) the server's threads share: 1 keeps "
+        "its memory from creeping as pool threads take turns, at no measured speed cost; "
+        "0: glibc's default (eight per core). MALLOC_ARENA_MAX in the environment wins.",
+    )
     upload_dir: Path | None = Field(
         None,
         description="Folder for uploads while they are processed; each server run uses its "

@@ -59,16 +59,20 @@ _RENAMED = {"api_keys": "--api-key"}
 @click.option("--cpus-per-replica", type=click.FloatRange(0), default=1.0, help="CPUs each.")
 def serve(**flags: Any) -> None:
     """Run the OpenAI-compatible HTTP server (POST /v1/audio/transcriptions, /docs)."""
+    from stt_engine import heap
     from stt_engine.config import load_settings
-    from stt_engine.server import create_app, graceful
-    from stt_engine.server.logs import log_config
-    from stt_engine.server.protocols import uvicorn_options
 
     ray_flags = {k: flags.pop(k) for k in _RAY_FLAGS}
     given = {k: v for k, v in flags.items() if v is not None and v != ()}
     if "api_keys" in given:
         given["api_keys"] = list(given["api_keys"])
     settings = load_settings(**given)
+    heap.limit_arenas(settings.malloc_arena_max)  # before any thread that allocates starts
+
+    from stt_engine.server import create_app, graceful
+    from stt_engine.server.logs import log_config
+    from stt_engine.server.protocols import uvicorn_options
+
     logging.getLogger("stt_engine").setLevel(settings.log_level.upper())
     warning = open_warning(settings.host, settings.port, settings.accepted_keys())
     if warning:

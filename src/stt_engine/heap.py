@@ -1,0 +1,37 @@
+"""How many malloc arenas the server's threads share (glibc's ``M_ARENA_MAX``).
+
+glibc gives threads that allocate at the same time arenas of their own, up to eight per core.
+Each arena keeps the free space its threads leave and hands little of it back, so a server
+whose pool threads take turns serving live sessions, uploads and decodes spreads its freed
+buffers over many arenas and its resident memory creeps: 7.1 MiB over 300 realtime sessions in
+the soak of docs/benchmarks.md, about 24 KiB a session, while Python's own objects stay flat.
+With one arena the same sessions keep the resident size flat, and ``bench load`` shows no cost
+at 1 or 8 clients (the model's threads allocate little per call; the same table).
+
+``limit_arenas`` must run before the threads that allocate start (``serve`` calls it before it
+imports the server); ``MALLOC_ARENA_MAX`` in the environment, read by glibc itself at start,
+wins over it. Where the C library has no ``mallopt`` (musl, macOS) nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def limit_arenas(count: int) -> bool:
+    """Let at most ``count`` arenas serve this process's threads (0: glibc's default);
+    whether the limit was set here."""
+    if count <= 0 or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    except OSError:
+        return False
+    if mallopt is None:
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(_M_ARENA_MAX, count))

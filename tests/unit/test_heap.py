@@ -1,0 +1,85 @@
+"""The arena limit: threads that allocate at once share the arenas ``limit_arenas`` allows."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from stt_engine import heap
+
+_GLIBC = hasattr(ctypes.CDLL(None), "malloc_info")
+needs_glibc = pytest.mark.skipif(not _GLIBC, reason="malloc_info and mallopt are glibc's")
+
+# A fresh process: optionally limit the arenas, start eight threads that allocate at the same
+# time (a barrier holds them until all have started), then count the arenas malloc_info lists.
+_CHILD = textwrap.dedent(
+    """
+    import ctypes, sys, tempfile, threading
+    from stt_engine import heap
+
+    limited = heap.limit_arenas(int(sys.argv[1]))
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    start, held = threading.Barrier(8), threading.Barrier(9)
+
+    def allocate():
+        start.wait()
+        blocks = [libc.malloc(4096) for _ in range(2000)]
+        held.wait()  # every thread holds its blocks while the arenas are counted
+        held.wait()
+
+    threads = [threading.Thread(target=allocate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    held.wait()
+    with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+        handle = libc.fopen(out.name.encode(), b"w")
+        libc.malloc_info(0, handle)
+        libc.fclose(handle)
+        arenas = open(out.name).read().count("<heap nr=")
+    held.wait()
+    for thread in threads:
+        thread.join()
+    print(limited, arenas)
+    """
+)
+
+
+def _arenas(limit: int) -> tuple[bool, int]:
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    run = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    limited, arenas = run.stdout.split()
+    return limited == "True", int(arenas)
+
+
+@needs_glibc
+def test_one_arena_serves_every_thread() -> None:
+    assert _arenas(1) == (True, 1)
+
+
+@needs_glibc
+def test_without_a_limit_threads_that_allocate_at_once_get_arenas_of_their_own() -> None:
+    limited, arenas = _arenas(0)
+    assert not limited
+    assert arenas > 1  # the case the limit is for
+
+
+def test_the_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert heap.limit_arenas(1) is False
