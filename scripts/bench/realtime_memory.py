@@ -13,19 +13,13 @@ short English clip sent at 4x real time to tiny.en, committed, read until its ``
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from stt_engine import heap
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
@@ -41,6 +35,7 @@ def main() -> None:
     import tracemalloc
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from soak import rss_mib
     from soak_kinds import Kinds
 
     from stt_engine.bench.local_server import BackgroundServer
@@ -62,12 +57,13 @@ def main() -> None:
             assert kinds.realtime() == "200"
         gc.collect()
         tracemalloc.start(10)
-        before, rss_before, started = tracemalloc.take_snapshot(), rss_mib(), time.monotonic()
+        before, rss_before = tracemalloc.take_snapshot(), rss_mib(os.getpid())
+        started = time.monotonic()
         for _ in range(args.sessions):
             assert kinds.realtime() == "200"
         time.sleep(2)  # the last session's tasks end
         gc.collect()
-        after, rss_after = tracemalloc.take_snapshot(), rss_mib()
+        after, rss_after = tracemalloc.take_snapshot(), rss_mib(os.getpid())
     stats = after.compare_to(before, "traceback")
     print(
         f"arena limit set here: {limited}; {args.sessions} sessions in "
