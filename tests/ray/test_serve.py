@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import sys
@@ -33,6 +34,7 @@ from test_transcriptions import (  # noqa: E402, F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 REPLICAS = 2
+_ARENAS = os.environ.get("MALLOC_ARENA_MAX", "1")  # the environment's wins over the setting
 
 
 def _free_port() -> int:
@@ -119,6 +121,20 @@ def test_metrics_are_each_replicas_own(client: OpenAI, serve_url: str) -> None:
     assert any(count >= 1 for count in counts)
 
 
+def test_replicas_run_with_one_heap_arena(serve_url: str) -> None:
+    from ray.util.state import list_actors
+
+    replicas = [
+        actor
+        for actor in list_actors(filters=[("state", "=", "ALIVE")])
+        if "SttReplica" in (actor.class_name or "")
+    ]
+    assert len(replicas) == REPLICAS
+    for actor in replicas:
+        environ = Path(f"/proc/{actor.pid}/environ").read_bytes().split(b"\0")
+        assert f"MALLOC_ARENA_MAX={_ARENAS}".encode() in environ
+
+
 def test_the_serve_run_config_builds_an_autoscaling_app() -> None:
     import yaml
 
@@ -134,3 +150,5 @@ def test_the_serve_run_config_builds_an_autoscaling_app() -> None:
     assert deployment.ray_actor_options["num_gpus"] == 0.5
     (settings,) = deployment.init_args
     assert settings.default_model == "base" and settings.job_workers == 0
+    env = deployment.ray_actor_options["runtime_env"]["env_vars"]
+    assert env == {"MALLOC_ARENA_MAX": _ARENAS}
