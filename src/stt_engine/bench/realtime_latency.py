@@ -9,6 +9,9 @@
 Clips of the corpus (``--audio``, manifest.jsonl, ``--language``) are joined with 1.5 s of
 silence, one turn each. Per turn it records speech start -> first delta and end of speech ->
 ``completed`` (client clock, see realtime.client), and prints p50/p95 over all turns, the
+first delta of each clip counted from the clip's own first sound (not from the turn's
+``audio_start_ms``, which server_vad puts ``prefix_padding_ms`` before the speech it
+detected), the
 completed latency of the first and last turns (a growing lag shows there), and /health's
 response times while the sessions run, and the error rate (CER for Korean, WER otherwise) of
 the first session's finals next to that of one offline request for the same joined audio,
@@ -49,9 +52,29 @@ def corpus_clips(audio: Path, language: str, count: int) -> list[tuple[Path, str
     return sorted(fitting)[:count]
 
 
-def _joined(clips: list[Path]) -> np.ndarray:
+def _joined(clips: list[Path]) -> tuple[np.ndarray, list[int]]:
+    """The clips with silence between them, and where each clip's speech begins (ms)."""
     gap = np.zeros(int(_GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    return np.concatenate([gap, *(piece for c in clips for piece in (decode_audio(c), gap))])
+    pieces, onsets, at = [gap], [], gap.size
+    for clip in clips:
+        audio = decode_audio(clip)
+        onsets.append((at + speech_onset(audio)) * 1000 // SAMPLE_RATE)
+        pieces += [audio, gap]
+        at += audio.size + gap.size
+    return np.concatenate(pieces), onsets
+
+
+def speech_onset(audio: np.ndarray, below_peak_db: float = 35.0, floor_db: float = -50.0) -> int:
+    """The first sample of the first 10 ms frame whose power is within ``below_peak_db`` of
+    the loudest frame's (and above ``floor_db`` dBFS): where the clip's sound begins, found
+    from its energy alone, independently of the server's voice detection."""
+    frame = SAMPLE_RATE // 100
+    frames = audio[: audio.size // frame * frame].reshape(-1, frame).astype(np.float64)
+    if frames.size == 0:
+        return 0
+    power = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+    loud = power > max(floor_db, float(power.max()) - below_peak_db)
+    return int(np.argmax(loud)) * frame
 
 
 def _quantiles(values: list[float]) -> str:
@@ -117,7 +140,7 @@ def _deltas(result: StreamResult) -> str:
 
 async def _run(url: str, args: argparse.Namespace) -> None:
     clips = [path for path, _ in corpus_clips(args.audio, args.language, args.turns)]
-    joined = _joined(clips)
+    joined, onsets = _joined(clips)
     pcm = pcm16(joined)
     options = StreamOptions(
         url=url, api_key=args.api_key, language=args.language, speed=args.speed, timeout=600,
@@ -137,9 +160,29 @@ async def _run(url: str, args: argparse.Namespace) -> None:
     )
     streamed = [r for r in results if isinstance(r, StreamResult)]
     _report(streamed, await health)
+    from_onset = [d for r in streamed for d in onset_latencies(r, onsets, args.speed)]
+    print(f"clip's first sound -> first delta: {_quantiles(from_onset)}")
     if extra:
         print(f"file request alongside: {results[-1]:.2f} s for {clips[0].name}")
     await _accuracy(url, args, joined, streamed[0])
+
+
+def onset_latencies(result: StreamResult, onsets: list[int], speed: float) -> list[float]:
+    """For each clip, its first delta's time after the clip's first sound was sent (the
+    first delta of the turns that start from a gap before its onset to a gap before the
+    next clip's)."""
+    latencies = []
+    for index, onset in enumerate(onsets):
+        low = onset - 1000 * _GAP_SECONDS
+        high = onsets[index + 1] - 1000 * _GAP_SECONDS if index + 1 < len(onsets) else None
+        firsts = [
+            t.first_delta for t in result.turns.values()
+            if t.audio_start_ms is not None and t.first_delta is not None
+            and low <= t.audio_start_ms and (high is None or t.audio_start_ms < high)
+        ]  # fmt: skip
+        if firsts:
+            latencies.append(min(firsts) - (result.started + onset / 1000 / speed))
+    return latencies
 
 
 def _report(results: list[StreamResult], health: list[float]) -> None:
@@ -150,7 +193,7 @@ def _report(results: list[StreamResult], health: list[float]) -> None:
     print(
         f"sessions {len(results)}, turns {len(turns)}, errors {sum(len(r.errors) for r in results)}"
     )
-    print(f"speech start -> first delta:   {_quantiles(firsts)}")
+    print(f"audio_start_ms -> first delta: {_quantiles(firsts)}")
     print(f"end of speech -> completed:    {_quantiles(dones)}")
     for label, pick in (("first", 0), ("last", -1)):
         spoken = [[t for t in r.turns.values() if t.speech_start is not None] for r in results]

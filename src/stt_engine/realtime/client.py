@@ -27,6 +27,7 @@ class TurnTimes:
     """One turn as the client saw it: times in seconds on the client's clock."""
 
     item_id: str
+    audio_start_ms: int | None = None  # where the server says the turn's audio starts
     speech_start: float | None = None
     speech_end: float | None = None
     first_delta: float | None = None
@@ -51,6 +52,7 @@ class TurnTimes:
 @dataclass
 class StreamResult:
     turns: dict[str, TurnTimes] = field(default_factory=dict)
+    started: float = 0.0  # when the first audio was sent (the client's clock)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def text(self) -> str:
@@ -100,7 +102,7 @@ def _session(options: StreamOptions) -> dict[str, object]:
 
 class _Recorder:
     def __init__(self, started: float, speed: float, on_event: Callable[[dict[str, Any]], None]):
-        self.result = StreamResult()
+        self.result = StreamResult(started=started)
         self.started, self.speed, self.on_event = started, speed, on_event
 
     def turn(self, item_id: str) -> TurnTimes:
@@ -113,7 +115,9 @@ class _Recorder:
         kind, now = event.get("type", ""), time.monotonic()
         item = str(event.get("item_id", ""))
         if kind == "input_audio_buffer.speech_started":
-            self.turn(item).speech_start = self.sent_at(int(event["audio_start_ms"]))
+            turn = self.turn(item)
+            turn.audio_start_ms = int(event["audio_start_ms"])
+            turn.speech_start = self.sent_at(turn.audio_start_ms)
         elif kind == "input_audio_buffer.speech_stopped":
             self.turn(item).speech_end = self.sent_at(int(event["audio_end_ms"]))
         elif kind == "input_audio_buffer.committed":
@@ -162,7 +166,7 @@ async def stream_pcm(
 
 async def _send(ws: Any, pcm: bytes, speed: float, recorder: _Recorder) -> None:
     step = int(_BYTES_PER_SECOND * _STEP_SECONDS)
-    recorder.started = time.monotonic()
+    recorder.started = recorder.result.started = time.monotonic()
     for index, offset in enumerate(range(0, len(pcm), step)):
         audio = base64.b64encode(pcm[offset : offset + step]).decode()
         await ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": audio}))
