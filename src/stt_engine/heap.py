@@ -11,6 +11,10 @@ at 1 or 8 clients (the model's threads allocate little per call; the same table)
 ``limit_arenas`` must run before the threads that allocate start (``serve`` calls it before it
 imports the server); ``MALLOC_ARENA_MAX`` in the environment, read by glibc itself at start,
 wins over it. Where the C library has no ``mallopt`` (musl, macOS) nothing changes.
+
+``trim`` hands the heap's free pages back (``malloc_trim``). Diarization calls it after each
+recording: its pipeline's large transient arrays otherwise left the resident size swinging
+50 to 65 MiB above what the server holds between requests.
 """
 
 from __future__ import annotations
@@ -35,3 +39,17 @@ def limit_arenas(count: int) -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     return bool(mallopt(_M_ARENA_MAX, count))
+
+
+def trim() -> bool:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim(0)``); whether
+    any went back. Where the C library has no ``malloc_trim`` nothing happens."""
+    try:
+        malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
+        return False
+    if malloc_trim is None:
+        return False
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    return bool(malloc_trim(0))

@@ -83,3 +83,44 @@ def test_without_a_limit_threads_that_allocate_at_once_get_arenas_of_their_own()
 def test_the_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert heap.limit_arenas(1) is False
+
+
+# A fresh process: 200 MiB in 100 KiB blocks (under glibc's mmap threshold, so on the heap),
+# all freed but the last, which keeps the heap's top in use, so free() cannot shrink it.
+_TRIM_CHILD = textwrap.dedent(
+    """
+    import ctypes
+    from stt_engine import heap
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+
+    def rss():
+        return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+    blocks = [libc.malloc(100 * 1024) for _ in range(2049)]
+    for block in blocks:
+        libc.memset(block, 1, 100 * 1024)  # touched: resident
+    top = blocks.pop()
+    assert top > max(blocks)
+    for block in blocks:
+        libc.free(block)
+    before = rss()
+    trimmed = heap.trim()
+    print(trimmed, before - rss())
+    """
+)
+
+
+@needs_glibc
+def test_trim_gives_freed_heap_pages_back() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    run = subprocess.run(
+        [sys.executable, "-c", _TRIM_CHILD], capture_output=True, text=True, env=env, timeout=60,
+        check=True,
+    )  # fmt: skip
+    trimmed, released = run.stdout.split()
+    assert trimmed == "True"
+    assert float(released) > 150  # of the 200 MiB freed behind the pinned top

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from stt_engine import heap
 from stt_engine.diarize.campp_onnx import onnx_embedder
 from stt_engine.diarize.count import CountRule, settle
 from stt_engine.diarize.fbank import subsegment_features
@@ -88,6 +89,7 @@ class SenkoDiarizer:
                 raise SttError(f"diarization failed: {exc}") from exc
             finally:
                 self._words = ()
+                heap.trim()  # the pipeline's large transient arrays: give their pages back
         if not result:
             return []
         turns = [
