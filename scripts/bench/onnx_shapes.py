@@ -30,7 +30,9 @@ def silero_calls(as_before: bool, calls: int, rng: np.random.Generator) -> None:
 
     from stt_engine.engine.vad import silero
 
-    model = faster_whisper.vad.SileroVADModel(silero().session._model_path) if as_before else silero()
+    model = (
+        faster_whisper.vad.SileroVADModel(silero().session._model_path) if as_before else silero()
+    )
     audio = (0.1 * rng.standard_normal(60 * 16000)).astype(np.float32)
     report("silero", calls, lambda: model(audio[: int(rng.integers(31, 60 * 31)) * 512]))
 
