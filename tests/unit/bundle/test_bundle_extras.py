@@ -99,6 +99,7 @@ def _fake_resolver(
     [
         ("cpu", ("diarize",), ["stt-engine[diarize]==0.1.0"]),
         ("cpu", ("ray", "diarize"), ["stt-engine[ray,diarize]==0.1.0"]),
+        ("cpu", ("diarize", "denoise"), ["stt-engine[diarize,denoise]==0.1.0"]),
         (
             "cuda12",
             ("diarize",),
