@@ -122,16 +122,18 @@ def test_metrics_are_each_replicas_own(client: OpenAI, serve_url: str) -> None:
 
 
 def test_replicas_run_with_one_heap_arena(serve_url: str) -> None:
-    from ray.util.state import list_actors
-
-    replicas = [
-        actor
-        for actor in list_actors(filters=[("state", "=", "ALIVE")])
-        if "SttReplica" in (actor.class_name or "")
-    ]
-    assert len(replicas) == REPLICAS
-    for actor in replicas:
-        environ = Path(f"/proc/{actor.pid}/environ").read_bytes().split(b"\0")
+    # Ray titles each replica's process "ray::ServeReplica:<app>:SttReplica"
+    replicas = []
+    for proc in Path("/proc").iterdir():
+        try:
+            title = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if proc.name.isdigit() and b"ServeReplica" in title and b"SttReplica" in title:
+            replicas.append(proc)
+    assert len(replicas) == REPLICAS, [p.name for p in replicas]
+    for proc in replicas:
+        environ = (proc / "environ").read_bytes().split(b"\0")
         assert f"MALLOC_ARENA_MAX={_ARENAS}".encode() in environ
 
 
