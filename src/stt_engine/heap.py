@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from typing import Any
 
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
@@ -30,26 +31,24 @@ def limit_arenas(count: int) -> bool:
     whether the limit was set here."""
     if count <= 0 or "MALLOC_ARENA_MAX" in os.environ:
         return False
-    try:
-        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    except OSError:
-        return False
-    if mallopt is None:
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_ARENA_MAX, count))
+    mallopt = _libc("mallopt", [ctypes.c_int, ctypes.c_int])
+    return mallopt is not None and bool(mallopt(_M_ARENA_MAX, count))
 
 
 def trim() -> bool:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim(0)``); whether
     any went back. Where the C library has no ``malloc_trim`` nothing happens."""
+    malloc_trim = _libc("malloc_trim", [ctypes.c_size_t])
+    return malloc_trim is not None and bool(malloc_trim(0))
+
+
+def _libc(name: str, argtypes: list[Any]) -> Any:
+    """The C library's function ``name`` returning an int, or None where it has none."""
     try:
-        malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        function = getattr(ctypes.CDLL(None), name, None)
     except OSError:
-        return False
-    if malloc_trim is None:
-        return False
-    malloc_trim.argtypes = [ctypes.c_size_t]
-    malloc_trim.restype = ctypes.c_int
-    return bool(malloc_trim(0))
+        return None
+    if function is not None:
+        function.argtypes = argtypes
+        function.restype = ctypes.c_int
+    return function

@@ -52,27 +52,28 @@ def _deltas_before_stop(events, item_id: str) -> int:  # type: ignore[no-untyped
 
 async def ga_korean(
     server: BackgroundServer, data: bytes, silence_ms: int, speed: float = 1.0,
-    model: str = "gpt-4o-transcribe",
+    model: str = "gpt-4o-transcribe", noise: str | None = None,
 ) -> Events:  # fmt: skip
+    """A GA session on Korean at ``speed``; its ``session.updated`` is the first event."""
     connect = async_client(server).realtime.connect(extra_query={"intent": "transcription"})
+    audio_input: dict[str, object] = {
+        "format": {"type": "audio/pcm", "rate": 24000},
+        "transcription": {"model": model, "language": "ko"},
+        "turn_detection": {"type": "server_vad", "silence_duration_ms": silence_ms},
+    }
+    if noise is not None:
+        audio_input["noise_reduction"] = {"type": noise}
     async with connect as connection:
         created = await connection.recv()
         assert created.type == "session.created"
         await connection.session.update(
-            session={
-                "type": "transcription",
-                "audio": {
-                    "input": {
-                        "format": {"type": "audio/pcm", "rate": 24000},
-                        "transcription": {"model": model, "language": "ko"},
-                        "turn_detection": {"type": "server_vad", "silence_duration_ms": silence_ms},
-                    }
-                },
-            }
+            session={"type": "transcription", "audio": {"input": audio_input}}  # type: ignore[typeddict-item]
         )
         updated = await connection.recv()
         assert updated.type == "session.updated"
-        return await stream_and_collect(connection, data, int(48000 * speed))
+        events = await stream_and_collect(connection, data, int(48000 * speed))
+        events.seen.insert(0, (0.0, updated))
+        return events
 
 
 @pytest.mark.corpus

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from realtime_support import Events, sox_raw, speech, stream_and_collect, write_wav
-from test_realtime import async_client
+from realtime_support import sox_raw, speech, write_wav
+from test_realtime import ga_korean
 
 from stt_engine.bench.degrade import pink_noise
 from stt_engine.bench.local_server import BackgroundServer
@@ -35,34 +35,14 @@ def noisy(audio: np.ndarray, snr_db: float) -> np.ndarray:
     return np.clip(audio + noise, -1, 1).astype(np.float32)
 
 
-async def far_field_session(server: BackgroundServer, data: bytes) -> tuple[object, Events]:
-    connect = async_client(server).realtime.connect(extra_query={"intent": "transcription"})
-    async with connect as connection:
-        assert (await connection.recv()).type == "session.created"
-        await connection.session.update(
-            session={
-                "type": "transcription",
-                "audio": {
-                    "input": {
-                        "format": {"type": "audio/pcm", "rate": 24000},
-                        "noise_reduction": {"type": "far_field"},
-                        "transcription": {"model": "gpt-4o-transcribe", "language": "ko"},
-                    }
-                },
-            }
-        )
-        updated = await connection.recv()
-        return updated, await stream_and_collect(connection, data, 48000 * 3)
-
-
 def test_far_field_session_transcribes_noisy_speech(
     server: BackgroundServer, tmp_path: Path
 ) -> None:
     audio, ref = speech(CLIPS, gap=1.5)
     wav = write_wav(tmp_path / "noisy.wav", noisy(audio, 10.0))
-    updated, events = asyncio.run(far_field_session(server, sox_raw(wav, 24000)))
-    assert updated.type == "session.updated"  # type: ignore[attr-defined]
-    noise = updated.session.audio.input.noise_reduction  # type: ignore[attr-defined]
+    events = asyncio.run(ga_korean(server, sox_raw(wav, 24000), 500, 3.0, noise="far_field"))
+    (updated,) = events.of("session.updated")
+    noise = updated.session.audio.input.noise_reduction
     assert noise is not None and noise.type == "far_field"
     assert not events.of("error")
     assert len(events.of("input_audio_buffer.committed")) == len(CLIPS)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from live_fakes import RecordingDecoder, RecordingOutbox
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 from stt_engine.bench.degrade import pink_noise
 from stt_engine.errors import NoiseReductionUnavailableError
 from stt_engine.realtime import denoise
 from stt_engine.realtime.events import SessionConfig
-from stt_engine.realtime.outbox import Problem, Turn
 from stt_engine.realtime.session import Session
 
 pytest.importorskip("pyrnnoise")
@@ -72,51 +72,6 @@ def test_appends_of_any_size_give_one_stream(audio_dir: Path) -> None:
     np.testing.assert_allclose(odd[:size], whole[:size], atol=2e-3)
 
 
-class Recorder:
-    """The decoder: keeps the audio of each committed turn."""
-
-    def __init__(self) -> None:
-        self.heard: list[np.ndarray] = []
-
-    def check_model(self, name: str | None) -> None:
-        return None
-
-    async def decode(
-        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
-    ) -> str:
-        if not partial:
-            self.heard.append(audio.copy())
-        return "text"
-
-    def cancel_partials(self) -> None:
-        return None
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.configs: list[SessionConfig] = []
-        self.problems: list[Problem] = []
-
-    async def session(self, config: SessionConfig, created: bool) -> None:
-        self.configs.append(config)
-
-    async def speech_started(self, item_id: str, start_ms: int) -> None: ...
-    async def speech_stopped(self, item_id: str, end_ms: int) -> None: ...
-    async def committed(self, turn: Turn) -> None: ...
-    async def cleared(self) -> None: ...
-    async def delta(
-        self, item_id: str, text: str, confirmed: str, logprobs: object = None
-    ) -> None: ...
-    async def completed(
-        self, turn: Turn, text: str, speaker: str | None = None, logprobs: object = None
-    ) -> None: ...
-    async def failed(self, item_id: str, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    async def error(self, problem: Problem, event_id: str | None) -> None:
-        self.problems.append(problem)
-
-
 def _update(noise: str | None) -> str:
     import json
 
@@ -125,8 +80,10 @@ def _update(noise: str | None) -> str:
     return json.dumps({"type": "session.update", "session": session})
 
 
-async def _committed_audio(noise: str | None, audio: np.ndarray) -> tuple[np.ndarray, Outbox]:
-    outbox, recorder = Outbox(), Recorder()
+async def _committed_audio(
+    noise: str | None, audio: np.ndarray
+) -> tuple[np.ndarray, RecordingOutbox]:
+    outbox, recorder = RecordingOutbox(), RecordingDecoder()
     session = Session(outbox, recorder, config=SessionConfig(turn=None))
     try:
         await session.handle(_update(noise))
@@ -158,7 +115,7 @@ def test_a_session_that_does_not_ask_hears_the_audio_as_sent() -> None:
 
 def test_turning_it_off_again_stops_the_filter() -> None:
     async def run() -> Session:
-        session = Session(Outbox(), Recorder(), config=SessionConfig(turn=None))
+        session = Session(RecordingOutbox(), RecordingDecoder(), config=SessionConfig(turn=None))
         await session.handle(_update("near_field"))
         assert session.denoiser is not None
         await session.handle(_update(None))
@@ -179,9 +136,9 @@ def test_without_the_extra_the_session_gets_an_error_and_stays_as_it_was(
 
     monkeypatch.setattr(denoise, "_library", missing)
 
-    async def run() -> tuple[Session, Outbox]:
-        outbox = Outbox()
-        session = Session(outbox, Recorder(), config=SessionConfig(turn=None))
+    async def run() -> tuple[Session, RecordingOutbox]:
+        outbox = RecordingOutbox()
+        session = Session(outbox, RecordingDecoder(), config=SessionConfig(turn=None))
         await session.handle(_update("far_field"))
         await session.close()
         return session, outbox

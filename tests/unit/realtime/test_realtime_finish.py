@@ -11,58 +11,19 @@ import asyncio
 from pathlib import Path
 
 import numpy as np
+from live_fakes import RecordingDecoder, RecordingOutbox
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 from stt_engine.realtime.events import SessionConfig
-from stt_engine.realtime.outbox import Problem, Turn
 from stt_engine.realtime.session import Session
 from stt_engine.realtime.turn import TurnSettings
 
 CLIP = "ko/emotiontts/Main/main/lmy/lmy01001.flac"
 
 
-class LengthDecoder:
-    def check_model(self, name: str | None) -> None:
-        return None
-
-    async def decode(
-        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
-    ) -> str:
-        await asyncio.sleep(0)
-        return f"samples {audio.size}"
-
-    def cancel_partials(self) -> None:
-        return None
-
-
-class Finals:
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.problems: list[Problem] = []
-
-    async def session(self, config: SessionConfig, created: bool) -> None: ...
-    async def speech_started(self, item_id: str, start_ms: int) -> None: ...
-    async def speech_stopped(self, item_id: str, end_ms: int) -> None: ...
-    async def committed(self, turn: Turn) -> None: ...
-    async def cleared(self) -> None: ...
-    async def delta(
-        self, item_id: str, text: str, confirmed: str, logprobs: object = None
-    ) -> None: ...
-    async def completed(
-        self, turn: Turn, text: str, speaker: str | None = None, logprobs: object = None
-    ) -> None:
-        self.texts.append(text)
-
-    async def failed(self, item_id: str, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    async def error(self, problem: Problem, event_id: str | None) -> None:
-        self.problems.append(problem)
-
-
-async def _finish(audio: np.ndarray, turn: TurnSettings | None) -> Finals:
-    finals = Finals()
-    session = Session(finals, LengthDecoder(), config=SessionConfig(turn=turn))
+async def _finish(audio: np.ndarray, turn: TurnSettings | None) -> RecordingOutbox:
+    finals = RecordingOutbox()
+    session = Session(finals, RecordingDecoder(), config=SessionConfig(turn=turn))
     try:
         for start in range(0, audio.size, 1600):
             await session.feed(audio[start : start + 1600])

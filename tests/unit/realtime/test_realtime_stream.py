@@ -11,11 +11,11 @@ import asyncio
 from pathlib import Path
 
 import numpy as np
+from live_fakes import RecordingDecoder, RecordingOutbox
 
 from stt_engine.audio import SAMPLE_RATE, decode_audio
 from stt_engine.diarize.turns import SpeakerEmbedder
 from stt_engine.realtime.events import SessionConfig
-from stt_engine.realtime.outbox import LogprobList, Problem, Turn
 from stt_engine.realtime.speakers import LiveSpeakers
 from stt_engine.realtime.stream import LiveStream
 from stt_engine.realtime.turn import PAUSE_MS, TurnSettings
@@ -23,59 +23,10 @@ from stt_engine.realtime.turn import PAUSE_MS, TurnSettings
 CLIP = "ko/emotiontts/Main/main/lmy/lmy01001.flac"
 
 
-class RecordingDecoder:
-    def __init__(self) -> None:
-        self.finals: list[int] = []  # samples of each non-partial decode, in start order
-
-    def check_model(self, name: str | None) -> None:
-        return None
-
-    async def decode(
-        self, audio: np.ndarray, config: SessionConfig, partial: bool, first: bool = False
-    ) -> str:
-        if not partial:
-            self.finals.append(audio.size)
-        await asyncio.sleep(0)
-        return f"samples {audio.size}"
-
-    def cancel_partials(self) -> None:
-        return None
-
-
-class RecordingOutbox:
-    def __init__(self) -> None:
-        self.turns: list[Turn] = []
-        self.texts: list[str] = []
-        self.stops: list[int] = []
-        self.speakers: list[str | None] = []
-
-    async def session(self, config: SessionConfig, created: bool) -> None: ...
-    async def speech_started(self, item_id: str, start_ms: int) -> None: ...
-    async def speech_stopped(self, item_id: str, end_ms: int) -> None:
-        self.stops.append(end_ms)
-
-    async def committed(self, turn: Turn) -> None: ...
-    async def cleared(self) -> None: ...
-    async def delta(
-        self, item_id: str, text: str, confirmed: str, logprobs: LogprobList = None
-    ) -> None: ...
-    async def completed(
-        self, turn: Turn, text: str, speaker: str | None = None, logprobs: LogprobList = None
-    ) -> None:
-        self.turns.append(turn)
-        self.texts.append(text)
-        self.speakers.append(speaker)
-
-    async def failed(self, item_id: str, problem: Problem) -> None:
-        raise AssertionError(problem)
-
-    async def error(self, problem: Problem, event_id: str | None) -> None: ...
-
-
 async def _stream(
     audio: np.ndarray, silence_ms: int, embedder: SpeakerEmbedder | None = None
 ) -> tuple[RecordingOutbox, RecordingDecoder]:
-    outbox, decoder = RecordingOutbox(), RecordingDecoder()
+    outbox, decoder = RecordingOutbox(strict=True), RecordingDecoder()
     turn = TurnSettings(silence_duration_ms=silence_ms)
     config = SessionConfig(turn=turn, diarize=embedder is not None)
     speakers = LiveSpeakers(lambda: embedder, 0.8) if embedder is not None else None
