@@ -29,7 +29,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "ctranslate2": ("engine/whisper_ct2.py", *ANYWHERE),
     "torch": (*TORCH_BACKEND, "diarize/", *ANYWHERE),
     "transformers": (*TORCH_BACKEND, "diarize/", *ANYWHERE),
-    "onnxruntime": ("diarize/", *ANYWHERE),
+    # engine/vad.py owns the Silero model's session (faster-whisper's, rebuilt once)
+    "onnxruntime": ("diarize/", "engine/vad.py", *ANYWHERE),
 }
 
 
