@@ -20,16 +20,10 @@ import numpy as np
 
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.errors import NoiseReductionUnavailableError
+from stt_engine.realtime.input_audio import resample
 
 NETWORK_RATE = 48000
 _SCALE = 32767.0  # RNNoise takes and gives samples in 16-bit range, as floats
-
-
-def available() -> bool:
-    """Whether the denoise extra is installed (checked without loading the library)."""
-    from importlib.util import find_spec
-
-    return find_spec("pyrnnoise") is not None
 
 
 def _library() -> Any:
@@ -65,7 +59,7 @@ class Denoiser:
         """Clean the next piece of the stream (what comes out may be a little shorter)."""
         if audio.size == 0:
             return np.zeros(0, dtype=np.float32)
-        upsampled = _resample(self._up, audio.astype(np.float32, copy=False), SAMPLE_RATE)
+        upsampled = resample(self._up, audio.astype(np.float32, copy=False), "flt", SAMPLE_RATE)
         data = np.concatenate([self._pending, upsampled * _SCALE])
         whole = data.size - data.size % self._frame
         self._pending = data[whole:]
@@ -76,21 +70,8 @@ class Denoiser:
             pointer = frame.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
             self._lib.rnnoise_process_frame(self._state, pointer, pointer)
         cleaned = np.clip(frames.reshape(-1) / _SCALE, -1.0, 1.0).astype(np.float32)
-        return _resample(self._down, cleaned, NETWORK_RATE)
+        return resample(self._down, cleaned, "flt", NETWORK_RATE)
 
     def close(self) -> None:
         """Free the network's state now (otherwise when the denoiser is collected)."""
         self._release()
-
-
-def _resample(resampler: Any, audio: np.ndarray, rate: int) -> np.ndarray:
-    import av
-
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(audio, dtype=np.float32).reshape(1, -1), format="flt", layout="mono"
-    )
-    frame.sample_rate = rate
-    out = resampler.resample(frame)
-    if not out:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate([f.to_ndarray().reshape(-1) for f in out]).astype(np.float32)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -97,13 +97,19 @@ class InputDecoder:
             return np.zeros(0, dtype=np.float32)
         if self._resampler is None:
             return pcm.astype(np.float32) / 32768.0
-        import av
+        return resample(self._resampler, pcm.astype(np.int16, copy=False), "s16", self.format.rate)
 
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(pcm, dtype=np.int16).reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = self.format.rate
-        frames = self._resampler.resample(frame)
-        if not frames:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
+
+def resample(resampler: Any, samples: np.ndarray, sample_format: str, rate: int) -> np.ndarray:
+    """Mono ``samples`` (``"s16"`` or ``"flt"``) at ``rate`` through a PyAV resampler, which
+    keeps its filter state between calls; float32 out (what it holds back comes later)."""
+    import av
+
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples).reshape(1, -1), format=sample_format, layout="mono"
+    )
+    frame.sample_rate = rate
+    frames = resampler.resample(frame)
+    if not frames:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
