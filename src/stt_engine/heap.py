@@ -35,6 +35,14 @@ def limit_arenas(count: int) -> bool:
     return mallopt is not None and bool(mallopt(_M_ARENA_MAX, count))
 
 
+def child_arenas(count: int) -> str | None:
+    """``MALLOC_ARENA_MAX`` for a process this one starts: this environment's if set (it wins
+    here too), else ``count``; None for glibc's default (``count`` 0)."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return os.environ["MALLOC_ARENA_MAX"]
+    return str(count) if count > 0 else None
+
+
 def trim() -> bool:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim(0)``); whether
     any went back. Where the C library has no ``malloc_trim`` nothing happens."""

@@ -124,3 +124,12 @@ def test_trim_gives_freed_heap_pages_back() -> None:
     trimmed, released = run.stdout.split()
     assert trimmed == "True"
     assert float(released) > 150  # of the 200 MiB freed behind the pinned top
+
+
+def test_a_child_process_gets_the_environments_limit_else_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert (heap.child_arenas(1), heap.child_arenas(0)) == ("1", None)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert (heap.child_arenas(1), heap.child_arenas(0)) == ("4", "4")

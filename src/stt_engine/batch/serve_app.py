@@ -50,7 +50,9 @@ def build(settings: Settings, options: ServeOptions) -> Application:
     actor_options: dict[str, Any] = {"num_cpus": options.cpus_per_replica}
     if options.gpus_per_replica:
         actor_options["num_gpus"] = options.gpus_per_replica
-    arenas = replica_arenas(settings.malloc_arena_max)
+    from stt_engine import heap
+
+    arenas = heap.child_arenas(settings.malloc_arena_max)
     if arenas:  # glibc reads it as the replica's process starts, before any thread
         actor_options["runtime_env"] = {"env_vars": {"MALLOC_ARENA_MAX": arenas}}
     scaling: dict[str, Any] = {}
@@ -71,16 +73,6 @@ def build(settings: Settings, options: ServeOptions) -> Application:
         **scaling,
     )(SttReplica)
     return deployment.bind(settings)
-
-
-def replica_arenas(setting: int) -> str | None:
-    """MALLOC_ARENA_MAX for the replicas' processes: the environment's if set, else the
-    ``malloc_arena_max`` setting (None for glibc's default), as ``serve`` sets it for itself."""
-    import os
-
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return os.environ["MALLOC_ARENA_MAX"]
-    return str(setting) if setting > 0 else None
 
 
 def app_builder(args: dict[str, Any]) -> Application:
