@@ -18,8 +18,12 @@ concurrency. With ten requests per kind as the warm-up, a soak of 2,400 file req
 rise 43 MiB in its first 60 requests and 7 MiB in the 2,340 after (docs/benchmarks.md): ten
 were too few to reach the working set.
 For each kind: RSS when it starts and ends, and the least-squares growth per 1,000 requests
-over its samples after its first tenth. "in all" is the RSS at the end against the RSS after
-the warm-up round.
+over its samples after its first tenth. After the warm-up and after each kind the bench waits
+until the server has been quiet for its ``heap_trim_idle_seconds`` and has handed its heap's
+free pages back (``stt_heap_trims_total`` rises), then reads the idle RSS and the C heap's
+bytes in use (``stt_heap_in_use_bytes``): what the server holds between bursts, without the
+free pages a burst leaves. "in all" is the idle RSS at the end against the idle RSS after the
+warm-up round, and the same for the heap in use.
 
     .venv/bin/python scripts/bench/soak_kinds.py --out out/soak_kinds.json
     .venv/bin/python scripts/bench/soak_kinds.py --scale 0.05   # a quick look
@@ -36,6 +40,7 @@ import base64
 import io
 import json
 import os
+import re
 import socket
 import statistics
 import sys
@@ -186,6 +191,28 @@ class Kinds:
         return self.http.post("/v1/audio/transcriptions", data=form, files=files)
 
 
+def settled(url: str, pid: int, wait: float = 120.0) -> dict[str, float]:
+    """The idle RSS and heap in use once the server's next idle trim has run."""
+
+    def figures() -> tuple[float, float]:
+        text = httpx.get(url + "/metrics", timeout=30).text
+        found = {
+            name: float(match.group(1))
+            for name in ("stt_heap_trims_total", "stt_heap_in_use_bytes")
+            if (match := re.search(rf"^{name} ([0-9.e+]+)$", text, re.M))
+        }
+        return found.get("stt_heap_trims_total", 0.0), found.get("stt_heap_in_use_bytes", 0.0)
+
+    trims, _ = figures()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now, in_use = figures()
+        if now > trims:
+            return {"rss_mib": round(rss_mib(pid), 1), "heap_in_use_mib": round(in_use / 2**20, 1)}
+    raise SystemExit(f"the server did not trim its heap within {wait:.0f} s of going quiet")
+
+
 def run_kind(
     kind: Callable[[], str], count: int, clients: int, pid: int, samples: int = 40
 ) -> dict[str, Any]:
@@ -259,21 +286,37 @@ def main() -> None:
         for name, count, clients in steps:  # the warm-up round, each kind at its clients
             run_kind(getattr(kinds, name), warmup_count(count, args.warmup), clients, server.pid)
         result["rss_after_warmup_mib"] = round(rss_mib(server.pid), 1)
-        print(f"warm: RSS {result['rss_after_warmup_mib']} MiB", flush=True)
+        idle = result["idle_after_warmup"] = settled(kinds.url, server.pid)
+        print(f"warm: RSS {result['rss_after_warmup_mib']} MiB, idle {idle}", flush=True)
         for name, count, clients in steps:
             figures = run_kind(getattr(kinds, name), count, clients, server.pid)
+            before, idle = idle, settled(kinds.url, server.pid)
+            figures["idle_before"], figures["idle_after"] = before, idle
+            figures["idle_growth_mib"] = round(idle["rss_mib"] - before["rss_mib"], 1)
+            figures["heap_growth_mib"] = round(
+                idle["heap_in_use_mib"] - before["heap_in_use_mib"], 1
+            )
             result["kinds"][name] = figures
             print(
                 f"{name}: {count} in {figures['seconds']} s, {figures['answers']}, RSS "
                 f"{figures['rss_start_mib']} -> {figures['rss_end_mib']} MiB, "
-                f"{figures['growth_per_1000_mib']} MiB per 1000",
+                f"{figures['growth_per_1000_mib']} MiB per 1000; idle RSS "
+                f"{figures['idle_growth_mib']:+} MiB, heap in use "
+                f"{figures['heap_growth_mib']:+} MiB",
                 flush=True,
             )
         result["rss_end_mib"] = round(rss_mib(server.pid), 1)
-        result["growth_after_warmup_mib"] = round(
-            result["rss_end_mib"] - result["rss_after_warmup_mib"], 1
+        result["idle_end"] = idle
+        start = result["idle_after_warmup"]
+        result["growth_after_warmup_mib"] = round(idle["rss_mib"] - start["rss_mib"], 1)
+        result["heap_growth_after_warmup_mib"] = round(
+            idle["heap_in_use_mib"] - start["heap_in_use_mib"], 1
         )
-        print(f"in all: {result['growth_after_warmup_mib']} MiB after the warm-up", flush=True)
+        print(
+            f"in all: idle RSS {result['growth_after_warmup_mib']:+} MiB, heap in use "
+            f"{result['heap_growth_after_warmup_mib']:+} MiB after the warm-up",
+            flush=True,
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -14,7 +14,10 @@ wins over it. Where the C library has no ``mallopt`` (musl, macOS) nothing chang
 
 ``trim`` hands the heap's free pages back (``malloc_trim``). Diarization calls it after each
 recording: its pipeline's large transient arrays otherwise left the resident size swinging
-50 to 65 MiB above what the server holds between requests.
+50 to 65 MiB above what the server holds between requests. The server also calls it once it
+has been idle a while (server/idle.py). ``in_use`` is what the heap holds for the program
+(glibc's ``mallinfo2``): unlike the resident size it does not count free pages kept for reuse,
+so it tells a leak from a heap that is merely warm.
 """
 
 from __future__ import annotations
@@ -50,13 +53,35 @@ def trim() -> bool:
     return malloc_trim is not None and bool(malloc_trim(0))
 
 
-def _libc(name: str, argtypes: list[Any]) -> Any:
-    """The C library's function ``name`` returning an int, or None where it has none."""
+class _MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (2.33 and later)."""
+
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def in_use() -> int | None:
+    """Bytes the C heap holds for the program, over every arena and mmapped block; None
+    where the C library has no ``mallinfo2`` (glibc before 2.33, musl, macOS)."""
+    mallinfo2 = _libc("mallinfo2", [], restype=_MallInfo2)
+    if mallinfo2 is None:
+        return None
+    info = mallinfo2()
+    return int(info.uordblks + info.hblkhd)
+
+
+def _libc(name: str, argtypes: list[Any], restype: Any = ctypes.c_int) -> Any:
+    """The C library's function ``name`` (returning ``restype``), or None where it has none."""
     try:
         function = getattr(ctypes.CDLL(None), name, None)
     except OSError:
         return None
     if function is not None:
         function.argtypes = argtypes
-        function.restype = ctypes.c_int
+        function.restype = restype
     return function

@@ -151,6 +151,13 @@ class ServerSettings(SettingsGroup):
         "its memory from creeping as pool threads take turns, at no measured speed cost; "
         "0: glibc's default (eight per core). MALLOC_ARENA_MAX in the environment wins.",
     )
+    heap_trim_idle_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=86400,
+        description="Once nothing has run for this long, hand the heap's free pages back to "
+        "the system, so the resident size between bursts is what the server holds (0: never).",
+    )
     upload_dir: Path | None = Field(
         None,
         description="Folder for uploads while they are processed; each server run uses its "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import ctypes
 import gc
 import json
 import select
@@ -28,6 +27,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from stt_engine import heap
 from stt_engine.audio import decode_audio
 from stt_engine.bench.local_server import BackgroundServer
 from stt_engine.engine import Engine
@@ -36,23 +36,14 @@ from stt_engine.server.state import ServerState
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 RSS_SLACK_MIB = 10.0
-_M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
-def cap_malloc_arenas(count: int = 2) -> None:
-    """Cap glibc's malloc arenas, as MALLOC_ARENA_MAX does, for the threads that start later.
-
-    Each thread that allocates gets an arena of its own by default, and what the 16 request
-    workers and the decoding threads cache in theirs moves this process's memory by tens of
-    MiB from one request to the next; with two arenas the figure is steady to a few MiB, so
-    a leak shows. Done when this module is imported (test collection), before the server's
-    threads start.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, count)
-
-
-cap_malloc_arenas()
+# Each thread that allocates gets an arena of its own by default, and what the 16 request
+# workers and the decoding threads cache in theirs moves this process's memory by tens of MiB
+# from one request to the next; with two arenas the figure is steady to a few MiB, so a leak
+# shows. Done when this module is imported (test collection), before the server's threads
+# start; MALLOC_ARENA_MAX in the environment wins, as for the server.
+heap.limit_arenas(2)
 
 
 def rss_mib() -> float:
@@ -60,8 +51,7 @@ def rss_mib() -> float:
     with the C allocator's free pages handed back (glibc's malloc_trim), so what is measured
     is memory held, not memory cached for reuse."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    heap.trim()
     for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024

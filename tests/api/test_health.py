@@ -119,3 +119,40 @@ def test_open_when_no_keys_are_set(base_dir: Path, engine: Engine) -> None:
     settings = make_settings(base_dir, api_keys=[])
     with BackgroundServer(create_app(settings, engine)) as server:
         assert httpx.get(server.url + "/v1/models").status_code == 200
+
+
+def _heap_figures(server: BackgroundServer) -> tuple[float, float]:
+    text = httpx.get(server.url + "/metrics").text
+    trims = re.search(r"^stt_heap_trims_total ([0-9.e+]+)$", text, re.M)
+    in_use = re.search(r"^stt_heap_in_use_bytes ([0-9.e+]+)$", text, re.M)
+    assert trims and in_use, "no heap figures in /metrics"
+    return float(trims.group(1)), float(in_use.group(1))
+
+
+def _trims_after(server: BackgroundServer, count: float, wait: float = 30.0) -> float:
+    deadline = time.monotonic() + wait
+    while (trims := _heap_figures(server)[0]) <= count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return trims
+
+
+@pytest.mark.corpus
+def test_the_heap_is_handed_back_once_per_quiet_spell(base_dir: Path, engine: Engine) -> None:
+    settings = make_settings(base_dir, heap_trim_idle_seconds=0.3)
+    with BackgroundServer(create_app(settings, engine)) as server:
+        first = _trims_after(server, 0)  # start-up's free pages
+        assert first >= 1
+        with JFK.open("rb") as audio:
+            answer = httpx.post(
+                server.url + "/v1/audio/transcriptions",
+                headers={"Authorization": f"Bearer {API_KEY}"},
+                files={"file": (JFK.name, audio)},
+                data={"model": "whisper-1"},
+                timeout=300,
+            )
+        assert answer.status_code == 200
+        assert _trims_after(server, first) == first + 1
+        time.sleep(1.5)  # quiet, scraped all along: the same spell, no second trim
+        trims, in_use = _heap_figures(server)
+        assert trims == first + 1
+        assert in_use > 0

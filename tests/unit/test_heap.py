@@ -133,3 +133,20 @@ def test_a_child_process_gets_the_environments_limit_else_the_setting(
     assert (heap.child_arenas(1), heap.child_arenas(0)) == ("1", None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert (heap.child_arenas(1), heap.child_arenas(0)) == ("4", "4")
+
+
+@needs_glibc
+def test_in_use_counts_what_is_held_and_not_what_was_freed() -> None:
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    before = heap.in_use()
+    assert before is not None
+    blocks = [libc.malloc(64 * 1024) for _ in range(160)]  # 10 MiB, on the heap and mmapped
+    held = heap.in_use()
+    for block in blocks:
+        libc.free(block)
+    after = heap.in_use()
+    assert held is not None and after is not None
+    assert held - before >= 10 * 2**20
+    assert held - after >= 10 * 2**20  # freed blocks are no longer counted, kept pages or not

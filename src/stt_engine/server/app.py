@@ -2,8 +2,9 @@
 
 The lifespan makes the upload folder, chooses the device (logging the ``Device: ...`` line),
 loads the default model in the background (readiness answers 503 until it is loaded), unloads
-idle models periodically, keeps the event loop's thread ahead of the worker threads
-(priority.py), and on exit stops the workers and removes the upload folder.
+idle models periodically, hands the heap's free pages back when the server goes quiet
+(idle.py), keeps the event loop's thread ahead of the worker threads (priority.py), and on
+exit stops the workers and removes the upload folder.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from stt_engine.config import Settings
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler, TimeoutPolicy
 from stt_engine.errors import SttError
-from stt_engine.server import error_handlers, priority
+from stt_engine.server import error_handlers, idle, priority
 from stt_engine.server.metrics import Metrics, MetricsMiddleware
 from stt_engine.server.request_log import RequestLogMiddleware
 from stt_engine.server.routes import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     error_handlers.install(app)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     app.add_middleware(RequestLogMiddleware, stopping=state.stopping.is_set)
+    app.add_middleware(idle.ActivityMiddleware, activity=state.activity)
     routes = (
         health, models, transcriptions, jobs, vocabularies, speakers, realtime, client_secrets, docs
     )  # fmt: skip
@@ -88,6 +90,7 @@ async def _lifespan(state: ServerState) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(_load_default(state)),
         asyncio.create_task(_evict_idle(state)),
+        asyncio.create_task(idle.trim_when_idle(state)),
     ]
     try:
         async with priority.loop_first(state.settings.worker_nice):

@@ -2,7 +2,8 @@
 
 Request counts and latency are labelled by route template (``/v1/models/{model_id}``), never
 by raw path, so unknown URLs cannot blow up the label set. Queue depth, busy workers, loaded
-models and GPU memory are read when scraped.
+models, GPU memory, the process's resident memory and the C heap's bytes in use are read when
+scraped.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from stt_engine import heap
 from stt_engine.doctor.nvml import GpuReader
 from stt_engine.engine import Engine
 from stt_engine.engine.scheduler import Scheduler
@@ -95,6 +104,13 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.heap_trims = Counter(
+            "stt_heap_trims",
+            "Times the heap's free pages were handed back after the server went quiet.",
+            registry=self.registry,
+        )
+        ProcessCollector(registry=self.registry)  # process_resident_memory_bytes and others
+
     def bind(
         self, engine: Engine, scheduler: Scheduler, jobs: Callable[[], JobStore | None]
     ) -> None:
@@ -141,6 +157,13 @@ class _LiveCollector(Collector):
         yield load_time
         yield from self._gpu_memory()
         yield from self._job_figures()
+        in_use = heap.in_use()
+        if in_use is not None:
+            yield _gauge(
+                "stt_heap_in_use_bytes",
+                "Bytes the C heap holds for the server (free pages kept for reuse not counted).",
+                in_use,
+            )
 
     def _job_figures(self) -> Iterator[Metric]:
         store = self._jobs()

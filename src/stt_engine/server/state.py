@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from stt_engine.config import Settings
 from stt_engine.engine import DeviceChoice, Engine
 from stt_engine.engine.scheduler import Scheduler
+from stt_engine.server.idle import Activity
 from stt_engine.server.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class ServerState:
     owns_engine: bool = True  # False when the engine is shared with other apps
     realtime_sessions: int = 0  # live WebSocket sessions open (changed on the event loop only)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on SIGTERM/SIGINT
+    activity: Activity = field(default_factory=Activity)  # requests and connections open
 
     def begin_stop(self) -> None:
         """The server is stopping: refuse new work, let live sessions finish their turn."""
