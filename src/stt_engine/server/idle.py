@@ -4,9 +4,11 @@ Between bursts of work the C heap keeps the pages its threads freed, ready for t
 decoded audio, feature arrays, model outputs, a diarization's large arrays. Over days the
 resident size then tells how busy the server once was, not what it holds. Once nothing has
 run for ``heap_trim_idle_seconds`` (no HTTP request or live session open, no request queued
-or running, no chunk in the batcher), the server hands those pages back once
-(``heap.trim``); the next request faults in what it needs again. A trim takes a few
-milliseconds and happens at most once per quiet spell.
+or running, no chunk in the batcher), the server collects garbage and hands those pages back
+once (``heap.trim``); the next request faults in what it needs again. Python frees objects
+caught in reference cycles (a closed session's tasks, an exception's traceback) only when a
+full collection runs, which a server may go long without; collecting first lets their memory
+go back too. Both take a few tens of milliseconds, at most once per quiet spell.
 
 ``Activity`` counts what the app has open: ``ActivityMiddleware`` wraps every HTTP request
 and WebSocket connection but health checks and metrics scrapes (a scrape every 15 s must not
@@ -17,6 +19,7 @@ batcher busy while they run.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -103,6 +106,11 @@ class IdleTrimmer:
         self._trimmed_after = self.activity.started
 
 
+def _collect_and_trim() -> None:
+    gc.collect()
+    heap.trim()
+
+
 async def trim_when_idle(state: ServerState) -> None:
     """The lifespan's task: trim the heap once per quiet spell (never with the setting 0)."""
     idle_seconds = state.settings.heap_trim_idle_seconds
@@ -116,11 +124,11 @@ async def trim_when_idle(state: ServerState) -> None:
             continue
         before = heap.in_use()
         started = time.perf_counter()
-        await anyio.to_thread.run_sync(heap.trim)
+        await anyio.to_thread.run_sync(_collect_and_trim)
         trimmer.done()
         state.metrics.heap_trims.inc()
         log.debug(
-            "idle: heap trimmed in %.1f ms (%s bytes in use)",
+            "idle: garbage collected and heap trimmed in %.1f ms (%s bytes in use)",
             (time.perf_counter() - started) * 1000,
             before,
         )
