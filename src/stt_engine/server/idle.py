@@ -8,7 +8,7 @@ or running, no chunk in the batcher), the server collects garbage and hands thos
 once (``heap.trim``); the next request faults in what it needs again. Python frees objects
 caught in reference cycles (a closed session's tasks, an exception's traceback) only when a
 full collection runs, which a server may go long without; collecting first lets their memory
-go back too. Both take a few tens of milliseconds, at most once per quiet spell.
+go back too. Both run at most once per quiet spell; the DEBUG log gives the time taken.
 
 ``Activity`` counts what the app has open: ``ActivityMiddleware`` wraps every HTTP request
 and WebSocket connection but health checks and metrics scrapes (a scrape every 15 s must not
